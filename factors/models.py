@@ -1,0 +1,141 @@
+"""The four-factor skill model: definitions, the model's coefficients as data, and the scores."""
+
+from django.db import models
+from django.db.models import Q
+
+from drivers.models import Driver, Track
+
+PERCENT_RANGE = Q(score__gte=0) & Q(score__lte=100)
+
+
+class Factor(models.Model):
+    id = models.SlugField(primary_key=True, max_length=30)
+    display_name = models.CharField(max_length=60)
+    description = models.TextField(blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.display_name
+
+
+class Variable(models.Model):
+    """One of the model's observed variables and its loading on its factor."""
+
+    id = models.SlugField(primary_key=True, max_length=40)
+    factor = models.ForeignKey(Factor, on_delete=models.PROTECT, related_name="variables")
+    display_name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    loading = models.FloatField()
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["factor__sort_order", "sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(loading__gte=-1) & Q(loading__lte=1), name="variable_loading_in_range")
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+
+class ModelVersion(models.Model):
+    """A version of the model's coefficients. Exactly one version is active at a time."""
+
+    name = models.CharField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=False)
+    finish_intercept = models.FloatField(help_text="Intercept of the finish-position regression")
+    r_squared = models.FloatField(null=True, blank=True)
+    cv_r_squared = models.FloatField(null=True, blank=True)
+    mae = models.FloatField(null=True, blank=True)
+    races_analyzed = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_active", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_model_version")
+        ]
+
+    def __str__(self):
+        return f"{self.name}{' (active)' if self.is_active else ''}"
+
+
+class ModelCoefficient(models.Model):
+    """Per model version and factor: its weight in the overall score and its coefficient in the
+    finish-position regression (on the factor's z-score)."""
+
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="coefficients")
+    factor = models.ForeignKey(Factor, on_delete=models.PROTECT, related_name="coefficients")
+    weight = models.FloatField()
+    finish_coefficient = models.FloatField()
+
+    class Meta:
+        ordering = ["model_version", "factor__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["model_version", "factor"], name="coefficient_unique_per_factor"),
+            models.CheckConstraint(condition=Q(weight__gte=0) & Q(weight__lte=1), name="coefficient_weight_0_to_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.model_version.name}: {self.factor_id}"
+
+
+class DriverFactorScore(models.Model):
+    driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="factor_scores")
+    factor = models.ForeignKey(Factor, on_delete=models.PROTECT, related_name="driver_scores")
+    score = models.FloatField()
+    percentile = models.FloatField()
+    z_score = models.FloatField(null=True, blank=True)
+    is_locked = models.BooleanField(default=False, help_text="Curated: refresh_cache leaves this row as it is")
+
+    class Meta:
+        ordering = ["driver", "factor__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["driver", "factor"], name="factor_score_unique_per_driver"),
+            models.CheckConstraint(condition=PERCENT_RANGE, name="factor_score_0_to_100"),
+            models.CheckConstraint(
+                condition=Q(percentile__gte=0) & Q(percentile__lte=100), name="factor_percentile_0_to_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.driver} {self.factor_id} {self.score}"
+
+
+class DriverVariableValue(models.Model):
+    driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="variable_values")
+    variable = models.ForeignKey(Variable, on_delete=models.PROTECT, related_name="driver_values")
+    raw_value = models.FloatField(null=True, blank=True)
+    normalized_value = models.FloatField(null=True, blank=True)
+    percentile = models.FloatField(null=True, blank=True)
+    weight = models.FloatField(null=True, blank=True)
+    contribution = models.FloatField(null=True, blank=True)
+    is_locked = models.BooleanField(default=False, help_text="Curated: refresh_cache leaves this row as it is")
+
+    class Meta:
+        ordering = ["driver", "variable"]
+        constraints = [
+            models.UniqueConstraint(fields=["driver", "variable"], name="variable_value_unique_per_driver"),
+        ]
+
+    def __str__(self):
+        return f"{self.driver} {self.variable_id}"
+
+
+class TrackDemand(models.Model):
+    """How much a circuit demands of one factor (its weight in the circuit's demand profile)."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="demands")
+    factor = models.ForeignKey(Factor, on_delete=models.PROTECT, related_name="track_demands")
+    demand = models.FloatField()
+
+    class Meta:
+        ordering = ["track", "factor__sort_order"]
+        constraints = [models.UniqueConstraint(fields=["track", "factor"], name="track_demand_unique_per_factor")]
+
+    def __str__(self):
+        return f"{self.track_id} {self.factor_id} {self.demand}"
