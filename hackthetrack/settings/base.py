@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drivers",
     "factors",
+    "telemetry",
 ]
 
 MIDDLEWARE = [
