@@ -48,6 +48,10 @@ class ModelVersion(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=False)
     finish_intercept = models.FloatField(help_text="Intercept of the finish-position regression")
+    season = models.PositiveSmallIntegerField(default=2025, help_text="Season whose results the model ranks")
+    min_races = models.PositiveSmallIntegerField(
+        default=4, help_text="Races a driver needs in the season to be ranked (and served by /api/drivers)"
+    )
     r_squared = models.FloatField(null=True, blank=True)
     cv_r_squared = models.FloatField(null=True, blank=True)
     mae = models.FloatField(null=True, blank=True)
@@ -78,6 +82,8 @@ class ModelCoefficient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["model_version", "factor"], name="coefficient_unique_per_factor"),
             models.CheckConstraint(condition=Q(weight__gte=0) & Q(weight__lte=1), name="coefficient_weight_0_to_1"),
+            # A better skill must never predict a worse (higher) finish: the legacy model's bug.
+            models.CheckConstraint(condition=Q(finish_coefficient__lte=0), name="coefficient_finish_not_positive"),
         ]
 
     def __str__(self):
