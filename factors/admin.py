@@ -1,0 +1,192 @@
+"""Curators' admin for the skill model: definitions, model versions with their coefficients, and
+the drivers' and tracks' scores. The inlines shown on drivers and tracks live here too."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from factors.models import (
+    DriverFactorScore,
+    DriverVariableValue,
+    Factor,
+    ModelCoefficient,
+    ModelVersion,
+    TrackDemand,
+    Variable,
+)
+from factors.services import model_version_activate, weights_validate_sum
+from hackthetrack.admin_tools import CuratedModelAdmin, LockableModelAdmin
+
+DRIVER_SEARCH_FIELDS = ["driver__name", "driver__number__exact"]
+
+
+class DriverFactorScoreForm(forms.ModelForm):
+    # Field-level bounds, so the message sits on the field (the database check would be generic).
+    score = forms.FloatField(min_value=0, max_value=100)
+    percentile = forms.FloatField(min_value=0, max_value=100)
+
+    class Meta:
+        model = DriverFactorScore
+        fields = ["factor", "score", "percentile", "z_score", "is_locked"]
+
+
+class DriverFactorScoreInline(admin.TabularInline):
+    model = DriverFactorScore
+    form = DriverFactorScoreForm
+    extra = 0
+    autocomplete_fields = ["factor"]
+
+
+class DriverVariableValueInline(admin.TabularInline):
+    model = DriverVariableValue
+    fields = ["variable", "raw_value", "normalized_value", "percentile", "weight", "contribution", "is_locked"]
+    extra = 0
+    autocomplete_fields = ["variable"]
+    classes = ["collapse"]
+
+
+class TrackDemandInline(admin.TabularInline):
+    model = TrackDemand
+    extra = 0
+
+
+class VariableInline(admin.TabularInline):
+    model = Variable
+    fields = ["id", "display_name", "loading", "sort_order"]
+    extra = 0
+
+
+class ModelCoefficientForm(forms.ModelForm):
+    weight = forms.FloatField(min_value=0, max_value=1, help_text="Weight in the overall score, 0 to 1")
+    finish_coefficient = forms.FloatField(max_value=0, help_text="On the factor's z-score; 0 or negative")
+
+    class Meta:
+        model = ModelCoefficient
+        fields = ["factor", "weight", "finish_coefficient"]
+
+
+class ModelCoefficientFormSet(forms.BaseInlineFormSet):
+    """The weights of a version must add up to 1: the error goes on every weight field, since
+    no single one of them is wrong."""
+
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.has_changed() or form.instance.pk]
+        kept = [form for form in kept if not self._should_delete_form(form)]
+        if any(not form.is_valid() for form in kept):
+            return
+        try:
+            weights_validate_sum(weights=[form.cleaned_data["weight"] for form in kept])
+        except ValidationError as error:
+            for form in kept:
+                form.add_error("weight", error)
+
+
+class ModelCoefficientInline(admin.TabularInline):
+    model = ModelCoefficient
+    form = ModelCoefficientForm
+    formset = ModelCoefficientFormSet
+    extra = 0
+    min_num = 1
+
+
+@admin.register(Factor)
+class FactorAdmin(CuratedModelAdmin):
+    list_display = ["id", "display_name", "sort_order", "last_changed"]
+    search_fields = ["id", "display_name"]
+    inlines = [VariableInline]
+
+
+@admin.register(Variable)
+class VariableAdmin(CuratedModelAdmin):
+    list_display = ["id", "display_name", "factor", "loading", "sort_order", "last_changed"]
+    list_filter = ["factor"]
+    list_select_related = ["factor"]
+    search_fields = ["id", "display_name"]
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(CuratedModelAdmin):
+    list_display = ["name", "is_active", "season", "min_races", "finish_intercept", "r_squared", "last_changed"]
+    list_filter = ["is_active", "season"]
+    search_fields = ["name", "description"]
+    # Switched only by the "activate" action, which deactivates the previous version in the same transaction.
+    readonly_fields = ["is_active", "created_at"]
+    inlines = [ModelCoefficientInline]
+    actions = ["activate"]
+
+    def has_delete_permission(self, request, obj=None):
+        # The API always needs an active version.
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_active)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # could take the active version with it
+        return actions
+
+    @admin.action(permissions=["change"], description="Activate the selected version (the API uses it at once)")
+    def activate(self, request, queryset):
+        if len(queryset) != 1:
+            self.message_user(request, "Select exactly one model version to activate.", messages.ERROR)
+            return
+        (version,) = queryset
+        try:
+            previous = model_version_activate(version=version)
+        except ValidationError as error:
+            self.message_user(request, f"{version.name} was not activated. {' '.join(error.messages)}", messages.ERROR)
+            return
+        self.log_change(request, version, "Activated")
+        if previous is not None:
+            self.log_change(request, previous, f"Deactivated: {version.name} activated")
+        self.message_user(request, f"{version.name} is now the active model version.", messages.SUCCESS)
+
+
+@admin.register(ModelCoefficient)
+class ModelCoefficientAdmin(CuratedModelAdmin):
+    """Browse only: a weight is edited inside its model version, where the sum is checked."""
+
+    list_display = ["model_version", "factor", "weight", "finish_coefficient", "last_changed"]
+    list_filter = ["model_version", "factor"]
+    list_select_related = ["model_version", "factor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DriverFactorScore)
+class DriverFactorScoreAdmin(LockableModelAdmin):
+    form = DriverFactorScoreForm
+    list_display = ["driver", "factor", "score", "percentile", "z_score", "is_locked", "last_changed"]
+    list_editable = ["is_locked"]
+    list_filter = ["factor", "is_locked"]
+    list_select_related = ["driver", "factor"]
+    search_fields = DRIVER_SEARCH_FIELDS
+    autocomplete_fields = ["driver"]
+
+    def get_fields(self, request, obj=None):
+        return ["driver", *self.form.Meta.fields]
+
+
+@admin.register(DriverVariableValue)
+class DriverVariableValueAdmin(LockableModelAdmin):
+    list_display = [
+        "driver", "variable", "raw_value", "normalized_value", "percentile", "contribution", "is_locked", "last_changed"
+    ]
+    list_editable = ["is_locked"]
+    list_filter = ["variable__factor", "variable", "is_locked"]
+    list_select_related = ["driver", "variable"]
+    search_fields = DRIVER_SEARCH_FIELDS
+    autocomplete_fields = ["driver", "variable"]
+
+
+@admin.register(TrackDemand)
+class TrackDemandAdmin(CuratedModelAdmin):
+    list_display = ["track", "factor", "demand", "last_changed"]
+    list_filter = ["track", "factor"]
+    list_select_related = ["track", "factor"]

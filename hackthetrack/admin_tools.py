@@ -1,0 +1,142 @@
+"""Building blocks of the curators' admin, shared by drivers/admin.py and factors/admin.py.
+
+- ``CuratedModelAdmin``: every save, delete or action invalidates the cached API responses once
+  the admin's transaction commits; lists show who changed a row last and when (from the admin's
+  own history, ``LogEntry``); "Export CSV" downloads the current list with its filters, search
+  and ordering.
+- ``LockableModelAdmin``: adds the "lock"/"unlock" actions for rows with ``is_locked``
+  (``refresh_cache`` leaves locked rows as they are).
+"""
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import label_for_field, lookup_field
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
+from django.http import HttpRequest, HttpResponseBadRequest, StreamingHttpResponse
+from django.urls import path
+
+from hackthetrack.cache import invalidate_api_cache
+
+
+def invalidate_api_cache_on_commit() -> None:
+    """Invalidate after the commit: before it, a concurrent request could cache the old rows again."""
+    transaction.on_commit(invalidate_api_cache)
+
+
+def with_last_change(queryset: QuerySet) -> QuerySet:
+    """Annotate each row with the time and user of its latest admin history entry."""
+    history = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(queryset.model),
+        object_id=Cast(OuterRef("pk"), TextField()),
+    ).order_by("-action_time")
+    return queryset.annotate(
+        last_changed_at=Subquery(history.values("action_time")[:1]),
+        last_changed_by=Subquery(history.values("user__username")[:1]),
+    )
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+class CuratedModelAdmin(admin.ModelAdmin):
+    list_per_page = 50
+    csv_export_chunk_size = 2000
+
+    def get_queryset(self, request):
+        return with_last_change(super().get_queryset(request))
+
+    @admin.display(description="last changed", ordering="last_changed_at")
+    def last_changed(self, obj) -> str:
+        if obj.last_changed_at is None:
+            return "-"
+        return f"{obj.last_changed_at:%Y-%m-%d %H:%M} by {obj.last_changed_by}"
+
+    # save_related runs after save_model and the inlines, for the change form and list_editable alike.
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        invalidate_api_cache_on_commit()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        invalidate_api_cache_on_commit()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        invalidate_api_cache_on_commit()
+
+    def get_urls(self):
+        opts = self.opts
+        export = path(
+            "export.csv",
+            self.admin_site.admin_view(self.export_csv_view),
+            name=f"{opts.app_label}_{opts.model_name}_export_csv",
+        )
+        return [export, *super().get_urls()]
+
+    def export_csv_view(self, request: HttpRequest):
+        """The current list (same filters, search and ordering as the changelist URL) as CSV,
+        every matching row, not only the page, with the list's columns."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters as error:
+            return HttpResponseBadRequest(f"Invalid filter for {self.opts.verbose_name_plural}: {error}")
+        columns = [name for name in changelist.list_display if name != "action_checkbox"]
+        response = StreamingHttpResponse(
+            self._csv_lines(changelist.queryset, columns), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.opts.model_name}.csv"'
+        return response
+
+    def _csv_lines(self, queryset: QuerySet, columns: list[str]) -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow([str(label_for_field(name, self.model, self)) for name in columns])
+        for obj in queryset.iterator(chunk_size=self.csv_export_chunk_size):
+            yield writer.writerow([_csv_value(lookup_field(name, obj, self)[2]) for name in columns])
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+@admin.action(permissions=["change"], description="Lock selected rows (refresh_cache leaves them as they are)")
+def lock_rows(modeladmin: CuratedModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    _set_locked(modeladmin, request, queryset, locked=True)
+
+
+@admin.action(permissions=["change"], description="Unlock selected rows (refresh_cache may overwrite them)")
+def unlock_rows(modeladmin: CuratedModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    _set_locked(modeladmin, request, queryset, locked=False)
+
+
+def _set_locked(modeladmin: CuratedModelAdmin, request: HttpRequest, queryset: QuerySet, *, locked: bool) -> None:
+    message = "Locked: refresh_cache leaves this row as it is" if locked else "Unlocked"
+    with transaction.atomic():
+        rows = list(queryset.exclude(is_locked=locked))
+        queryset.model.objects.filter(pk__in=[row.pk for row in rows]).update(is_locked=locked)
+        LogEntry.objects.log_actions(user_id=request.user.pk, queryset=rows, action_flag=CHANGE, change_message=message)
+    if rows:
+        invalidate_api_cache_on_commit()
+    plural = queryset.model._meta.verbose_name_plural
+    modeladmin.message_user(request, f"{'Locked' if locked else 'Unlocked'} {len(rows)} {plural}.", messages.SUCCESS)
+
+
+class LockableModelAdmin(CuratedModelAdmin):
+    actions = [lock_rows, unlock_rows]
