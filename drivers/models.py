@@ -9,7 +9,8 @@ class Driver(models.Model):
     it is not their identity in a race (see RaceEntry.car_number)."""
 
     number = models.PositiveSmallIntegerField(unique=True, null=True, blank=True)
-    name = models.CharField(max_length=120)
+    # Blank when no source names the driver (legacy car 61 has values but no name anywhere).
+    name = models.CharField(max_length=120, blank=True)
     nationality = models.CharField(max_length=60, blank=True)
 
     class Meta:
@@ -33,6 +34,9 @@ class Track(models.Model):
     direction = models.CharField(max_length=20, choices=Direction.choices, blank=True)
     description = models.TextField(blank=True)
     image = models.CharField(max_length=200, blank=True)
+    demand_r_squared = models.FloatField(
+        null=True, blank=True, help_text="R² of the regression that produced the circuit's demand profile"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -106,7 +110,7 @@ class RaceEntry(models.Model):
     total_time_s = models.FloatField(null=True, blank=True)
     gap_to_winner = models.CharField(max_length=30, blank=True, help_text="As classified: +2.740, 1 Lap or -")
     gap_to_previous = models.CharField(max_length=30, blank=True)
-    fastest_lap_s = models.FloatField(null=True, blank=True)
+    fastest_lap_s = models.FloatField(null=True, blank=True, help_text="As classified (FL_TIME)")
     fastest_lap_number = models.PositiveSmallIntegerField(null=True, blank=True)
     fastest_lap_kph = models.FloatField(null=True, blank=True)
     qualifying_time_s = models.FloatField(null=True, blank=True)
@@ -114,6 +118,12 @@ class RaceEntry(models.Model):
     best_s1_s = models.FloatField(null=True, blank=True)
     best_s2_s = models.FloatField(null=True, blank=True)
     best_s3_s = models.FloatField(null=True, blank=True)
+    # The lap analysis' view of the race: it can differ from the classification's fastest lap.
+    best_lap_s = models.FloatField(null=True, blank=True, help_text="Best lap in the lap analysis")
+    gap_to_fastest_lap_s = models.FloatField(null=True, blank=True, help_text="best_lap_s minus the race's best lap")
+    gap_to_best_s1_s = models.FloatField(null=True, blank=True, help_text="best_s1_s minus the race's best S1")
+    gap_to_best_s2_s = models.FloatField(null=True, blank=True, help_text="best_s2_s minus the race's best S2")
+    gap_to_best_s3_s = models.FloatField(null=True, blank=True, help_text="best_s3_s minus the race's best S3")
     avg_lap_s = models.FloatField(null=True, blank=True)
     worst_lap_s = models.FloatField(null=True, blank=True)
     lap_time_std_s = models.FloatField(null=True, blank=True)
@@ -165,3 +175,30 @@ class DriverSeasonStats(models.Model):
 
     def __str__(self):
         return f"{self.driver} {self.season}"
+
+
+class LegacyScoreComponent(models.Model):
+    """How the legacy application composed a driver's factor score (``driver_factors.json``
+    ``detailed_breakdowns``): weighted components, some reusing one variable under two factors.
+    Kept exactly as imported, for audit and comparison; no computation or endpoint reads it."""
+
+    driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="legacy_score_components")
+    factor = models.ForeignKey("factors.Factor", on_delete=models.PROTECT, related_name="legacy_score_components")
+    variable_name = models.CharField(max_length=40)
+    display_name = models.CharField(max_length=80, blank=True)
+    raw_value = models.FloatField(null=True, blank=True)
+    normalized_value = models.FloatField(null=True, blank=True)
+    percentile = models.FloatField(null=True, blank=True)
+    weight = models.FloatField(null=True, blank=True)
+    contribution = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["driver", "factor__sort_order", "variable_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["driver", "factor", "variable_name"], name="legacy_component_unique_per_driver_factor"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.driver} {self.factor_id}/{self.variable_name}"
