@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from drivers.models import Corner, Driver, DriverSeasonStats, Race, RaceEntry, Track
+from drivers.models import Corner, Driver, DriverSeasonStats, LegacyScoreComponent, Race, RaceEntry, Track
 from factors import skill_model
 from factors.admin import DriverFactorScoreInline, DriverVariableValueInline, TrackDemandInline
 from factors.models import DriverFactorScore, DriverVariableValue
@@ -215,3 +215,22 @@ class DriverSeasonStatsAdmin(LockableModelAdmin):
     list_select_related = ["driver"]
     search_fields = ["driver__name", "driver__number__exact"]
     autocomplete_fields = ["driver"]
+
+
+@admin.register(LegacyScoreComponent)
+class LegacyScoreComponentAdmin(CuratedModelAdmin):
+    """Browse only: the legacy application's score composition, kept as imported for audit."""
+
+    list_display = ["driver", "factor", "variable_name", "raw_value", "percentile", "weight", "contribution"]
+    list_filter = ["factor"]
+    list_select_related = ["driver", "factor"]
+    search_fields = ["driver__name", "driver__number__exact", "variable_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

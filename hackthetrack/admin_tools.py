@@ -51,6 +51,7 @@ class _Echo:
 
 
 class CuratedModelAdmin(admin.ModelAdmin):
+    change_list_template = "admin/curated_change_list.html"  # in drivers/templates: adds "Export CSV"
     list_per_page = 50
     csv_export_chunk_size = 2000
 

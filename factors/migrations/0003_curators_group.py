@@ -1,5 +1,5 @@
 """The ``curators`` group: add, change, delete and view the curated data of drivers and factors,
-and nothing else (no users, no groups)."""
+view the legacy audit rows, and nothing else (no users, no groups)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -11,6 +11,8 @@ CURATED_MODELS = {
         "trackdemand",
     ],
 }
+# Kept as imported, for audit: curators may look, not touch.
+VIEW_ONLY_MODELS = {"drivers": ["legacyscorecomponent"]}
 ACTIONS = ["add", "change", "delete", "view"]
 
 
@@ -26,6 +28,7 @@ def create_curators_group(apps, schema_editor):
     group, _ = Group.objects.get_or_create(name="curators")
     for app_label, models in CURATED_MODELS.items():
         codenames = [f"{action}_{model}" for model in models for action in ACTIONS]
+        codenames += [f"view_{model}" for model in VIEW_ONLY_MODELS.get(app_label, [])]
         permissions = list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
         if len(permissions) != len(codenames):
             missing = set(codenames) - {permission.codename for permission in permissions}
@@ -41,7 +44,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("drivers", "0001_initial"),
+        ("drivers", "0002_legacy_import_fields"),
         ("factors", "0002_model_season_min_races_monotone"),
     ]
 
