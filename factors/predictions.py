@@ -1,0 +1,154 @@
+"""Predictions of the active model: circuit fit and finish, adjusted skills, projected rankings."""
+
+from collections.abc import Mapping
+
+from django.conf import settings
+
+from factors import skill_model
+from factors.selectors import CircuitDemand, DriverProfile, SkillPopulation
+
+
+def _explanation(
+    population: SkillPopulation, scores: Mapping[str, float], circuit: CircuitDemand, fit: float, finish: float
+) -> str:
+    names = population.model.display_names
+    strongest = max(scores, key=scores.get)
+    weakest = min(scores, key=scores.get)
+    most = max(circuit.demands, key=circuit.demands.get)
+    share = 100 * circuit.demands[most] / sum(max(d, 0.0) for d in circuit.demands.values())
+    text = (
+        f"Circuit fit: {fit:.0f}/100. Your strongest skill is {names[strongest]} ({scores[strongest]:.0f}/100), "
+        f"while {circuit.name} demands {names[most]} most ({share:.0f}% of its demand profile). "
+    )
+    if fit >= 75:
+        text += "This is an excellent track match for your skill profile!"
+    elif fit >= 50:
+        text += f"Consider focusing on {names[most]} to maximize performance here."
+    else:
+        text += f"This track challenges your {names[weakest]} ({scores[weakest]:.0f}/100) - an area to work on."
+    return text + f" Predicted finish: P{finish:.0f} of {population.field_size}."
+
+
+def predict(
+    *,
+    population: SkillPopulation,
+    driver: DriverProfile,
+    circuit: CircuitDemand,
+    adjustments: Mapping[str, float] | None = None,
+) -> dict:
+    spread = population.fit_spread(circuit)
+    scores = skill_model.adjusted_scores(scores=driver.scores, adjustments=adjustments or {})
+    fit = population.circuit_fit(scores, circuit, spread)
+    finish = population.predicted_finish(scores)
+    result = {
+        "driver_number": driver.number,
+        "track_id": circuit.track_id,
+        "circuit_fit_score": round(fit, 1),
+        "predicted_finish": round(finish, 2),
+        "field_size": population.field_size,
+        "model_version": population.model.name,
+        "explanation": _explanation(population, scores, circuit, fit, finish),
+    }
+    if adjustments is not None:
+        result["adjusted_scores"] = {f: round(v, 2) for f, v in scores.items()}
+        result["current_circuit_fit_score"] = round(population.circuit_fit(driver.scores, circuit, spread), 1)
+        result["current_predicted_finish"] = round(population.predicted_finish(driver.scores), 2)
+    return result
+
+
+def improve(*, population: SkillPopulation, driver: DriverProfile, target: Mapping[str, float]) -> dict:
+    """The driver with the given skill scores: predicted finish, nearest drivers, where effort pays."""
+    factors = population.model.factors
+    budget = settings.HACKTHETRACK["SKILLS_BUDGET"]
+    current_finish = population.predicted_finish(driver.scores)
+    target_finish = population.predicted_finish(target)
+    similar = []
+    for other in population.drivers:
+        if other.number == driver.number:
+            continue
+        similarity = max(0.0, 100 - sum(abs(target[f] - other.scores[f]) for f in factors) / len(factors))
+        similar.append((similarity, other))
+    similar.sort(key=lambda s: (-s[0], s[1].number))
+    # Positions gained per 10 score points of each factor: -coefficient x 10 / the factor's spread.
+    per_ten = {
+        f: -population.model.finish[f] * 10 / population.spreads[f].std if population.spreads[f].std else 0.0
+        for f in factors
+    }
+    order = sorted(factors, key=lambda f: -per_ten[f])
+    return {
+        "driver_number": driver.number,
+        "current_skills": dict(driver.scores),
+        "adjusted_skills": dict(target),
+        "points_used": round(sum(abs(target[f] - driver.scores[f]) for f in factors), 2),
+        "skills_budget": budget,
+        "points_available": round(budget - sum(target.values()), 2),
+        "prediction": {
+            "predicted_finish": round(target_finish, 2),
+            "current_predicted_finish": round(current_finish, 2),
+            "positions_gained": round(current_finish - target_finish, 2),
+            "field_size": population.field_size,
+            "model_version": population.model.name,
+        },
+        "similar_drivers": [
+            {
+                "driver_number": other.number,
+                "driver_name": other.name,
+                "similarity_score": round(similarity, 1),
+                "skill_differences": {f: round(target[f] - other.scores[f], 1) for f in factors},
+                "predicted_finish": round(population.predicted_finish(other.scores), 2),
+            }
+            for similarity, other in similar[: settings.HACKTHETRACK["TOP_DRIVERS_COUNT"]]
+        ],
+        "recommendations": [
+            {
+                "factor_name": f,
+                "display_name": population.model.display_names[f],
+                "current_score": round(driver.scores[f], 1),
+                "priority": priority,
+                "impact_estimate": f"+{per_ten[f]:.1f} positions per 10 points",
+            }
+            for priority, f in enumerate(order, start=1)
+        ],
+    }
+
+
+def _ranking_row(population: SkillPopulation, number: int, name: str, scores: Mapping[str, float]) -> dict:
+    row = {"driver_number": number, "driver_name": name}
+    row.update({f: round(scores[f], 1) for f in population.model.factors})
+    row["overall_score"] = round(population.overall(scores), 1)
+    row["avg_finish"] = round(population.predicted_finish(scores), 2)
+    return row
+
+
+def rankings_projected(*, population: SkillPopulation, driver_number: int, skills: Mapping[str, float]) -> dict:
+    """The field ranked by predicted finish, with the driver once as they are and once projected."""
+    driver = population.driver(driver_number)
+    others = [d for d in population.drivers if d.number != driver_number]
+    finishes = {d.number: population.raw_finish(d.scores) for d in others}
+    current_raw = population.raw_finish(driver.scores)
+    projected_raw = population.raw_finish(skills)
+    current_rank = 1 + sum(1 for f in finishes.values() if f < current_raw)
+    projected_rank = 1 + sum(1 for f in finishes.values() if f < projected_raw)
+    entries = [(finishes[d.number], 0, _ranking_row(population, d.number, d.name, d.scores), False, False) for d in others]
+    entries.append((current_raw, 0, _ranking_row(population, driver.number, driver.name, driver.scores), True, False))
+    entries.append(
+        (projected_raw, 1, _ranking_row(population, driver.number, f"{driver.name} (PROJECTED)", skills), True, True)
+    )
+    entries.sort(key=lambda e: (e[0], e[1], e[2]["driver_number"]))
+    table = [
+        {"rank": rank, **row, "is_user": is_user, "is_projected": is_projected}
+        for rank, (_, _, row, is_user, is_projected) in enumerate(entries, start=1)
+    ]
+    observed = {f: [d.scores[f] for d in population.drivers] for f in population.model.factors}
+    inside = all(min(observed[f]) <= skills[f] <= max(observed[f]) for f in observed)
+    return {
+        "user_driver_number": driver_number,
+        "current_rank": current_rank,
+        "projected_rank": projected_rank,
+        "positions_gained": current_rank - projected_rank,
+        "projected_avg_finish": round(population.predicted_finish(skills), 2),
+        "current_avg_finish": round(population.predicted_finish(driver.scores), 2),
+        "rankings_table": table,
+        # Inside the range of skills the model was fitted on, or extrapolating beyond it.
+        "confidence_level": "high" if inside else "low",
+    }

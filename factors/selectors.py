@@ -1,0 +1,263 @@
+"""Reads of the skill model. Each function runs a fixed number of queries, whatever the field size.
+
+A driver is *ranked* (served by /api/drivers, counted in every field statistic) when they have a
+score for every factor of the active model version and at least ``min_races`` races in the
+version's season. With the 2025 legacy data that reproduces the legacy API's 31 drivers.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from rest_framework.exceptions import APIException, NotFound
+
+from drivers.models import Driver, DriverSeasonStats, Track
+from factors import skill_model
+from factors.models import (
+    DriverFactorScore,
+    DriverVariableValue,
+    Factor,
+    ModelCoefficient,
+    ModelVersion,
+    TrackDemand,
+    Variable,
+)
+
+
+class NoActiveModel(APIException):
+    status_code = 503
+    default_detail = "No active model version: activate one in the admin"
+
+
+@dataclass(frozen=True)
+class DriverProfile:
+    driver_id: int
+    number: int
+    name: str
+    scores: Mapping[str, float]
+    percentiles: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class CircuitDemand:
+    track_id: str
+    name: str
+    demands: Mapping[str, float]
+
+
+@dataclass
+class SkillPopulation:
+    """The ranked drivers under the active model, with the field statistics derived from them."""
+
+    model: skill_model.Coefficients
+    drivers: list[DriverProfile]
+    by_number: dict[int, DriverProfile] = field(init=False)
+
+    def __post_init__(self):
+        self.by_number = {driver.number: driver for driver in self.drivers}
+
+    @property
+    def field_size(self) -> int:
+        # Predictions are positions among the ranked drivers, so the field is their number.
+        return len(self.drivers)
+
+    @cached_property
+    def spreads(self) -> dict[str, skill_model.Spread]:
+        return skill_model.spreads_of(scores=[d.scores for d in self.drivers], factors=self.model.factors)
+
+    @cached_property
+    def z_by_number(self) -> dict[int, dict[str, float]]:
+        return {d.number: skill_model.z_scores(scores=d.scores, spreads=self.spreads) for d in self.drivers}
+
+    def driver(self, number: int) -> DriverProfile:
+        try:
+            return self.by_number[number]
+        except KeyError:
+            raise NotFound(f"Driver {number} not found") from None
+
+    def require_factor(self, factor_id: str) -> str:
+        if factor_id not in self.model.weights:
+            raise NotFound(f"Factor {factor_id} not found; factors: {', '.join(self.model.factors)}")
+        return factor_id
+
+    def overall(self, scores: Mapping[str, float]) -> float:
+        return skill_model.overall_score(scores=scores, model=self.model)
+
+    def raw_finish(self, scores: Mapping[str, float]) -> float:
+        return skill_model.raw_finish(scores=scores, spreads=self.spreads, model=self.model)
+
+    def predicted_finish(self, scores: Mapping[str, float]) -> float:
+        return skill_model.predicted_finish(
+            scores=scores, spreads=self.spreads, model=self.model, field_size=self.field_size
+        )
+
+    def fit_spread(self, circuit: CircuitDemand) -> float:
+        return skill_model.fit_spread(population_z=list(self.z_by_number.values()), demands=circuit.demands)
+
+    def circuit_fit(self, scores: Mapping[str, float], circuit: CircuitDemand, spread: float) -> float:
+        z = skill_model.z_scores(scores=scores, spreads=self.spreads)
+        return skill_model.circuit_fit(z=z, demands=circuit.demands, spread=spread)
+
+    def ranked_by(self, factor_id: str) -> list[DriverProfile]:
+        """Drivers by their percentile in one factor, best first (ties by car number)."""
+        return sorted(self.drivers, key=lambda d: (-d.percentiles[factor_id], d.number))
+
+    def top_average(self, factor_id: str, count: int, *, of: str = "scores") -> float:
+        values = sorted((getattr(d, of)[factor_id] for d in self.drivers), reverse=True)[:count]
+        return sum(values) / len(values) if values else 0.0
+
+
+def active_model() -> skill_model.Coefficients:
+    """The active model version's coefficients, in one query."""
+    rows = list(
+        ModelCoefficient.objects.filter(model_version__is_active=True)
+        .select_related("model_version", "factor")
+        .order_by("factor__sort_order", "factor_id")
+    )
+    if not rows:
+        raise NoActiveModel()
+    version = rows[0].model_version
+    return skill_model.Coefficients(
+        name=version.name,
+        intercept=version.finish_intercept,
+        weights={row.factor_id: row.weight for row in rows},
+        finish={row.factor_id: row.finish_coefficient for row in rows},
+        display_names={row.factor_id: row.factor.display_name for row in rows},
+    )
+
+
+def ranked_driver_ids() -> QuerySet:
+    """Ids of the ranked drivers, as a subquery (evaluated inside the caller's query)."""
+    active = ModelVersion.objects.filter(is_active=True)
+    active_factor_count = (
+        ModelCoefficient.objects.filter(model_version__is_active=True)
+        .values("model_version")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    enough_races = DriverSeasonStats.objects.filter(
+        driver=OuterRef("pk"),
+        season=Subquery(active.values("season")[:1]),
+        races__gte=Subquery(active.values("min_races")[:1]),
+    )
+    return (
+        Driver.objects.filter(number__isnull=False)
+        .alias(
+            scored=Count(
+                "factor_scores", filter=Q(factor_scores__factor__coefficients__model_version__is_active=True)
+            ),
+            has_races=Exists(enough_races),
+        )
+        .filter(scored=Subquery(active_factor_count[:1]), has_races=True)
+        .values("pk")
+    )
+
+
+def skill_population() -> SkillPopulation:
+    """The ranked drivers and their factor scores: two queries."""
+    model = active_model()
+    rows = (
+        DriverFactorScore.objects.filter(driver__in=ranked_driver_ids(), factor_id__in=model.factors)
+        .select_related("driver")
+        .order_by("driver__number")
+    )
+    scores: dict[int, dict[str, float]] = {}
+    percentiles: dict[int, dict[str, float]] = {}
+    people: dict[int, Driver] = {}
+    for row in rows:
+        people[row.driver.number] = row.driver
+        scores.setdefault(row.driver.number, {})[row.factor_id] = row.score
+        percentiles.setdefault(row.driver.number, {})[row.factor_id] = row.percentile
+    drivers = [
+        DriverProfile(
+            driver_id=person.pk,
+            number=number,
+            name=person.name,
+            scores={f: scores[number][f] for f in model.factors},
+            percentiles={f: percentiles[number][f] for f in model.factors},
+        )
+        for number, person in people.items()
+    ]
+    return SkillPopulation(model=model, drivers=drivers)
+
+
+def season_results(*, driver_ids: list[int], season: int | None = None) -> dict[int, dict]:
+    """Per driver id: season aggregates plus best and worst classified finish, in one query."""
+    season = season if season is not None else _active_season()
+    in_season = Q(driver__entries__race__season=season)
+    rows = (
+        DriverSeasonStats.objects.filter(driver_id__in=driver_ids, season=season)
+        .annotate(
+            best_finish=Min("driver__entries__finish_position", filter=in_season),
+            worst_finish=Max("driver__entries__finish_position", filter=in_season),
+        )
+        .values(
+            "driver_id", "races", "avg_finish", "wins", "top10", "dnfs", "best_finish", "worst_finish"
+        )
+    )
+    return {row["driver_id"]: row for row in rows}
+
+
+def _active_season() -> int:
+    return ModelVersion.objects.filter(is_active=True).values_list("season", flat=True).first() or 0
+
+
+def circuit_demands(*, track_id: str | None = None) -> list[CircuitDemand]:
+    """Demand profiles of every circuit, or of one (404 when it does not exist): one query."""
+    rows = TrackDemand.objects.select_related("track").order_by("track_id", "factor__sort_order")
+    if track_id is not None:
+        rows = rows.filter(track_id=track_id)
+    circuits: dict[str, CircuitDemand] = {}
+    for row in rows:
+        circuit = circuits.setdefault(row.track_id, CircuitDemand(row.track_id, row.track.name, {}))
+        circuit.demands[row.factor_id] = row.demand
+    if track_id is not None and not circuits:
+        exists = Track.objects.filter(pk=track_id).exists()
+        raise NotFound(f"Track {track_id} has no demand profile" if exists else f"Track {track_id} not found")
+    return list(circuits.values())
+
+
+def factor_with_values(*, factor_id: str, driver_number: int) -> tuple[Factor, list[DriverVariableValue]]:
+    """A factor's definition and one driver's values of its variables (any driver that has them)."""
+    factor = Factor.objects.filter(pk=factor_id).first()
+    if factor is None:
+        raise NotFound(f"Factor {factor_id} not found")
+    values = list(
+        DriverVariableValue.objects.filter(variable__factor=factor, driver__number=driver_number)
+        .select_related("variable")
+        .order_by("variable__sort_order", "variable_id")
+    )
+    if not values:
+        raise NotFound(f"Driver {driver_number} has no {factor_id} breakdown")
+    return factor, values
+
+
+def variable_percentiles(
+    *, driver_ids: list[int], factor_id: str | None = None
+) -> tuple[dict[int, dict[str, float | None]], dict[str, Variable]]:
+    """Per driver id {variable: percentile} (of one factor, or all), and the variables by id: one query."""
+    rows = (
+        DriverVariableValue.objects.filter(driver_id__in=driver_ids)
+        .select_related("variable")
+        .order_by("variable__factor__sort_order", "variable__sort_order", "variable_id")
+    )
+    if factor_id is not None:
+        rows = rows.filter(variable__factor_id=factor_id)
+    values: dict[int, dict[str, float | None]] = {driver_id: {} for driver_id in driver_ids}
+    variables: dict[str, Variable] = {}
+    for row in rows:
+        values[row.driver_id][row.variable_id] = row.percentile
+        variables[row.variable_id] = row.variable
+    return values, variables
+
+
+def factor_top_average(*, factor_id: str, limit: int) -> dict:
+    """Average of the ``limit`` best ranked scores of a factor: ORDER BY, LIMIT and AVG in one query.
+
+    ``count`` is how many scores were averaged; it is below ``limit`` only when fewer drivers exist.
+    """
+    top = DriverFactorScore.objects.filter(factor_id=factor_id, driver__in=ranked_driver_ids()).order_by(
+        "-score", "driver_id"
+    )[:limit]
+    return top.aggregate(top_average=Avg("score"), count=Count("id"))

@@ -1,0 +1,189 @@
+"""Skill-model endpoints (legacy paths, no trailing slash). Views validate, call selectors and the
+report functions, and return their data; errors go through the project's error envelope."""
+
+from django.conf import settings
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from factors import driver_reports, factor_reports, predictions, selectors
+from factors.serializers import (
+    DriversQuerySerializer,
+    FindSimilarSerializer,
+    ImprovePredictSerializer,
+    MatchQuerySerializer,
+    PredictRequestSerializer,
+    RankingsProjectedQuerySerializer,
+    TopAverageQuerySerializer,
+)
+
+
+def _validated(serializer_class, data, population: selectors.SkillPopulation | None = None, **context) -> dict:
+    if population is not None:
+        context["factors"] = population.model.factors
+    serializer = serializer_class(data=data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _json_object(request: Request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+    return request.data
+
+
+class DriverListView(APIView):
+    def get(self, request: Request) -> Response:
+        query = _validated(DriversQuerySerializer, request.query_params)
+        population = selectors.skill_population()
+        circuits = selectors.circuit_demands(track_id=query["track_id"]) if "track_id" in query else []
+        fits = driver_reports.circuit_fits(population=population, circuits=circuits)
+        results = selectors.season_results(driver_ids=[d.driver_id for d in population.drivers])
+
+        def order(driver):
+            average = (results.get(driver.driver_id) or {}).get("avg_finish")
+            return (average is None, average or 0.0, driver.number)
+
+        cards = [
+            driver_reports.driver_card(
+                population=population, driver=d, results=results.get(d.driver_id), fits=fits[d.number]
+            )
+            for d in sorted(population.drivers, key=order)
+        ]
+        return Response(cards)
+
+
+class DriverDetailView(APIView):
+    def get(self, request: Request, number: int) -> Response:
+        query = _validated(DriversQuerySerializer, request.query_params)
+        population = selectors.skill_population()
+        driver = population.driver(number)
+        circuits = selectors.circuit_demands(track_id=query["track_id"]) if "track_id" in query else []
+        fits = driver_reports.circuit_fits(population=population, circuits=circuits)
+        results = selectors.season_results(driver_ids=[driver.driver_id])
+        return Response(
+            driver_reports.driver_card(
+                population=population, driver=driver, results=results.get(driver.driver_id), fits=fits[number]
+            )
+        )
+
+
+class FactorStatsView(APIView):
+    def get(self, request: Request, factor: str) -> Response:
+        return Response(factor_reports.factor_stats(population=selectors.skill_population(), factor_id=factor))
+
+
+class FactorTopAverageView(APIView):
+    def get(self, request: Request, factor: str) -> Response:
+        limit = _validated(TopAverageQuerySerializer, request.query_params).get(
+            "limit", settings.HACKTHETRACK["TOP_DRIVERS_COUNT"]
+        )
+        result = selectors.factor_top_average(factor_id=factor, limit=limit)
+        if result["count"] == 0:
+            if not selectors.Factor.objects.filter(pk=factor).exists():
+                raise NotFound(f"Factor {factor} not found")
+            raise NotFound(f"No ranked driver has a {factor} score")
+        if result["count"] < limit:
+            raise ValidationError({"limit": [f"Ensure this value is less than or equal to {result['count']}."]})
+        return Response({"factor": factor, "top_average": round(result["top_average"], 2), "count": result["count"]})
+
+
+class FactorBreakdownView(APIView):
+    def get(self, request: Request, factor: str, number: int) -> Response:
+        definition, values = selectors.factor_with_values(factor_id=factor, driver_number=number)
+        return Response(
+            {
+                "factor_name": definition.id,
+                "explanation": definition.description,
+                "variables": [
+                    {
+                        "name": value.variable_id,
+                        "display_name": value.variable.display_name,
+                        "normalized_value": value.normalized_value,
+                        "percentile": value.percentile,
+                        "loading": value.variable.loading,
+                        "description": value.variable.description,
+                    }
+                    for value in values
+                ],
+            }
+        )
+
+
+class FactorComparisonView(APIView):
+    def get(self, request: Request, factor: str, number: int) -> Response:
+        population = selectors.skill_population()
+        return Response(
+            factor_reports.factor_comparison(population=population, factor_id=factor, driver_number=number)
+        )
+
+
+class FactorCoachingView(APIView):
+    def get(self, request: Request, factor: str, number: int) -> Response:
+        population = selectors.skill_population()
+        return Response(factor_reports.factor_coaching(population=population, factor_id=factor, driver_number=number))
+
+
+class PredictView(APIView):
+    def post(self, request: Request) -> Response:
+        population = selectors.skill_population()
+        body = _validated(PredictRequestSerializer, _json_object(request), population)
+        driver = population.driver(body["driver_number"])
+        (circuit,) = selectors.circuit_demands(track_id=body["track_id"])
+        return Response(
+            predictions.predict(
+                population=population, driver=driver, circuit=circuit, adjustments=body.get("skill_adjustments")
+            )
+        )
+
+
+class ImprovePredictView(APIView):
+    def post(self, request: Request, number: int) -> Response:
+        population = selectors.skill_population()
+        driver = population.driver(number)
+        target = _validated(
+            ImprovePredictSerializer,
+            _json_object(request),
+            population,
+            skills_budget=settings.HACKTHETRACK["SKILLS_BUDGET"],
+        )
+        return Response(predictions.improve(population=population, driver=driver, target=target))
+
+
+class SkillGapsView(APIView):
+    def get(self, request: Request, number: int) -> Response:
+        return Response(driver_reports.skill_gaps(population=selectors.skill_population(), driver_number=number))
+
+
+class CoachRecommendationsView(APIView):
+    def get(self, request: Request, number: int) -> Response:
+        population = selectors.skill_population()
+        return Response(driver_reports.coach_recommendations(population=population, driver_number=number))
+
+
+class RankingsProjectedView(APIView):
+    def get(self, request: Request) -> Response:
+        population = selectors.skill_population()
+        query = _validated(RankingsProjectedQuerySerializer, request.query_params, population)
+        number = query.pop("driver_number")
+        return Response(predictions.rankings_projected(population=population, driver_number=number, skills=query))
+
+
+class FindSimilarView(APIView):
+    def post(self, request: Request) -> Response:
+        population = selectors.skill_population()
+        body = _validated(FindSimilarSerializer, _json_object(request), population)
+        return Response(
+            driver_reports.find_similar(
+                population=population, driver_number=body["current_driver_number"], target=body["target_skills"]
+            )
+        )
+
+
+class MatchView(APIView):
+    def get(self, request: Request, number: int) -> Response:
+        population = selectors.skill_population()
+        query = _validated(MatchQuerySerializer, request.query_params, population)
+        top_n = query.pop("top_n")
+        return Response(driver_reports.match(population=population, driver_number=number, top_n=top_n, adjusted=query))
