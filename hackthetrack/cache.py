@@ -1,0 +1,146 @@
+"""API response caching and HTTP revalidation, tied to one data version.
+
+How to use it:
+
+- Anything that changes the data the API serves (``refresh_cache``, imports, admin saves) calls
+  ``invalidate_api_cache()`` once, after its transaction commits
+  (``transaction.on_commit(invalidate_api_cache)`` inside an atomic block). That bumps the data
+  version: every cached response becomes unreachable at once and ``Last-Modified`` moves on.
+- Nothing else is needed in views. ``ApiResponseCacheMiddleware`` (installed in settings) caches
+  every successful GET under ``/api/`` keyed by data version and full path, adds ``ETag`` (hash of
+  the body), ``Last-Modified`` (time of the data version) and ``Cache-Control``, and answers
+  ``If-None-Match`` / ``If-Modified-Since`` with 304 from the cache, without touching the database.
+- A view whose answer must not be cached (health, anything live) marks its response with
+  ``Cache-Control: no-store`` (``django.views.decorators.cache.never_cache``).
+
+The cache is Django's default cache: local memory per process unless ``REDIS_URL`` is set. A
+version bump in local memory reaches only the process that made it, so a deployment with several
+processes (gunicorn workers, a scheduler dyno running ``refresh_cache``) needs Redis; without it a
+stale answer lives at most ``API_CACHE_TIMEOUT`` seconds.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, parse_http_date_safe, parse_etags
+
+from hackthetrack.throttling import throttle_response
+
+DATA_VERSION_KEY = "hackthetrack:api:data-version"
+CACHED_METHODS = frozenset({"GET", "HEAD"})
+
+
+def data_version() -> int:
+    """The current data version: the time (ns since the epoch) of the last invalidation."""
+    version = cache.get(DATA_VERSION_KEY)
+    if version is None:
+        # First use (empty cache): start a version now; add() keeps a concurrent first writer's.
+        cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(DATA_VERSION_KEY, time.time_ns())
+    return version
+
+
+def invalidate_api_cache() -> int:
+    """Start a new data version so that every cached API response is recomputed; returns it."""
+    version = max(time.time_ns(), data_version() + 1)
+    cache.set(DATA_VERSION_KEY, version, timeout=None)
+    return version
+
+
+def last_modified(version: int) -> int:
+    """Seconds since the epoch of a data version (what ``Last-Modified`` carries)."""
+    return version // 1_000_000_000
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    status: int
+    content_type: str
+    content: bytes
+    etag: str
+
+    def to_response(self) -> HttpResponse:
+        response = HttpResponse(self.content, status=self.status, content_type=self.content_type)
+        response["ETag"] = self.etag
+        return response
+
+
+def _response_key(version: int, request: HttpRequest) -> str:
+    # Accept is part of the key: the schema endpoint answers JSON or YAML by it.
+    variant = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
+    return f"hackthetrack:api:response:{version}:{hashlib.sha256(variant.encode()).hexdigest()}"
+
+
+def _is_cacheable_request(request: HttpRequest) -> bool:
+    return request.method in CACHED_METHODS and request.path.startswith(settings.API_PATH_PREFIX)
+
+
+def _is_cacheable_response(response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and "no-store" not in cache_control
+        and "private" not in cache_control
+    )
+
+
+def _is_not_modified(request: HttpRequest, etag: str, modified: int) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        # Weak comparison (RFC 9110 13.1.2), as for GET and HEAD.
+        wanted = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
+        return "*" in wanted or etag.removeprefix("W/") in wanted
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and modified <= since
+
+
+def _finish(response: HttpResponse, *, etag: str, version: int) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified(version))
+    patch_cache_control(response, public=True, max_age=settings.API_CACHE_MAX_AGE, must_revalidate=True)
+    return response
+
+
+def _not_modified(*, etag: str, version: int) -> HttpResponse:
+    return _finish(HttpResponseNotModified(), etag=etag, version=version)
+
+
+class ApiResponseCacheMiddleware:
+    """Serve GET /api/ answers from the cache and revalidate them; see the module docstring.
+
+    Requests answered here never reach DRF, so they are throttled here with the same throttles:
+    each request counts once against the client's rate, cached or not.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _is_cacheable_request(request):
+            return self.get_response(request)
+        version = data_version()
+        key = _response_key(version, request)
+        cached: CachedResponse | None = cache.get(key)
+        if cached is not None:
+            if (throttled := throttle_response(request)) is not None:
+                return throttled
+            if _is_not_modified(request, cached.etag, last_modified(version)):
+                return _not_modified(etag=cached.etag, version=version)
+            return _finish(cached.to_response(), etag=cached.etag, version=version)
+
+        response = self.get_response(request)
+        if not _is_cacheable_response(response):
+            return response
+        etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        if len(response.content) <= settings.API_CACHE_MAX_BYTES:
+            entry = CachedResponse(response.status_code, response["Content-Type"], response.content, etag)
+            cache.set(key, entry, timeout=settings.API_CACHE_TIMEOUT)
+        if _is_not_modified(request, etag, last_modified(version)):
+            return _not_modified(etag=etag, version=version)
+        return _finish(response, etag=etag, version=version)

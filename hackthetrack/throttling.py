@@ -1,0 +1,54 @@
+"""Rate limits per client: anonymous clients by IP address, signed-in users by account.
+
+Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (environment ``THROTTLE_RATE_ANON`` and
+``THROTTLE_RATE_USER``), read at request time rather than at import as DRF's own classes do, so
+that a settings change takes effect. Counters live in the default cache (shared through Redis).
+"""
+
+from django.http import HttpRequest, HttpResponse
+from rest_framework.exceptions import Throttled
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+
+class RuntimeRateMixin:
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonClientThrottle(RuntimeRateMixin, AnonRateThrottle):
+    """Anonymous clients, by IP address (REMOTE_ADDR, or X-Forwarded-For behind NUM_PROXIES proxies)."""
+
+
+class UserClientThrottle(RuntimeRateMixin, UserRateThrottle):
+    """Signed-in users, by account (anonymous clients are AnonClientThrottle's, counted once)."""
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
+
+
+def throttle_response(request: HttpRequest) -> HttpResponse | None:
+    """Apply the API's throttles to a request answered outside DRF (the response cache).
+
+    Returns the 429 error response when the client is over its rate, else None.
+    """
+    from hackthetrack.exceptions import error_response
+
+    drf_request = Request(request)
+    # Django's AuthenticationMiddleware has already resolved the session user.
+    drf_request.user = getattr(request, "user", None)
+    waits = [
+        throttle.wait()
+        for throttle in (throttle_class() for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES)
+        if not throttle.allow_request(drf_request, None)
+    ]
+    if not waits:
+        return None
+    exc = Throttled(wait=max((wait for wait in waits if wait is not None), default=None))
+    response = error_response(request, status=exc.status_code, error=str(exc.detail))
+    if exc.wait is not None:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
