@@ -24,6 +24,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "corsheaders",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "drivers",
     "factors",
     "telemetry",
@@ -31,12 +35,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "hackthetrack.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it needs the user (throttling) and answers cached GETs before any view runs.
+    "hackthetrack.cache.ApiResponseCacheMiddleware",
 ]
 
 ROOT_URLCONF = "hackthetrack.urls"
@@ -99,13 +108,32 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "hackthetrack.exceptions.envelope_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Basic first, so an anonymous write gets 401 with WWW-Authenticate; sessions serve the admin's staff.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.BasicAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["hackthetrack.permissions.ReadOnlyUnlessStaff"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "hackthetrack.throttling.AnonClientThrottle",
+        "hackthetrack.throttling.UserClientThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("THROTTLE_RATE_ANON", default="300/min"),
+        "user": env("THROTTLE_RATE_USER", default="1200/min"),
+    },
+    # Proxies in front of the app whose X-Forwarded-For entries are trusted (Heroku's router: 1).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "hackthetrack.middleware.RequestIdLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
@@ -116,4 +144,65 @@ HACKTHETRACK = {
     "SKILLS_BUDGET": 320,
     "PAGE_SIZE_DEFAULT": 100,
     "PAGE_SIZE_MAX": 100,
+}
+
+# --- Serving the API: caching, CORS, OpenAPI (see README "Configuration") ---
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    _redis_options = {"socket_connect_timeout": 2, "socket_timeout": 2}
+    if REDIS_URL.startswith("rediss://"):
+        # Heroku Redis presents a self-signed certificate: REDIS_SSL_CERT_REQS=none there.
+        _redis_options["ssl_cert_reqs"] = env("REDIS_SSL_CERT_REQS", default="required")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "htt",
+            "OPTIONS": _redis_options,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hackthetrack"}}
+
+API_PATH_PREFIX = "/api/"
+API_CACHE_TIMEOUT = env.int("API_CACHE_TIMEOUT", default=600)
+API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=0)
+API_CACHE_MAX_BYTES = env.int("API_CACHE_MAX_BYTES", default=2_000_000)
+HEALTH_WAREHOUSE_TIMEOUT = env.float("HEALTH_WAREHOUSE_TIMEOUT", default=3.0)
+
+CORS_ALLOWED_ORIGINS = env.list(
+    "CORS_ALLOWED_ORIGINS",
+    default=["http://localhost:5173", "http://127.0.0.1:5173", "http://localhost:3000", "http://127.0.0.1:3000"],
+)
+CORS_ALLOWED_ORIGIN_REGEXES = env.list("CORS_ALLOWED_ORIGIN_REGEXES", default=[])
+if not DEBUG and any("*" in origin for origin in CORS_ALLOWED_ORIGINS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CORS_ALLOWED_ORIGINS may not contain a wildcard when DEBUG is off; list the origins.")
+CORS_URLS_REGEX = r"^/api/.*$"
+CSRF_FAILURE_VIEW = "hackthetrack.exceptions.csrf_failure"
+CORS_EXPOSE_HEADERS = ["ETag", "X-Request-ID", "Retry-After"]
+
+# Static files (the admin's) served by whitenoise; from the apps' folders unless collected.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HackTheTrack API",
+    "DESCRIPTION": (
+        "Toyota GR Cup analytics: drivers, tracks, results, the four-factor skill model, circuit fit "
+        "and telemetry. Reading is public; writes need a staff user. Every error answers "
+        '{"error", "details", "path"}. GET answers carry ETag and Last-Modified for revalidation.'
+    ),
+    "VERSION": "2.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The schema is validated by its own test; check --deploy stays about deployment.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hackthetrack.openapi.add_error_responses",
+    ],
 }
