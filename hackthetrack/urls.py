@@ -1,9 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from hackthetrack.health import HealthView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/health", HealthView.as_view(), name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/", include("drivers.urls")),
     path("api/", include("factors.urls")),
     path("api/", include("telemetry.urls")),
 ]
+
+# Errors Django raises itself answer in the API's envelope under /api/ (see exceptions.py).
+handler400 = "hackthetrack.exceptions.handler400"
+handler403 = "hackthetrack.exceptions.handler403"
+handler404 = "hackthetrack.exceptions.handler404"
+handler500 = "hackthetrack.exceptions.handler500"

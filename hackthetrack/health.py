@@ -1,0 +1,130 @@
+"""GET /api/health: the legacy keys plus the state of the two databases, and nothing secret.
+
+- healthy: PostgreSQL and the warehouse both answer;
+- degraded (200): PostgreSQL answers but the warehouse does not, or none is configured: everything
+  but telemetry works;
+- unhealthy (503): PostgreSQL does not answer; the body is the error envelope with the report in
+  ``details``.
+"""
+
+import threading
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from drivers.models import Track
+from factors.selectors import ranked_driver_ids
+from hackthetrack.exceptions import envelope
+from hackthetrack.openapi import ErrorEnvelopeSerializer
+
+WAREHOUSE_ALIAS = "warehouse"
+OK, UNAVAILABLE, NOT_CONFIGURED = "ok", "unavailable", "not_configured"
+HEALTHY, DEGRADED, UNHEALTHY = "healthy", "degraded", "unhealthy"
+
+
+def _probe(alias: str) -> bool:
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()[0] == 1
+    except DatabaseError:
+        return False
+
+
+def warehouse_status(*, timeout: float) -> str:
+    """Probe the warehouse in a thread of its own so a hung network cannot hold the request
+    longer than ``timeout`` seconds (the connector's own timeouts end the thread later)."""
+    if WAREHOUSE_ALIAS not in settings.DATABASES:
+        return NOT_CONFIGURED
+    answered: list[bool] = []
+
+    def probe() -> None:
+        try:
+            answered.append(_probe(WAREHOUSE_ALIAS))
+        except Exception:  # any connector failure means unavailable, never a 500 from health
+            answered.append(False)
+        finally:
+            connections[WAREHOUSE_ALIAS].close()
+
+    thread = threading.Thread(target=probe, name="health-warehouse-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return OK if answered and answered[0] else UNAVAILABLE
+
+
+def health_report() -> tuple[dict, int]:
+    """The report and its HTTP status."""
+    warehouse = warehouse_status(timeout=settings.HEALTH_WAREHOUSE_TIMEOUT)
+    try:
+        tracks_loaded = Track.objects.count()
+        drivers_loaded = ranked_driver_ids().count()
+    except DatabaseError:
+        report = {"status": UNHEALTHY, "database": UNAVAILABLE, "warehouse": warehouse}
+        return report, 503
+    report = {
+        "status": HEALTHY if warehouse == OK else DEGRADED,
+        "tracks_loaded": tracks_loaded,
+        "drivers_loaded": drivers_loaded,
+        "data_source": "PostgreSQL",
+        "database": OK,
+        "warehouse": warehouse,
+    }
+    return report, 200
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[HEALTHY, DEGRADED])
+    tracks_loaded = serializers.IntegerField(help_text="Tracks in the database")
+    drivers_loaded = serializers.IntegerField(help_text="Drivers that GET /api/drivers serves")
+    data_source = serializers.CharField()
+    database = serializers.ChoiceField(choices=[OK, UNAVAILABLE])
+    warehouse = serializers.ChoiceField(choices=[OK, UNAVAILABLE, NOT_CONFIGURED])
+
+
+@method_decorator(never_cache, name="dispatch")
+class HealthView(APIView):
+    # Monitors poll this: never throttled, never cached.
+    throttle_classes = []
+
+    @extend_schema(
+        operation_id="health",
+        summary="Service health",
+        tags=["health"],
+        responses={200: HealthSerializer, 503: ErrorEnvelopeSerializer},
+        examples=[
+            OpenApiExample(
+                "healthy",
+                response_only=True,
+                status_codes=["200"],
+                value={
+                    "status": HEALTHY,
+                    "tracks_loaded": 6,
+                    "drivers_loaded": 31,
+                    "data_source": "PostgreSQL",
+                    "database": OK,
+                    "warehouse": OK,
+                },
+            ),
+            OpenApiExample(
+                "unhealthy",
+                response_only=True,
+                status_codes=["503"],
+                value=envelope(
+                    error="Database unavailable",
+                    details={"status": UNHEALTHY, "database": UNAVAILABLE, "warehouse": OK},
+                    path="/api/health",
+                ),
+            ),
+        ],
+    )
+    def get(self, request):
+        report, status = health_report()
+        if status != 200:
+            return Response(envelope(error="Database unavailable", details=report, path=request.path), status=status)
+        return Response(report)
