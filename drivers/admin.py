@@ -1,5 +1,8 @@
 """Curators' admin for the season: drivers with their scores and results, tracks, races, entries."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import admin
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -14,14 +17,27 @@ from hackthetrack.admin_tools import CuratedModelAdmin, LockableModelAdmin
 ENTRY_SEARCH_FIELDS = ["driver__name", "driver__number__exact", "car_number__exact"]
 
 
-def _active_model_for(request) -> skill_model.Coefficients | None:
-    """The active model version, loaded once per request: the list's columns and its queryset both need it."""
-    if not hasattr(request, "_admin_active_model"):
+@dataclass(frozen=True)
+class _ScoreColumns:
+    """The active model version and the list columns built from it."""
+
+    model: skill_model.Coefficients | None
+    overall: Callable
+    factors: list[Callable]
+
+
+def _score_columns(request) -> _ScoreColumns:
+    """Built once per request: the queryset, the columns and the sortable columns all need them,
+    and the admin compares columns by identity. (A ModelAdmin is shared between threads, so the
+    request is where a per-request value can live.)"""
+    if not hasattr(request, "_admin_score_columns"):
         try:
-            request._admin_active_model = active_model()
+            model = active_model()
         except NoActiveModel:
-            request._admin_active_model = None
-    return request._admin_active_model
+            model = None
+        factors = [_factor_score_column(f, name) for f, name in model.display_names.items()] if model else []
+        request._admin_score_columns = _ScoreColumns(model, _overall_score_column(model), factors)
+    return request._admin_score_columns
 
 
 def _score_attribute(factor_id: str) -> str:
@@ -103,18 +119,16 @@ class DriverAdmin(CuratedModelAdmin):
     list_filter = ["nationality", ("entries__race__track", admin.RelatedOnlyFieldListFilter), HasLockedValuesFilter]
     inlines = [DriverFactorScoreInline, DriverVariableValueInline, DriverResultInline, DriverSeasonStatsInline]
 
-    # The factor columns and the overall score depend on the active model version, so they are
-    # built per request (a ModelAdmin is shared between threads and cannot hold it).
+    # The factor columns and the overall score depend on the active model version.
     def get_list_display(self, request):
-        model = _active_model_for(request)
-        factor_columns = [_factor_score_column(f, name) for f, name in model.display_names.items()] if model else []
-        return ["number", "name", _overall_score_column(model), *factor_columns, "races", "last_changed"]
+        columns = _score_columns(request)
+        return ["number", "name", columns.overall, *columns.factors, "races", "last_changed"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [_overall_score_column(_active_model_for(request))]
+        return [_score_columns(request).overall]
 
     def get_queryset(self, request):
-        model = _active_model_for(request)
+        model = _score_columns(request).model
         scores = {
             _score_attribute(factor): Subquery(
                 DriverFactorScore.objects.filter(driver=OuterRef("pk"), factor_id=factor).values("score")[:1]
