@@ -183,8 +183,9 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CSRF_FAILURE_VIEW = "hackthetrack.exceptions.csrf_failure"
 CORS_EXPOSE_HEADERS = ["ETag", "X-Request-ID", "Retry-After"]
 
-# Static files (the admin's) served by whitenoise; from the apps' folders unless collected.
-WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+# Static files (the admin's) served by whitenoise: found in the apps' folders on each request
+# outside production; production serves the collected, compressed files (production.py).
+WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "HackTheTrack API",
