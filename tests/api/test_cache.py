@@ -1,0 +1,109 @@
+"""Response caching and revalidation: ETag/Last-Modified tied to the data version, 304 without a query."""
+
+import hashlib
+
+import pytest
+from django.utils.http import http_date, parse_http_date
+
+from drivers.models import Track
+from hackthetrack.cache import data_version, invalidate_api_cache, last_modified
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
+
+TRACKS = "/api/probe/tracks"
+
+
+@pytest.fixture
+def barber():
+    return Track.objects.create(id="barber", name="Barber Motorsports Park")
+
+
+def test_get_answer_carries_validators_of_its_body_and_the_data_version(client, barber):
+    response = client.get(TRACKS)
+
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+    assert parse_http_date(response["Last-Modified"]) == last_modified(data_version())
+    assert "must-revalidate" in response["Cache-Control"] and "public" in response["Cache-Control"]
+
+
+def test_matching_if_none_match_gets_304_without_a_database_query(client, barber, django_assert_num_queries):
+    etag = client.get(TRACKS)["ETag"]
+
+    with django_assert_num_queries(0):
+        response = client.get(TRACKS, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+
+
+def test_weak_and_listed_etags_match_too(client, barber):
+    etag = client.get(TRACKS)["ETag"]
+
+    assert client.get(TRACKS, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
+
+
+def test_if_modified_since_the_data_version_gets_304(client, barber):
+    modified = client.get(TRACKS)["Last-Modified"]
+
+    assert client.get(TRACKS, headers={"If-Modified-Since": modified}).status_code == 304
+    earlier = http_date(parse_http_date(modified) - 1)
+    assert client.get(TRACKS, headers={"If-Modified-Since": earlier}).status_code == 200
+
+
+def test_repeated_get_is_served_from_the_cache_without_a_query(client, barber, django_assert_num_queries):
+    first = client.get(TRACKS)
+
+    with django_assert_num_queries(0):
+        second = client.get(TRACKS)
+
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_invalidation_recomputes_and_changes_the_validators(client, barber):
+    before = client.get(TRACKS)
+    Track.objects.create(id="cota", name="Circuit of the Americas")
+    assert client.get(TRACKS).content == before.content  # still the cached answer
+
+    invalidate_api_cache()
+    after = client.get(TRACKS)
+
+    assert [track["id"] for track in after.json()] == ["barber", "cota"]
+    assert after["ETag"] != before["ETag"]
+    assert parse_http_date(after["Last-Modified"]) >= parse_http_date(before["Last-Modified"])
+    assert client.get(TRACKS, headers={"If-None-Match": before["ETag"]}).status_code == 200
+
+
+def test_invalidation_always_moves_the_version_forward():
+    first = invalidate_api_cache()
+    second = invalidate_api_cache()
+
+    assert second > first
+    assert data_version() == second
+
+
+def test_query_strings_are_cached_apart(client, barber):
+    plain = client.get(TRACKS)
+    Track.objects.create(id="cota", name="Circuit of the Americas")
+
+    with_query = client.get(TRACKS, {"page": 1})
+
+    assert len(with_query.json()) == 2
+    assert len(plain.json()) == 1
+
+
+def test_errors_and_writes_are_not_cached(client, admin_client, barber):
+    assert "ETag" not in client.get("/api/probe/missing")
+    created = admin_client.post(TRACKS, {"id": "cota", "name": "COTA"}, content_type="application/json")
+    assert created.status_code == 201
+    assert "ETag" not in created
+
+
+def test_health_is_never_cached(client, barber):
+    response = client.get("/api/health")
+
+    assert "ETag" not in response
+    assert "no-store" in response["Cache-Control"]

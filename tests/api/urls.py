@@ -1,0 +1,55 @@
+"""The real URLs plus probe endpoints that exercise the cross-cutting layers on demand."""
+
+from django.http import Http404
+from django.urls import path
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from drivers.models import Track
+from hackthetrack.exceptions import ServiceUnavailable
+from hackthetrack.urls import handler400, handler403, handler404, handler500, urlpatterns as project_urlpatterns
+
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
+
+
+class TrackInput(serializers.Serializer):
+    id = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class TracksProbe(APIView):
+    """A read that queries the database, and a write that staff may make."""
+
+    def get(self, request):
+        return Response([{"id": track.id, "name": track.name} for track in Track.objects.order_by("id")])
+
+    def post(self, request):
+        data = TrackInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        track = Track.objects.create(**data.validated_data)
+        return Response({"id": track.id}, status=201)
+
+
+class MissingProbe(APIView):
+    def get(self, request):
+        raise Http404("No such track.")
+
+
+class CrashProbe(APIView):
+    def get(self, request):
+        raise RuntimeError("probe crash with a secret-looking detail")
+
+
+class WarehouseDownProbe(APIView):
+    def get(self, request):
+        raise ServiceUnavailable()
+
+
+urlpatterns = [
+    path("api/probe/tracks", TracksProbe.as_view()),
+    path("api/probe/missing", MissingProbe.as_view()),
+    path("api/probe/crash", CrashProbe.as_view()),
+    path("api/probe/warehouse-down", WarehouseDownProbe.as_view()),
+    *project_urlpatterns,
+]
