@@ -182,7 +182,9 @@ def find_similar(*, population: SkillPopulation, driver_number: int, target: Map
     """Drivers with a better season average finish whose scores lie closest to the target skills
     (Euclidean distance in factor space), best match first."""
     current = population.driver(driver_number)
-    results = selectors.season_results(driver_ids=[d.driver_id for d in population.drivers])
+    results = selectors.season_results(
+            driver_ids=[d.driver_id for d in population.drivers], season=population.model.season
+        )
     current_avg = (results.get(current.driver_id) or {}).get("avg_finish")
     if not current_avg or current_avg <= 0:
         raise ValidationError({"current_driver_number": [f"Driver {driver_number} has no season average finish."]})

@@ -120,6 +120,7 @@ def active_model() -> skill_model.Coefficients:
     version = rows[0].model_version
     return skill_model.Coefficients(
         name=version.name,
+        season=version.season,
         intercept=version.finish_intercept,
         weights={row.factor_id: row.weight for row in rows},
         finish={row.factor_id: row.finish_coefficient for row in rows},
@@ -182,9 +183,8 @@ def skill_population() -> SkillPopulation:
     return SkillPopulation(model=model, drivers=drivers)
 
 
-def season_results(*, driver_ids: list[int], season: int | None = None) -> dict[int, dict]:
+def season_results(*, driver_ids: list[int], season: int) -> dict[int, dict]:
     """Per driver id: season aggregates plus best and worst classified finish, in one query."""
-    season = season if season is not None else _active_season()
     in_season = Q(driver__entries__race__season=season)
     rows = (
         DriverSeasonStats.objects.filter(driver_id__in=driver_ids, season=season)
@@ -197,10 +197,6 @@ def season_results(*, driver_ids: list[int], season: int | None = None) -> dict[
         )
     )
     return {row["driver_id"]: row for row in rows}
-
-
-def _active_season() -> int:
-    return ModelVersion.objects.filter(is_active=True).values_list("season", flat=True).first() or 0
 
 
 def circuit_demands(*, track_id: str | None = None) -> list[CircuitDemand]:

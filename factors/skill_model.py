@@ -21,6 +21,7 @@ class Coefficients:
     """The active model version: per factor its weight and finish coefficient."""
 
     name: str
+    season: int
     intercept: float
     weights: Mapping[str, float]
     finish: Mapping[str, float]

@@ -39,7 +39,9 @@ class DriverListView(APIView):
         population = selectors.skill_population()
         circuits = selectors.circuit_demands(track_id=query["track_id"]) if "track_id" in query else []
         fits = driver_reports.circuit_fits(population=population, circuits=circuits)
-        results = selectors.season_results(driver_ids=[d.driver_id for d in population.drivers])
+        results = selectors.season_results(
+            driver_ids=[d.driver_id for d in population.drivers], season=population.model.season
+        )
 
         def order(driver):
             average = (results.get(driver.driver_id) or {}).get("avg_finish")
@@ -61,7 +63,7 @@ class DriverDetailView(APIView):
         driver = population.driver(number)
         circuits = selectors.circuit_demands(track_id=query["track_id"]) if "track_id" in query else []
         fits = driver_reports.circuit_fits(population=population, circuits=circuits)
-        results = selectors.season_results(driver_ids=[driver.driver_id])
+        results = selectors.season_results(driver_ids=[driver.driver_id], season=population.model.season)
         return Response(
             driver_reports.driver_card(
                 population=population, driver=driver, results=results.get(driver.driver_id), fits=fits[number]
