@@ -32,11 +32,12 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion | None:
     cache is invalidated once it commits, so the API answers with the new version at once.
     """
     with transaction.atomic():
-        version = ModelVersion.objects.select_for_update().get(pk=version.pk)
+        ModelVersion.objects.select_for_update().get(pk=version.pk)
         weights_validate_sum(weights=version.coefficients.values_list("weight", flat=True))
-        if version.is_active:
-            return None
         previous = ModelVersion.objects.select_for_update().filter(is_active=True).first()
+        if previous is not None and previous.pk == version.pk:
+            version.is_active = True
+            return None
         if previous is not None:
             previous.is_active = False
             previous.save(update_fields=["is_active"])
