@@ -1,0 +1,46 @@
+"""Run the project in a child process with its own environment (production settings, a database
+that is down, an unreachable warehouse): things that are fixed when settings load."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+# A port where nothing listens: connections are refused at once.
+CLOSED_PORT = 9
+UNREACHABLE_WAREHOUSE = {
+    "SNOWFLAKE_ACCOUNT": "unreachable",
+    "SNOWFLAKE_HOST": "127.0.0.1",
+    "SNOWFLAKE_PORT": str(CLOSED_PORT),
+    "SNOWFLAKE_PROTOCOL": "http",
+    "SNOWFLAKE_LOGIN_TIMEOUT": "2",
+}
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SNOWFLAKE_", "CORS_", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"))
+    }
+    env |= {"DJANGO_READ_DOT_ENV_FILE": "false", **UNREACHABLE_WAREHOUSE}
+    env.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:{CLOSED_PORT}/none")
+    return env | overrides
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_DIR, env=child_env(**env), capture_output=True, text=True, timeout=120
+    )
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_DIR,
+        env=child_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
