@@ -3,9 +3,18 @@
     season = demo_season(drivers=30, seed=2025)        # unsaved rows, nothing touches the DB
     demo_fixtures_write(season=season, directory=...)  # fixtures/*.json for loaddata
     demo_season_load(season=season)                    # bulk insert, e.g. 3,000 drivers for a benchmark
+    demo_fixtures_load(directory=...)                  # loaddata, unless the DB holds other data
 """
 
-from drivers.demo.fixtures import FIXTURE_FILES, demo_fixtures_write, demo_season_load
+from drivers.demo.fixtures import FIXTURE_FILES, demo_fixtures_load, demo_fixtures_write, demo_season_load
 from drivers.demo.season import DEFAULT_SEED, DemoSeason, demo_season
 
-__all__ = ["DEFAULT_SEED", "FIXTURE_FILES", "DemoSeason", "demo_fixtures_write", "demo_season", "demo_season_load"]
+__all__ = [
+    "DEFAULT_SEED",
+    "FIXTURE_FILES",
+    "DemoSeason",
+    "demo_fixtures_load",
+    "demo_fixtures_write",
+    "demo_season",
+    "demo_season_load",
+]

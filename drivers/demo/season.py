@@ -29,7 +29,7 @@ POINTS = (25, 18, 15, 12, 10, 8, 6, 4, 2, 1)  # for classified finishes 1..10
 CLASSIFIED, RETIRED = "Classified", "DNF"
 
 
-@dataclass
+@dataclass(repr=False)  # a row's str() may query the database
 class DemoSeason:
     """Unsaved rows with explicit primary keys, grouped by model in an order that loads cleanly."""
 
