@@ -22,6 +22,7 @@ from django.db.models import OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import path
+from django.utils.text import capfirst
 
 from hackthetrack.cache import invalidate_api_cache
 
@@ -104,7 +105,7 @@ class CuratedModelAdmin(admin.ModelAdmin):
 
     def _csv_lines(self, queryset: QuerySet, columns: list[str]) -> Iterator[str]:
         writer = csv.writer(_Echo())
-        yield writer.writerow([str(label_for_field(name, self.model, self)) for name in columns])
+        yield writer.writerow([capfirst(label_for_field(name, self.model, self)) for name in columns])
         for obj in queryset.iterator(chunk_size=self.csv_export_chunk_size):
             yield writer.writerow([_csv_value(lookup_field(name, obj, self)[2]) for name in columns])
 
