@@ -107,6 +107,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "hackthetrack.exceptions.envelope_exception_handler",
+    # Plain JSON arrays; ?limit=/?offset= paginate on request (hackthetrack/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "hackthetrack.pagination.PlainListPagination",
     "UNAUTHENTICATED_USER": None,
     # Basic first, so an anonymous write gets 401 with WWW-Authenticate; sessions serve the admin's staff.
     "DEFAULT_AUTHENTICATION_CLASSES": [
