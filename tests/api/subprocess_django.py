@@ -22,10 +22,14 @@ def child_env(**overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SNOWFLAKE_", "CORS_", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"))
+        if not key.startswith(("DJANGO_", "SNOWFLAKE_", "CORS_", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL"))
     }
-    env |= {"DJANGO_READ_DOT_ENV_FILE": "false", **UNREACHABLE_WAREHOUSE}
-    env.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:{CLOSED_PORT}/none")
+    # No database unless the caller gives one; settings load without connecting.
+    env |= {
+        "DJANGO_READ_DOT_ENV_FILE": "false",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{CLOSED_PORT}/none",
+        **UNREACHABLE_WAREHOUSE,
+    }
     return env | overrides
 
 
