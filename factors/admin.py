@@ -2,8 +2,10 @@
 the drivers' and tracks' scores. The inlines shown on drivers and tracks live here too."""
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models.signals import post_migrate
 
 from factors.models import (
     DriverFactorScore,
@@ -16,6 +18,10 @@ from factors.models import (
 )
 from factors.services import model_version_activate, weights_validate_sum
 from hackthetrack.admin_tools import CuratedModelAdmin, LockableModelAdmin
+from hackthetrack.curators import curators_group_restore
+
+# Brings the curators group back after a flush (hackthetrack/curators.py).
+post_migrate.connect(curators_group_restore, sender=apps.get_app_config("factors"))
 
 DRIVER_SEARCH_FIELDS = ["driver__name", "driver__number__exact"]
 

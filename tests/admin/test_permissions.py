@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 pytestmark = pytest.mark.django_db
 
 CURATED_APPS = ["drivers", "factors"]
-VIEW_ONLY_MODELS = {"legacyscorecomponent"}
+VIEW_ONLY_MODELS = {"legacyscorecomponent"}  # the legacy audit rows
 
 
 def test_curators_group_has_all_rights_on_every_curated_model_and_no_other():
