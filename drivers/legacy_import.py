@@ -23,6 +23,7 @@ from factors.models import (
     TrackDemand,
     Variable,
 )
+from hackthetrack.cache import invalidate_api_cache
 
 
 @dataclass
@@ -58,6 +59,8 @@ def legacy_stores_import(*, directory: Path, dry_run: bool = False) -> LegacyImp
             _write(rows, report)
             if dry_run:
                 transaction.set_rollback(True)
+            elif report.changed:
+                transaction.on_commit(invalidate_api_cache)
     except IntegrityError as exc:
         raise LegacyDataError(f"the legacy stores conflict with rows already in the database: {exc}") from exc
     return report
