@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
 from factors.models import DriverFactorScore, Factor, ModelCoefficient, ModelVersion, TrackDemand
@@ -68,6 +69,12 @@ def season(db) -> Season:
         TrackDemand.objects.create(track=track, factor_id=factor, demand=0.25)
     race = Race.objects.create(track=track, round=1, race_number=1)
     return Season(active=active, speed_only=speed_only, track=track, race=race)
+
+
+@pytest.fixture(autouse=True)
+def empty_api_cache():
+    """Cached API answers are keyed by data version and path: none may leak in from another test."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -147,3 +147,14 @@ def test_a_score_outside_0_to_100_is_refused_on_the_field(curator_client, season
     (scores_formset,) = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "factor_scores"]
     assert scores_formset.formset.forms[0].errors["score"] == ["Ensure this value is less than or equal to 100."]
     assert DriverFactorScore.objects.get(driver=driver, factor_id="speed").score == score_of(7, 0)
+
+
+def test_a_score_saved_in_the_admin_shows_in_the_api_at_once(curator_client, season, django_capture_on_commit_callbacks):
+    (driver,) = add_drivers(season, count=1, first_number=7)
+    assert curator_client.get("/api/drivers/7").json()["speed"]["score"] == score_of(7, 0)  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        curator_client.post(f"{CHANGELIST}{driver.pk}/change/", score_formset_data(driver, speed=91.5))
+    shown = curator_client.get("/api/drivers/7").json()
+    assert shown["speed"]["score"] == 91.5
+    scores = {factor: score_of(7, position) for position, (factor, *_) in enumerate(FACTORS)} | {"speed": 91.5}
+    assert shown["overall_score"] == pytest.approx(sum(WEIGHTS[f] * scores[f] for f in WEIGHTS), abs=0.01)

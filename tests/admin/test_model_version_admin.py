@@ -6,7 +6,7 @@ from django.contrib.admin.models import LogEntry
 from factors.models import ModelCoefficient, ModelVersion
 from hackthetrack.cache import data_version
 
-from .conftest import FACTORS, WEIGHTS
+from .conftest import FACTORS, WEIGHTS, add_drivers
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,15 @@ def test_activate_switches_the_active_version_logs_both_and_invalidates_the_cach
         LogEntry.objects.filter(user=curator).values_list("object_repr", "change_message")
     )
     assert messages == {"speed-only (active)": "Activated", "v-2025": "Deactivated: speed-only activated"}
+
+
+def test_activating_a_version_changes_the_api_at_once(curator_client, season, django_capture_on_commit_callbacks):
+    add_drivers(season, count=1, first_number=7)
+    speed = curator_client.get("/api/drivers/7").json()["speed"]["score"]  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        activate(curator_client, season.speed_only)
+    # The speed-only version weighs speed alone.
+    assert curator_client.get("/api/drivers/7").json()["overall_score"] == pytest.approx(speed, abs=0.01)
 
 
 def test_activate_needs_exactly_one_version(curator_client, season):
