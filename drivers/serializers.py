@@ -142,6 +142,7 @@ class DriverResultSerializer(serializers.ModelSerializer):
         return entry.gap_to_winner or None
 
     # The legacy API declared these and never filled them; kept (null) so the shape stays the same.
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_s1_best_time(self, entry: RaceEntry) -> None:
         return None
 

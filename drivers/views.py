@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from drivers.models import RaceEntry
 from drivers.selectors import driver_result_list, driver_season_stats_get, track_list
 from drivers.serializers import (
     DriverNumberParameter,
@@ -50,11 +51,13 @@ class DriverRecordViewSet(viewsets.GenericViewSet):
     lookup_field = "number"
     lookup_value_regex = "[^/]+"
     serializer_class = DriverResultSerializer
+    queryset = RaceEntry.objects.none()  # names the model for the schema; the actions use selectors
 
-    def get_queryset(self):
-        return driver_result_list(driver_number=_driver_number(self.kwargs["number"]))
-
-    @extend_schema(parameters=[DRIVER_NUMBER], responses=DriverSeasonStatsSerializer)
+    @extend_schema(
+        summary="A driver's statistics of their latest season",
+        parameters=[DRIVER_NUMBER],
+        responses=DriverSeasonStatsSerializer,
+    )
     @action(detail=True, url_path="stats", pagination_class=None)
     def stats(self, request, number: str):
         driver_number = _driver_number(number)
@@ -63,10 +66,14 @@ class DriverRecordViewSet(viewsets.GenericViewSet):
             raise NotFound(f"No season stats found for driver {driver_number}")
         return Response(DriverSeasonStatsSerializer(stats).data)
 
-    @extend_schema(parameters=[DRIVER_NUMBER], responses=DriverResultSerializer(many=True))
+    @extend_schema(
+        summary="A driver's race results in season order",
+        parameters=[DRIVER_NUMBER],
+        responses=DriverResultSerializer(many=True),
+    )
     @action(detail=True, url_path="results")
     def results(self, request, number: str):
-        results = self.get_queryset()
+        results = driver_result_list(driver_number=_driver_number(number))
         page = self.paginate_queryset(results)
         rows = results if page is None else page
         # Unknown driver and driver without results alike: 404, as in the legacy API. An offset
