@@ -10,6 +10,13 @@ from factors import selectors
 from factors.selectors import CircuitDemand, DriverProfile, SkillPopulation
 
 
+# The legacy wording, kept: the frontend shows it.
+EUCLIDEAN_DESCRIPTION = (
+    "We calculate the distance between your target skills and every other driver's skills using the formula: "
+    "√[(speed₁-speed₂)² + (consistency₁-consistency₂)² + (racecraft₁-racecraft₂)² + (tire_mgmt₁-tire_mgmt₂)²]"
+)
+
+
 def _top_count() -> int:
     return settings.HACKTHETRACK["TOP_DRIVERS_COUNT"]
 
@@ -58,19 +65,28 @@ def _overall_rank(population: SkillPopulation, number: int, overall: float) -> i
     return 1 + sum(1 for d in population.drivers if d.number != number and population.overall(d.scores) > overall)
 
 
+def _top_overall(population: SkillPopulation) -> list[DriverProfile]:
+    """The model's best drivers: the top ``TOP_DRIVERS_COUNT`` by overall score."""
+    ordered = sorted(population.drivers, key=lambda d: (-population.overall(d.scores), d.number))
+    return ordered[: _top_count()]
+
+
 def skill_gaps(*, population: SkillPopulation, driver_number: int) -> dict:
-    """Per factor where the driver trails the top drivers' average: the gap and the finish positions
-    the model says closing it is worth."""
+    """Per factor where the driver trails the average of the top drivers (by overall score): the
+    gap and the finish positions the model says closing it is worth, biggest first."""
     driver = population.driver(driver_number)
-    top = _top_count()
+    top = _top_overall(population)
     current_finish = population.raw_finish(driver.scores)
+    potential = dict(driver.scores)
     gaps = []
     for factor in population.model.factors:
-        top_percentile = population.top_average(factor, top, of="percentiles")
+        top_percentile = sum(d.percentiles[factor] for d in top) / len(top)
         gap = top_percentile - driver.percentiles[factor]
         if gap <= 0:
             continue
-        closed = {**driver.scores, factor: max(driver.scores[factor], population.top_average(factor, top))}
+        top_score = sum(d.scores[factor] for d in top) / len(top)
+        closed = {**driver.scores, factor: max(driver.scores[factor], top_score)}
+        potential[factor] = closed[factor]
         gaps.append(
             {
                 "factor_name": factor,
@@ -85,9 +101,6 @@ def skill_gaps(*, population: SkillPopulation, driver_number: int) -> dict:
     gaps.sort(key=lambda g: -g["position_impact"])
     for rank, gap in enumerate(gaps, start=1):
         gap["priority_rank"] = rank
-    potential = dict(driver.scores)
-    for gap in gaps:
-        potential[gap["factor_name"]] = max(potential[gap["factor_name"]], population.top_average(gap["factor_name"], top))
     current_rank = _overall_rank(population, driver.number, population.overall(driver.scores))
     potential_rank = _overall_rank(population, driver.number, population.overall(potential))
     total_gain = current_finish - population.raw_finish(potential)
@@ -95,11 +108,11 @@ def skill_gaps(*, population: SkillPopulation, driver_number: int) -> dict:
         first = gaps[0]
         summary = (
             f"Focus on {first['display_name']} - closing the {first['gap_percentile']:.1f} percentile gap to the "
-            f"top {top} average could gain you {first['position_impact']:.1f} positions. Total potential "
+            f"top {len(top)} average could gain you {first['position_impact']:.1f} positions. Total potential "
             f"improvement: {total_gain:.1f} positions (from P{current_rank} to ~P{potential_rank})."
         )
     else:
-        summary = f"At or above the top {top} average in every factor: hold that level."
+        summary = f"At or above the top {len(top)} drivers' average in every factor: hold that level."
     return {
         "driver_number": driver.number,
         "driver_name": driver.name,
@@ -218,8 +231,7 @@ def find_similar(*, population: SkillPopulation, driver_number: int, target: Map
         "total_better_drivers": len(matches),
         "matching_algorithm": {
             "method": "Euclidean Distance in 4D Skill Space",
-            "description": "Distance between your target skills and each better-finishing driver's skills: "
-            "the square root of the summed squared differences over the factors.",
+            "description": EUCLIDEAN_DESCRIPTION,
             "filters_applied": [
                 f"Only drivers with better avg finish (< P{round(current_avg, 2)})",
                 "Sorted by closest skill match",

@@ -106,7 +106,10 @@ def factor_coaching(*, population: SkillPopulation, factor_id: str, driver_numbe
     weakest = min(gaps, key=lambda g: g["percentile"], default=None)
     percentile = driver.percentiles[factor_id]
     display = population.model.display_names[factor_id]
-    text = [f"{driver.name} ranks {_ordinal(rank)} of {len(ordered)} drivers in {display} ({percentile:.1f}th percentile)."]
+    text = [
+        f"{driver.name} ranks {_ordinal(rank)} of {len(ordered)} drivers in {display} "
+        f"({percentile:.1f}th percentile)."
+    ]
     if strongest and weakest and strongest is not weakest:
         text.append(
             f"Strongest: {strongest['display_name']} ({strongest['percentile']:.1f}th percentile); "

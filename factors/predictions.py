@@ -129,7 +129,9 @@ def rankings_projected(*, population: SkillPopulation, driver_number: int, skill
     projected_raw = population.raw_finish(skills)
     current_rank = 1 + sum(1 for f in finishes.values() if f < current_raw)
     projected_rank = 1 + sum(1 for f in finishes.values() if f < projected_raw)
-    entries = [(finishes[d.number], 0, _ranking_row(population, d.number, d.name, d.scores), False, False) for d in others]
+    entries = [
+        (finishes[d.number], 0, _ranking_row(population, d.number, d.name, d.scores), False, False) for d in others
+    ]
     entries.append((current_raw, 0, _ranking_row(population, driver.number, driver.name, driver.scores), True, False))
     entries.append(
         (projected_raw, 1, _ranking_row(population, driver.number, f"{driver.name} (PROJECTED)", skills), True, True)

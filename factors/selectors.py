@@ -252,8 +252,14 @@ def factor_top_average(*, factor_id: str, limit: int) -> dict:
     """Average of the ``limit`` best ranked scores of a factor: ORDER BY, LIMIT and AVG in one query.
 
     ``count`` is how many scores were averaged; it is below ``limit`` only when fewer drivers exist.
+    An unknown factor (or one nobody is ranked in) costs a second query, to tell which it is.
     """
     top = DriverFactorScore.objects.filter(factor_id=factor_id, driver__in=ranked_driver_ids()).order_by(
         "-score", "driver_id"
     )[:limit]
-    return top.aggregate(top_average=Avg("score"), count=Count("id"))
+    result = top.aggregate(top_average=Avg("score"), count=Count("id"))
+    if result["count"] == 0:
+        if not Factor.objects.filter(pk=factor_id).exists():
+            raise NotFound(f"Factor {factor_id} not found")
+        raise NotFound(f"No ranked driver has a {factor_id} score")
+    return result

@@ -89,9 +89,6 @@ def circuit_fit(*, z: Mapping[str, float], demands: Mapping[str, float], spread:
 
 
 def adjusted_scores(*, scores: Mapping[str, float], adjustments: Mapping[str, float]) -> dict[str, float]:
-    return {factor: clamp(score + adjustments.get(factor, 0.0), SCORE_MIN, SCORE_MAX) for factor, score in scores.items()}
-
-
-def percentile_z(percentile: float) -> float:
-    """z of a percentile under a normal distribution (kept off the open ends)."""
-    return STANDARD_NORMAL.inv_cdf(clamp(percentile, 0.5, 99.5) / 100.0)
+    return {
+        factor: clamp(score + adjustments.get(factor, 0.0), SCORE_MIN, SCORE_MAX) for factor, score in scores.items()
+    }

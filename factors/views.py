@@ -2,7 +2,7 @@
 report functions, and return their data; errors go through the project's error envelope."""
 
 from django.conf import settings
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -82,10 +82,6 @@ class FactorTopAverageView(APIView):
             "limit", settings.HACKTHETRACK["TOP_DRIVERS_COUNT"]
         )
         result = selectors.factor_top_average(factor_id=factor, limit=limit)
-        if result["count"] == 0:
-            if not selectors.Factor.objects.filter(pk=factor).exists():
-                raise NotFound(f"Factor {factor} not found")
-            raise NotFound(f"No ranked driver has a {factor} score")
         if result["count"] < limit:
             raise ValidationError({"limit": [f"Ensure this value is less than or equal to {result['count']}."]})
         return Response({"factor": factor, "top_average": round(result["top_average"], 2), "count": result["count"]})

@@ -52,7 +52,10 @@ def test_predict_with_adjustments(client, season):
         ({"driver_number": 4, "track_id": "alpha", "skill_adjustments": {"luck": 5}}, {"skill_adjustments"}),
         ({"driver_number": 4, "track_id": "alpha", "skill_adjustments": {"speed": "5"}}, {"skill_adjustments"}),
         ({"driver_number": 4, "track_id": "alpha", "skill_adjustments": [1]}, {"skill_adjustments"}),
-        ({"driver_number": "x", "track_id": "", "skill_adjustments": {"x": 1}}, {"driver_number", "track_id", "skill_adjustments"}),
+        (
+            {"driver_number": "x", "track_id": "", "skill_adjustments": {"x": 1}},
+            {"driver_number", "track_id", "skill_adjustments"},
+        ),
     ],
 )
 def test_predict_names_each_bad_field(client, season, payload, fields):
@@ -186,8 +189,15 @@ def test_skill_gaps_and_recommendations(client, season):
     assert gaps["total_drivers"] == len(season.ranked)
     impacts = [g["position_impact"] for g in gaps["skill_gaps"]]
     assert impacts == sorted(impacts, reverse=True) and all(i > 0 for i in impacts)
+    def overall(n):
+        return sum(weight * season.ranked[n][f] for f, (_, weight, _) in FACTORS.items())
+
+    best = sorted(season.ranked, key=lambda n: (-overall(n), n))[:3]
+    assert {g["factor_name"] for g in gaps["skill_gaps"]} == {
+        f for f in FACTORS if season.ranked[weakest][f] < fmean(season.ranked[n][f] for n in best)
+    }
     for gap in gaps["skill_gaps"]:
-        top3 = fmean(sorted((s[gap["factor_name"]] for s in season.ranked.values()), reverse=True)[:3])
+        top3 = fmean(season.ranked[n][gap["factor_name"]] for n in best)
         assert gap["top3_average"] == pytest.approx(round(top3, 1))
     assert gaps["estimated_potential_rank"] <= gaps["current_overall_rank"]
     recommendations = client.get(f"/api/drivers/{weakest}/coach-recommendations").json()
