@@ -17,7 +17,7 @@ from factors.models import (
     Variable,
 )
 from factors.services import model_version_activate, weights_validate_sum
-from hackthetrack.admin_tools import CuratedModelAdmin, LockableModelAdmin
+from hackthetrack.admin_tools import CuratedModelAdmin, LockableModelAdmin, PlainChoiceInlineMixin
 from hackthetrack.curators import curators_group_restore
 
 # Brings the curators group back after a flush (hackthetrack/curators.py).
@@ -36,23 +36,24 @@ class DriverFactorScoreForm(forms.ModelForm):
         fields = ["factor", "score", "percentile", "z_score", "is_locked"]
 
 
-class DriverFactorScoreInline(admin.TabularInline):
+class DriverFactorScoreInline(PlainChoiceInlineMixin, admin.TabularInline):
     model = DriverFactorScore
     form = DriverFactorScoreForm
+    plain_choice_fields = ("factor",)
     extra = 0
-    autocomplete_fields = ["factor"]
 
 
-class DriverVariableValueInline(admin.TabularInline):
+class DriverVariableValueInline(PlainChoiceInlineMixin, admin.TabularInline):
     model = DriverVariableValue
     fields = ["variable", "raw_value", "normalized_value", "percentile", "weight", "contribution", "is_locked"]
+    plain_choice_fields = ("variable",)
     extra = 0
-    autocomplete_fields = ["variable"]
     classes = ["collapse"]
 
 
-class TrackDemandInline(admin.TabularInline):
+class TrackDemandInline(PlainChoiceInlineMixin, admin.TabularInline):
     model = TrackDemand
+    plain_choice_fields = ("factor",)
     extra = 0
 
 
@@ -88,10 +89,11 @@ class ModelCoefficientFormSet(forms.BaseInlineFormSet):
                 form.add_error("weight", error)
 
 
-class ModelCoefficientInline(admin.TabularInline):
+class ModelCoefficientInline(PlainChoiceInlineMixin, admin.TabularInline):
     model = ModelCoefficient
     form = ModelCoefficientForm
     formset = ModelCoefficientFormSet
+    plain_choice_fields = ("factor",)
     extra = 0
     min_num = 1
 

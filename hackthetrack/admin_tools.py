@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import label_for_field, lookup_field
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -42,6 +43,19 @@ def with_last_change(queryset: QuerySet) -> QuerySet:
         last_changed_at=Subquery(history.values("action_time")[:1]),
         last_changed_by=Subquery(history.values("user__username")[:1]),
     )
+
+
+class PlainChoiceInlineMixin:
+    """Foreign keys to a handful of definitions (factors, variables) as plain choices, without the
+    add/change/delete/view buttons the admin puts beside every row's select."""
+
+    plain_choice_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.plain_choice_fields and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            formfield.widget = formfield.widget.widget
+        return formfield
 
 
 class _Echo:
