@@ -222,3 +222,10 @@ def test_two_names_for_one_number_is_an_error_naming_both_places(legacy_copy):
     message = str(error.value)
     assert "driver_factors.json: drivers[0]" in message and "dashboardData.json" in message
     assert set(row_counts().values()) == {0}
+
+
+def test_a_dry_run_counts_and_writes_nothing(legacy_dir):
+    out = StringIO()
+    call_command("import_legacy", str(legacy_dir), "--dry-run", stdout=out)
+    assert "Drivers: 38 created" in out.getvalue() and "rolled back" in out.getvalue()
+    assert set(row_counts().values()) == {0}
