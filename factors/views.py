@@ -3,10 +3,12 @@ report functions, and return their data; errors go through the project's error e
 
 from django.conf import settings
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from drivers.serializers import DriverNumberParameter
 from factors import driver_reports, factor_reports, predictions, selectors
 from factors.serializers import (
     DriversQuerySerializer,
@@ -27,13 +29,20 @@ def _validated(serializer_class, data, population: selectors.SkillPopulation | N
     return serializer.validated_data
 
 
+def _driver_number(raw: str) -> int:
+    """The path's driver number: a positive integer, else 400 naming ``number``."""
+    return _validated(DriverNumberParameter, {"number": raw})["number"]
+
+
 def _json_object(request: Request) -> dict:
     if not isinstance(request.data, dict):
         raise ValidationError({"non_field_errors": ["The body must be a JSON object."]})
     return request.data
 
 
-class DriverListView(APIView):
+class DriverListView(GenericAPIView):
+    """The ranked drivers as a plain array; ?limit=/&offset= page it (PlainListPagination)."""
+
     def get(self, request: Request) -> Response:
         query = _validated(DriversQuerySerializer, request.query_params)
         population = selectors.skill_population()
@@ -53,11 +62,13 @@ class DriverListView(APIView):
             )
             for d in sorted(population.drivers, key=order)
         ]
-        return Response(cards)
+        page = self.paginate_queryset(cards)
+        return Response(cards) if page is None else self.get_paginated_response(page)
 
 
 class DriverDetailView(APIView):
-    def get(self, request: Request, number: int) -> Response:
+    def get(self, request: Request, number: str) -> Response:
+        number = _driver_number(number)
         query = _validated(DriversQuerySerializer, request.query_params)
         population = selectors.skill_population()
         driver = population.driver(number)
@@ -88,7 +99,8 @@ class FactorTopAverageView(APIView):
 
 
 class FactorBreakdownView(APIView):
-    def get(self, request: Request, factor: str, number: int) -> Response:
+    def get(self, request: Request, factor: str, number: str) -> Response:
+        number = _driver_number(number)
         definition, values = selectors.factor_with_values(factor_id=factor, driver_number=number)
         return Response(
             {
@@ -110,7 +122,8 @@ class FactorBreakdownView(APIView):
 
 
 class FactorComparisonView(APIView):
-    def get(self, request: Request, factor: str, number: int) -> Response:
+    def get(self, request: Request, factor: str, number: str) -> Response:
+        number = _driver_number(number)
         population = selectors.skill_population()
         return Response(
             factor_reports.factor_comparison(population=population, factor_id=factor, driver_number=number)
@@ -118,7 +131,8 @@ class FactorComparisonView(APIView):
 
 
 class FactorCoachingView(APIView):
-    def get(self, request: Request, factor: str, number: int) -> Response:
+    def get(self, request: Request, factor: str, number: str) -> Response:
+        number = _driver_number(number)
         population = selectors.skill_population()
         return Response(factor_reports.factor_coaching(population=population, factor_id=factor, driver_number=number))
 
@@ -137,7 +151,8 @@ class PredictView(APIView):
 
 
 class ImprovePredictView(APIView):
-    def post(self, request: Request, number: int) -> Response:
+    def post(self, request: Request, number: str) -> Response:
+        number = _driver_number(number)
         population = selectors.skill_population()
         driver = population.driver(number)
         target = _validated(
@@ -150,12 +165,14 @@ class ImprovePredictView(APIView):
 
 
 class SkillGapsView(APIView):
-    def get(self, request: Request, number: int) -> Response:
+    def get(self, request: Request, number: str) -> Response:
+        number = _driver_number(number)
         return Response(driver_reports.skill_gaps(population=selectors.skill_population(), driver_number=number))
 
 
 class CoachRecommendationsView(APIView):
-    def get(self, request: Request, number: int) -> Response:
+    def get(self, request: Request, number: str) -> Response:
+        number = _driver_number(number)
         population = selectors.skill_population()
         return Response(driver_reports.coach_recommendations(population=population, driver_number=number))
 
@@ -180,7 +197,8 @@ class FindSimilarView(APIView):
 
 
 class MatchView(APIView):
-    def get(self, request: Request, number: int) -> Response:
+    def get(self, request: Request, number: str) -> Response:
+        number = _driver_number(number)
         population = selectors.skill_population()
         query = _validated(MatchQuerySerializer, request.query_params, population)
         top_n = query.pop("top_n")

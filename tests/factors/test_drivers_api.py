@@ -86,3 +86,21 @@ def test_unknown_track_is_404(client, season):
     response = client.get("/api/drivers?track_id=nope")
     assert response.status_code == 404
     assert response.json()["error"] == "Track nope not found"
+
+
+def test_list_pages_on_request(client, season):
+    everything = client.get("/api/drivers").json()
+    response = client.get("/api/drivers?limit=5&offset=2")
+    assert response.json() == everything[2:7]
+    assert response["X-Total-Count"] == str(len(everything))
+    assert set(client.get("/api/drivers?limit=0").json()["details"]) == {"limit"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/drivers/abc", "/api/drivers/0/skill-gaps", "/api/drivers/x/match", "/api/factors/speed/breakdown/abc"],
+)
+def test_a_driver_number_that_is_not_a_positive_integer_is_400(client, season, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert set(response.json()["details"]) == {"number"}
