@@ -65,7 +65,7 @@ def _statuses_for(method: str, path: str, operation: dict) -> list[str]:
     statuses = ["429", "500"]
     if any(parameter["in"] == "path" for parameter in parameters):
         statuses.append("404")
-    if any(parameter["in"] == "query" for parameter in parameters) or "requestBody" in operation:
+    if parameters or "requestBody" in operation:
         statuses.append("400")
     if "requestBody" in operation:
         statuses.append("415")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import hackthetrack.openapi_skill_model  # noqa: F401 (registers the skill-model endpoints' OpenAPI descriptions)
 from hackthetrack.health import HealthView
 
 urlpatterns = [

@@ -1,0 +1,98 @@
+"""The OpenAPI schema: it validates, documents the errors, and the API keeps to it (schemathesis)."""
+
+import pytest
+import schemathesis
+from schemathesis import checks
+from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, settings
+
+from hackthetrack.wsgi import application
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+def test_every_operation_documents_the_cross_cutting_errors(client):
+    schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+
+    assert "ErrorEnvelope" in schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert {"429", "500"} <= set(operation["responses"]), (method, path)
+            if "{" in path:
+                assert "404" in operation["responses"], (method, path)
+
+
+def test_docs_are_served_without_a_cdn(client):
+    page = client.get("/api/docs/").content.decode()
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn.jsdelivr" not in page and "unpkg.com" not in page
+
+
+class RequestCounter:
+    """The WSGI app, counting the requests schemathesis sends."""
+
+    def __init__(self, app):
+        self.app = app
+        self.requests = 0
+
+    def __call__(self, environ, start_response):
+        self.requests += 1
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="module")
+def counted_app(request):
+    # As Django's test client does: a request must not close the connection that holds the
+    # test's transaction (with the connection pool, closing returns it, rolled back).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    app = RequestCounter(application)
+    yield app
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"schemathesis sent {app.requests} requests to the API")
+
+
+@pytest.fixture(scope="module")
+def demo_season(django_db_setup, django_db_blocker):
+    """The demo season, loaded once for the module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo_fixtures", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def live_schema(demo_season, counted_app, db):
+    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", counted_app)
+
+
+schema = schemathesis.pytest.from_fixture("live_schema")
+
+
+# What the API promises: no server error, and every answer as documented (status, media type,
+# body, headers). Whether every schema-valid input is accepted is the endpoints' own business.
+CONFORMANCE_CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+]
+
+
+@schema.parametrize()
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_api_keeps_to_its_schema(case):
+    case.call_and_validate(headers={"Host": "localhost"}, checks=CONFORMANCE_CHECKS)
