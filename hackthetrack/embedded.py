@@ -5,6 +5,7 @@ the next run (or another gunicorn worker) reuses it instead of starting a second
 """
 
 import logging
+import os
 from pathlib import Path
 
 logger = logging.getLogger("hackthetrack.embedded")
@@ -21,3 +22,36 @@ def embedded_postgres_url(data_dir: Path, database: str = "hackthetrack") -> str
         server.psql(f'CREATE DATABASE "{database}";')
     logger.warning("DATABASE_URL is not set: using the embedded PostgreSQL in %s", data_dir)
     return server.get_uri(database)
+
+
+# Set when this process started a throw-away emulator (the test session): tests stop and restart it.
+ephemeral_warehouse = None
+
+
+def embedded_warehouse(data_dir: Path, *, ephemeral: bool = False) -> tuple[str, int, str]:
+    """Start (or reuse) the local Snowflake emulator and return its (host, port, protocol).
+
+    ``ephemeral``: a private emulator on a free port with a temporary data folder, stopped and
+    removed when this process exits (each test session, so parallel runs never share one)."""
+    global ephemeral_warehouse
+    import atexit
+    import shutil
+    import tempfile
+
+    from hackthetrack.warehouse_emulator import emulator_reuse_or_start, emulator_start
+
+    if ephemeral:
+        temp_dir = Path(tempfile.mkdtemp(prefix="htt-warehouse-"))
+        emulator = ephemeral_warehouse = emulator_start(data_dir=temp_dir, parent_pid=os.getpid())
+
+        def _cleanup():
+            if ephemeral_warehouse:
+                ephemeral_warehouse.stop()
+            shutil.rmtree(temp_dir, ignore_errors=True)
+
+        atexit.register(_cleanup)
+    else:
+        emulator = emulator_reuse_or_start(data_dir=data_dir)
+        logger.warning("SNOWFLAKE_ACCOUNT is not set: using the warehouse emulator on %s:%s (data in %s)",
+                       emulator.host, emulator.port, data_dir)
+    return emulator.host, emulator.port, "http"

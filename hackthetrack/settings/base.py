@@ -88,6 +88,13 @@ DATABASES["default"]["OPTIONS"]["pool"] = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Race timing and telemetry: Snowflake (SNOWFLAKE_* variables) or, without SNOWFLAKE_ACCOUNT, the
+# embedded emulator in .data/warehouse. The router keeps the telemetry app there and only there.
+from hackthetrack.warehouse import warehouse_database  # noqa: E402
+
+DATABASES["warehouse"] = warehouse_database(env=env, data_dir=DATA_DIR / "warehouse")
+DATABASE_ROUTERS = ["hackthetrack.routers.WarehouseRouter"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
