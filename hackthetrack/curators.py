@@ -9,6 +9,7 @@ permissions survives; a model added later needs a migration that grants its perm
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
+from django.db import router
 
 CURATORS_GROUP = "curators"
 CURATED_APPS = ["drivers", "factors"]
@@ -58,4 +59,7 @@ def _create_permissions(app_config, *, apps, using: str) -> None:
 
 def curators_group_restore(sender, *, using: str, apps=global_apps, **kwargs) -> None:
     """``post_migrate`` receiver (connected in factors/admin.py); ``flush`` sends no ``apps``."""
+    # post_migrate fires for every alias; auth's tables exist only where the router allows them.
+    if not router.allow_migrate_model(using, apps.get_model("auth", "Group")):
+        return
     curators_group_create(apps=apps, using=using)
