@@ -12,7 +12,7 @@ from factors import skill_model
 from factors.admin import DriverFactorScoreInline, DriverVariableValueInline, TrackDemandInline
 from factors.models import DriverFactorScore, DriverVariableValue
 from factors.selectors import NoActiveModel, active_model
-from hackthetrack.admin_tools import CuratedModelAdmin, LockableModelAdmin
+from hackthetrack.admin_tools import CuratedInline, CuratedModelAdmin, LockableModelAdmin
 
 ENTRY_SEARCH_FIELDS = ["driver__name", "driver__number__exact", "car_number__exact"]
 
@@ -88,13 +88,13 @@ class HasLockedValuesFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DriverSeasonStatsInline(admin.TabularInline):
+class DriverSeasonStatsInline(CuratedInline):
     model = DriverSeasonStats
-    extra = 0
+    row_select_related = ("driver",)
     classes = ["collapse"]
 
 
-class DriverResultInline(admin.TabularInline):
+class DriverResultInline(CuratedInline):
     """The driver's results, read here and edited on the entry (link) or the race."""
 
     model = RaceEntry
@@ -102,14 +102,11 @@ class DriverResultInline(admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
     can_delete = False
-    extra = 0
+    row_select_related = ("race",)
     verbose_name_plural = "results"
 
     def has_add_permission(self, request, obj=None):
         return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("race")
 
 
 @admin.register(Driver)
@@ -147,10 +144,9 @@ class DriverAdmin(CuratedModelAdmin):
         return obj.races
 
 
-class CornerInline(admin.TabularInline):
+class CornerInline(CuratedInline):
     model = Corner
     fields = ["number", "name", "type", "distance_start_m", "distance_apex_m", "distance_exit_m", "speed_class"]
-    extra = 0
 
 
 @admin.register(Track)
@@ -176,15 +172,15 @@ class CornerAdmin(CuratedModelAdmin):
     search_fields = ["name", "track__name"]
 
 
-class RaceEntryInline(admin.TabularInline):
+class RaceEntryInline(CuratedInline):
     model = RaceEntry
     fields = [
         "car_number", "group", "driver", "car_class", "status", "grid_position", "finish_position", "laps",
         "total_time_s", "gap_to_winner", "fastest_lap_s", "is_locked",
     ]
-    autocomplete_fields = ["driver"]
+    plain_choice_fields = ("driver",)
+    row_select_related = ("race",)
     show_change_link = True
-    extra = 0
 
 
 @admin.register(Race)

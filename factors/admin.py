@@ -17,7 +17,7 @@ from factors.models import (
     Variable,
 )
 from factors.services import model_version_activate, weights_validate_sum
-from hackthetrack.admin_tools import CuratedModelAdmin, LockableModelAdmin, PlainChoiceInlineMixin
+from hackthetrack.admin_tools import CuratedInline, CuratedModelAdmin, LockableModelAdmin
 from hackthetrack.curators import curators_group_restore
 
 # Brings the curators group back after a flush (hackthetrack/curators.py).
@@ -36,31 +36,29 @@ class DriverFactorScoreForm(forms.ModelForm):
         fields = ["factor", "score", "percentile", "z_score", "is_locked"]
 
 
-class DriverFactorScoreInline(PlainChoiceInlineMixin, admin.TabularInline):
+class DriverFactorScoreInline(CuratedInline):
     model = DriverFactorScore
     form = DriverFactorScoreForm
     plain_choice_fields = ("factor",)
-    extra = 0
+    row_select_related = ("driver",)
 
 
-class DriverVariableValueInline(PlainChoiceInlineMixin, admin.TabularInline):
+class DriverVariableValueInline(CuratedInline):
     model = DriverVariableValue
     fields = ["variable", "raw_value", "normalized_value", "percentile", "weight", "contribution", "is_locked"]
     plain_choice_fields = ("variable",)
-    extra = 0
+    row_select_related = ("driver",)
     classes = ["collapse"]
 
 
-class TrackDemandInline(PlainChoiceInlineMixin, admin.TabularInline):
+class TrackDemandInline(CuratedInline):
     model = TrackDemand
     plain_choice_fields = ("factor",)
-    extra = 0
 
 
-class VariableInline(admin.TabularInline):
+class VariableInline(CuratedInline):
     model = Variable
     fields = ["id", "display_name", "loading", "sort_order"]
-    extra = 0
 
 
 class ModelCoefficientForm(forms.ModelForm):
@@ -89,12 +87,12 @@ class ModelCoefficientFormSet(forms.BaseInlineFormSet):
                 form.add_error("weight", error)
 
 
-class ModelCoefficientInline(PlainChoiceInlineMixin, admin.TabularInline):
+class ModelCoefficientInline(CuratedInline):
     model = ModelCoefficient
     form = ModelCoefficientForm
     formset = ModelCoefficientFormSet
     plain_choice_fields = ("factor",)
-    extra = 0
+    row_select_related = ("model_version",)
     min_num = 1
 
 

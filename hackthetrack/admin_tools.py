@@ -45,16 +45,28 @@ def with_last_change(queryset: QuerySet) -> QuerySet:
     )
 
 
-class PlainChoiceInlineMixin:
-    """Foreign keys to a handful of definitions (factors, variables) as plain choices, without the
-    add/change/delete/view buttons the admin puts beside every row's select."""
+class CuratedInline(admin.TabularInline):
+    """Inline rows that cost a fixed number of queries, however many rows there are:
 
+    - ``plain_choice_fields``: foreign keys as plain choices loaded once per form set (not once
+      per row), without the add/change/delete/view buttons beside every row's select;
+    - ``row_select_related``: what each row's label (its ``__str__``) reads.
+    """
+
+    extra = 0
     plain_choice_fields: tuple[str, ...] = ()
+    row_select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.row_select_related)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name in self.plain_choice_fields and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
-            formfield.widget = formfield.widget.widget
+        if db_field.name in self.plain_choice_fields:
+            if isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+                formfield.widget = formfield.widget.widget
+            # Evaluated once here (iter: without a COUNT first); each row's copy keeps the list.
+            formfield.choices = list(iter(formfield.choices))
         return formfield
 
 

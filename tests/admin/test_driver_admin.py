@@ -158,3 +158,16 @@ def test_a_score_saved_in_the_admin_shows_in_the_api_at_once(curator_client, sea
     assert shown["speed"]["score"] == 91.5
     scores = {factor: score_of(7, position) for position, (factor, *_) in enumerate(FACTORS)} | {"speed": 91.5}
     assert shown["overall_score"] == pytest.approx(sum(WEIGHTS[f] * scores[f] for f in WEIGHTS), abs=0.01)
+
+
+def test_race_change_form_query_count_does_not_grow_with_entries(curator_client, season):
+    def queries_for_form() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert curator_client.get(f"/admin/drivers/race/{season.race.pk}/change/").status_code == 200
+        return len(context)
+
+    add_drivers(season, count=3, first_number=1)
+    queries_for_form()  # warms per-process caches (content types)
+    few = queries_for_form()
+    add_drivers(season, count=30, first_number=100)
+    assert queries_for_form() == few
