@@ -171,3 +171,11 @@ def test_race_change_form_query_count_does_not_grow_with_entries(curator_client,
     few = queries_for_form()
     add_drivers(season, count=30, first_number=100)
     assert queries_for_form() == few
+
+
+def test_list_without_an_active_version_shows_no_scores(curator_client, season):
+    add_drivers(season, count=1, first_number=7)
+    season.active.is_active = False
+    season.active.save()
+    html = curator_client.get(CHANGELIST).content.decode()
+    assert cell("overall_score", "-") in html and "field-score_speed" not in html

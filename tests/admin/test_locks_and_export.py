@@ -99,3 +99,25 @@ def test_export_refuses_an_unknown_filter(curator_client, season):
 
 def test_export_needs_a_login(client, season):
     assert client.get(f"{SCORES}export.csv").status_code == 302
+
+
+def test_results_filter_by_track_round_and_status(curator_client, season):
+    drivers = add_drivers(season, count=4)
+    RaceEntry.objects.filter(driver=drivers[3]).update(status="DNF", finish_position=None)
+    sonoma = Race.objects.create(track=Track.objects.create(id="sonoma", name="Sonoma"), round=2, race_number=1)
+    RaceEntry.objects.create(race=sonoma, car_number=1, driver=drivers[0], finish_position=1, status="Classified")
+
+    def shown(**filters) -> list[tuple[str, int]]:
+        changelist = curator_client.get("/admin/drivers/raceentry/", filters).context["cl"]
+        return sorted((entry.race.track_id, entry.car_number) for entry in changelist.result_list)
+
+    assert shown(race__round="2") == [("sonoma", 1)]
+    assert shown(race__track__id__exact="barber", status="Classified") == [("barber", 1), ("barber", 2), ("barber", 3)]
+    assert shown(status="DNF") == [("barber", 4)]
+
+
+def test_race_list_filters_by_track_and_round(curator_client, season):
+    sonoma = Race.objects.create(track=Track.objects.create(id="sonoma", name="Sonoma"), round=2, race_number=1)
+    changelist = curator_client.get("/admin/drivers/race/", {"track__id__exact": "sonoma"}).context["cl"]
+    assert list(changelist.result_list) == [sonoma]
+    assert list(curator_client.get("/admin/drivers/race/", {"round": "1"}).context["cl"].result_list) == [season.race]
