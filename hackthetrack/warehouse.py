@@ -44,7 +44,8 @@ def warehouse_database(*, env: environ.Env, data_dir: Path) -> dict:
     if role := env("SNOWFLAKE_ROLE", default=""):
         options["role"] = role
     return {
-        "ENGINE": "django_snowflake",
+        # The emulator's variant only adapts test-database creation (see emulator_backend/base.py).
+        "ENGINE": "hackthetrack.emulator_backend" if emulated else "django_snowflake",
         "ACCOUNT": account,
         "USER": env("SNOWFLAKE_USER", default="fake" if emulated else ""),
         "PASSWORD": env("SNOWFLAKE_PASSWORD", default="snow" if emulated else ""),

@@ -30,7 +30,7 @@ STATE_FILE = "emulator.json"
 STARTUP_TIMEOUT_S = 60.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Emulator:
     """A running emulator process: where it listens and which data folder it serves."""
 
@@ -51,10 +51,10 @@ class Emulator:
         while time.monotonic() < deadline and (_pid_alive(self.pid) or self.is_up()):
             time.sleep(0.05)
 
-    def restart(self) -> Emulator:
+    def restart(self) -> None:
         """Stop and start again on the same port and data (to test outages and recovery)."""
         self.stop()
-        return emulator_start(data_dir=self.data_dir, port=self.port, host=self.host, parent_pid=self.parent_pid)
+        self.pid = emulator_start(data_dir=self.data_dir, port=self.port, host=self.host, parent_pid=self.parent_pid).pid
 
 
 def emulator_start(*, data_dir: Path, port: int | None = None, host: str = "127.0.0.1",

@@ -34,3 +34,47 @@ def _fresh_api_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# --- Warehouse (telemetry app): the test session's own emulator, see hackthetrack/settings/test.py.
+
+WAREHOUSE_DATABASES = ["default", "warehouse"]
+
+
+def pytest_collection_modifyitems(items):
+    """A test that asks for ``warehouse_db`` or ``warehouse_transactional_db`` gets the matching
+    pytest-django marker, so the warehouse test database is created (and migrated) once per session
+    on the emulator, the way pytest-django does it for ``default``."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "warehouse_transactional_db" in fixtures:
+            item.add_marker(pytest.mark.django_db(databases=WAREHOUSE_DATABASES, transaction=True))
+        elif "warehouse_db" in fixtures:
+            item.add_marker(pytest.mark.django_db(databases=WAREHOUSE_DATABASES))
+
+
+@pytest.fixture
+def warehouse_db(db):
+    """Access to the ``warehouse`` alias (and ``default``) inside a transaction rolled back after
+    the test, as ``db`` does for PostgreSQL. Reaches the emulator through django-snowflake and the
+    real connector. Yields the alias name."""
+    yield "warehouse"
+
+
+@pytest.fixture
+def warehouse_transactional_db(transactional_db):
+    """Like ``warehouse_db`` but committed for real, tables emptied after the test: for code that
+    commits on purpose or tests that watch another connection see the data."""
+    yield "warehouse"
+
+
+@pytest.fixture(scope="session")
+def warehouse_emulator():
+    """The test session's emulator process (``hackthetrack.warehouse_emulator.Emulator``): its
+    ``stop()`` and ``restart()`` (same port, same data) let a test simulate an outage. Skips when
+    the suite runs against a real Snowflake (SNOWFLAKE_ACCOUNT set)."""
+    from hackthetrack import embedded
+
+    if embedded.ephemeral_warehouse is None:
+        pytest.skip("the suite runs against a configured Snowflake, not the emulator")
+    return embedded.ephemeral_warehouse
