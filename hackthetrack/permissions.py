@@ -9,7 +9,7 @@ import re
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 # POST endpoints that compute without writing (the legacy frontend contract).
-PUBLIC_COMPUTE_POST_PATHS = re.compile(r"^/api/(predict|drivers/find-similar|drivers/\d+/improve/predict)$")
+PUBLIC_COMPUTE_POST_PATHS = re.compile(r"^/api/(predict|drivers/find-similar|drivers/[^/]+/improve/predict)$")
 
 
 def is_public_compute(request) -> bool:
