@@ -204,8 +204,9 @@ def test_every_race_is_a_clean_classification(season, entries_by_race):
         by_grid = sorted(entries, key=lambda e: e.grid_position)
         assert [e.qualifying_time_s for e in by_grid] == sorted(e.qualifying_time_s for e in entries)
         assert by_grid[0].gap_to_pole_s == 0
+        pole_time = by_grid[0].qualifying_time_s
         for entry in entries:
-            assert entry.gap_to_pole_s == pytest.approx(entry.qualifying_time_s - by_grid[0].qualifying_time_s, abs=1e-6)
+            assert entry.gap_to_pole_s == pytest.approx(entry.qualifying_time_s - pole_time, abs=1e-6)
 
 
 def test_gaps_are_printed_from_the_times_and_laps(entries_by_race):
@@ -260,7 +261,8 @@ def test_season_statistics_agree_with_the_results(season):
         assert s.fastest_laps == sum(fastest_of_race[e.race_id] == driver_id for e in own)
         assert s.avg_finish == pytest.approx(fmean(e.finish_position for e in own), abs=0.006)
         assert s.avg_grid == pytest.approx(fmean(e.grid_position for e in own), abs=0.006)
-        assert s.avg_positions_gained == pytest.approx(fmean(e.grid_position - e.finish_position for e in own), abs=0.006)
+        gained = fmean(e.grid_position - e.finish_position for e in own)
+        assert s.avg_positions_gained == pytest.approx(gained, abs=0.006)
         assert s.points == sum(POINTS.get(p, 0) for p in classified)
     assert sum(s.wins for s in stats.values()) == sum(s.poles for s in stats.values()) == 12
     assert sum(s.fastest_laps for s in stats.values()) == 12
@@ -299,7 +301,8 @@ def test_variables_are_measured_from_the_drivers_classified_results(season):
     for driver in season.drivers:
         own = [e for e in season.entries if e.driver_id == driver.pk and e.status == "Classified"]
         raw = {v.variable_id: v.raw_value for v in season.variable_values if v.driver_id == driver.pk}
-        assert raw["positions_gained"] == pytest.approx(fmean(e.grid_position - e.finish_position for e in own), abs=1e-4)
+        gained = fmean(e.grid_position - e.finish_position for e in own)
+        assert raw["positions_gained"] == pytest.approx(gained, abs=1e-4)
         assert raw["stint_consistency"] == pytest.approx(fmean(e.lap_time_std_s for e in own), abs=1e-3)
         best_lap_gap = fmean(e.gap_to_fastest_lap_s / (e.fastest_lap_s - e.gap_to_fastest_lap_s) * 100 for e in own)
         assert raw["best_race_lap"] == pytest.approx(best_lap_gap, abs=1e-3)

@@ -26,7 +26,9 @@ def lap_time_std_s(car: CarResult) -> float | None:
     return round(stdev(laps) / 1000, 4) if len(laps) >= 2 else None
 
 
-def raw_variable_values(*, races: list[list[CarResult]], braking_spread_m: dict[int, float]) -> dict[int, dict[str, float]]:
+def raw_variable_values(
+    *, races: list[list[CarResult]], braking_spread_m: dict[int, float]
+) -> dict[int, dict[str, float]]:
     """Per car number, each variable's raw value averaged over that driver's classified races."""
     samples: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for cars in races:

@@ -60,37 +60,9 @@ def demo_season(*, drivers: int = 30, seed: int = DEFAULT_SEED) -> DemoSeason:
     factors, variables, version, coefficients = model_objects(season=SEASON)
     driver_rows, skills = _drivers(count=drivers, rng=rng)
     number_to_pk = {driver.number: driver.pk for driver in driver_rows}
-    missed_round = {d.number: rng.randrange(1, len(CIRCUITS) + 1) if rng.random() < 0.2 else None for d in driver_rows}
-    affinity = {(c.id, d.number): rng.gauss(0, 0.002) for c in CIRCUITS for d in driver_rows}
+    races, entries, results = _races(skills=skills, number_to_pk=number_to_pk, rng=rng)
 
-    races, entries, results = [], [], []
-    for round_number, circuit in enumerate(CIRCUITS, start=1):
-        field = {number: s for number, s in skills.items() if missed_round[number] != round_number}
-        for race_number in (1, 2):
-            race = Race(
-                pk=len(races) + 1,
-                track_id=circuit.id,
-                season=SEASON,
-                round=round_number,
-                race_number=race_number,
-                date=FIRST_RACE_DAY + datetime.timedelta(weeks=5 * (round_number - 1), days=race_number - 1),
-            )
-            cars = simulate_race(
-                circuit=circuit,
-                field_skills=field,
-                affinity={number: affinity[circuit.id, number] for number in field},
-                retirements=rng.choice((0, 1, 1, 2)),
-                rng=rng,
-            )
-            races.append(race)
-            results.append(cars)
-            bests = _race_bests(cars)
-            for car in cars:
-                entries.append(
-                    _entry(pk=len(entries) + 1, race=race, car=car, cars=cars, bests=bests,
-                           driver_pk=number_to_pk[car.number], length_m=circuit.length_m)
-                )
-
+    # Braking consistency would come from telemetry; the demo draws it from the hidden skill.
     braking = {n: round(max(1.0, 5.0 - 1.2 * s.consistency + rng.gauss(0, 0.6)), 3) for n, s in skills.items()}
     scored_variables = variable_scores(raw_variable_values(races=results, braking_spread_m=braking))
     scored_factors = factor_scores(scored_variables)
@@ -122,15 +94,56 @@ def demo_season(*, drivers: int = 30, seed: int = DEFAULT_SEED) -> DemoSeason:
     )
 
 
+def _races(
+    *, skills: dict[int, Skills], number_to_pk: dict[int, int], rng: random.Random
+) -> tuple[list[Race], list[RaceEntry], list[list[CarResult]]]:
+    """Two races per circuit; now and then a driver misses one event (both of its races)."""
+    missed_round = {n: rng.randrange(1, len(CIRCUITS) + 1) if rng.random() < 0.2 else None for n in skills}
+    affinity = {(c.id, n): rng.gauss(0, 0.002) for c in CIRCUITS for n in skills}
+    races, entries, results = [], [], []
+    for round_number, circuit in enumerate(CIRCUITS, start=1):
+        field = {number: s for number, s in skills.items() if missed_round[number] != round_number}
+        for race_number in (1, 2):
+            race = Race(
+                pk=len(races) + 1,
+                track_id=circuit.id,
+                season=SEASON,
+                round=round_number,
+                race_number=race_number,
+                date=FIRST_RACE_DAY + datetime.timedelta(weeks=5 * (round_number - 1), days=race_number - 1),
+            )
+            cars = simulate_race(
+                circuit=circuit,
+                field_skills=field,
+                affinity={number: affinity[circuit.id, number] for number in field},
+                retirements=rng.choice((0, 1, 1, 2)),
+                rng=rng,
+            )
+            races.append(race)
+            results.append(cars)
+            bests = _race_bests(cars)
+            for car in cars:
+                entry = _entry(
+                    pk=len(entries) + 1,
+                    race=race,
+                    car=car,
+                    cars=cars,
+                    bests=bests,
+                    driver_pk=number_to_pk[car.number],
+                    length_m=circuit.length_m,
+                )
+                entries.append(entry)
+    return races, entries, results
+
+
 def _drivers(*, count: int, rng: random.Random) -> tuple[list[Driver], dict[int, Skills]]:
     numbers = sorted(rng.sample(range(1, max(120, 2 * count) + 1), count))
     names = rng.sample(range(len(FIRST_NAMES) * len(SURNAMES)), count)
     drivers, skills = [], {}
-    for pk, (number, name) in enumerate(zip(numbers, names, strict=True), start=1):
-        first, last = divmod(name, len(SURNAMES))
-        drivers.append(
-            Driver(pk=pk, number=number, name=f"{FIRST_NAMES[first]} {SURNAMES[last]}", nationality=rng.choice(NATIONALITIES))
-        )
+    for pk, (number, name_index) in enumerate(zip(numbers, names, strict=True), start=1):
+        first, last = divmod(name_index, len(SURNAMES))
+        name = f"{FIRST_NAMES[first]} {SURNAMES[last]}"
+        drivers.append(Driver(pk=pk, number=number, name=name, nationality=rng.choice(NATIONALITIES)))
         skills[number] = Skills(*(rng.gauss(0, 1) for _ in range(4)))
     return drivers, skills
 
@@ -143,7 +156,13 @@ def _race_bests(cars: list[CarResult]) -> tuple[int, int, int, int]:
 
 
 def _entry(
-    *, pk: int, race: Race, car: CarResult, cars: list[CarResult], bests: tuple[int, int, int, int], driver_pk: int,
+    *,
+    pk: int,
+    race: Race,
+    car: CarResult,
+    cars: list[CarResult],
+    bests: tuple[int, int, int, int],
+    driver_pk: int,
     length_m: int,
 ) -> RaceEntry:
     winner, previous = cars[0], cars[car.finish - 2] if car.finish > 1 else None
