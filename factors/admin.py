@@ -136,6 +136,9 @@ class ModelVersionAdmin(CuratedModelAdmin):
             self.message_user(request, "Select exactly one model version to activate.", messages.ERROR)
             return
         (version,) = queryset
+        if version.is_active:
+            self.message_user(request, f"{version.name} is already the active model version.", messages.INFO)
+            return
         try:
             previous = model_version_activate(version=version)
         except ValidationError as error:

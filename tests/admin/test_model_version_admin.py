@@ -113,6 +113,12 @@ def test_activate_needs_exactly_one_version(curator_client, season):
     assert list(ModelVersion.objects.filter(is_active=True)) == [season.active]
 
 
+def test_activating_the_active_version_changes_nothing(curator_client, season):
+    response = activate(curator_client, season.active)
+    assert "V-2025 is already the active model version." in response.content.decode()
+    assert not LogEntry.objects.exists()
+
+
 def test_a_version_whose_weights_do_not_add_up_is_not_activated(curator_client, season):
     ModelCoefficient.objects.filter(model_version=season.speed_only, factor_id="speed").update(weight=0.5)
     response = activate(curator_client, season.speed_only)
