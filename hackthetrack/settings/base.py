@@ -166,7 +166,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "htt",
+            # One Redis may serve several deployments (staging, production): a prefix each.
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="htt"),
             "OPTIONS": _redis_options,
         }
     }
