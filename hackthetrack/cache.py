@@ -20,8 +20,11 @@ stale answer lives at most ``API_CACHE_TIMEOUT`` seconds.
 """
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
+
+from redis import RedisError
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +34,7 @@ from django.utils.http import http_date, parse_http_date_safe, parse_etags
 
 from hackthetrack.throttling import throttle_response
 
+logger = logging.getLogger("hackthetrack.cache")
 DATA_VERSION_KEY = "hackthetrack:api:data-version"
 CACHED_METHODS = frozenset({"GET", "HEAD"})
 
@@ -124,9 +128,14 @@ class ApiResponseCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _is_cacheable_request(request):
             return self.get_response(request)
-        version = data_version()
-        key = _response_key(version, request)
-        cached: CachedResponse | None = cache.get(key)
+        try:
+            version = data_version()
+            key = _response_key(version, request)
+            cached: CachedResponse | None = cache.get(key)
+        except RedisError:
+            # The cache is an optimisation: without Redis the API still answers, uncached.
+            logger.warning("API cache unavailable, answering without it", exc_info=True)
+            return self.get_response(request)
         if cached is not None:
             if (throttled := throttle_response(request)) is not None:
                 return throttled
@@ -140,7 +149,10 @@ class ApiResponseCacheMiddleware:
         etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         if len(response.content) <= settings.API_CACHE_MAX_BYTES:
             entry = CachedResponse(response.status_code, response["Content-Type"], response.content, etag)
-            cache.set(key, entry, timeout=settings.API_CACHE_TIMEOUT)
+            try:
+                cache.set(key, entry, timeout=settings.API_CACHE_TIMEOUT)
+            except RedisError:
+                logger.warning("API cache unavailable, answer not stored", exc_info=True)
         if _is_not_modified(request, etag, last_modified(version)):
             return _not_modified(etag=etag, version=version)
         return _finish(response, etag=etag, version=version)

@@ -5,16 +5,29 @@ Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (environment ``THRO
 that a settings change takes effect. Counters live in the default cache (shared through Redis).
 """
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
+from redis import RedisError
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+logger = logging.getLogger("hackthetrack.throttling")
+
 
 class RuntimeRateMixin:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except RedisError:
+            # Counters live in Redis: while it is down, serve rather than refuse everyone.
+            logger.warning("Rate-limit counters unavailable, request let through", exc_info=True)
+            return True
 
 
 class AnonClientThrottle(RuntimeRateMixin, AnonRateThrottle):

@@ -1,12 +1,15 @@
 """Response caching and revalidation: ETag/Last-Modified tied to the data version, 304 without a query."""
 
 import hashlib
+import uuid
 
 import pytest
 from django.utils.http import http_date, parse_http_date
 
 from drivers.models import Track
 from hackthetrack.cache import data_version, invalidate_api_cache, last_modified
+
+from .subprocess_django import CLOSED_PORT, run_python
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
 
@@ -107,3 +110,57 @@ def test_health_is_never_cached(client, barber):
 
     assert "ETag" not in response
     assert "no-store" in response["Cache-Control"]
+
+
+def test_without_redis_the_api_answers_uncached(client, barber, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/min", "user": None}}
+
+    responses = [client.get(TRACKS) for _ in range(2)]
+
+    assert [r.status_code for r in responses] == [200, 200]  # not cached, not throttled: served
+    assert responses[0].json() == [{"id": "barber", "name": "Barber Motorsports Park"}]
+    assert "ETag" not in responses[0]
+
+
+@pytest.fixture
+def shared_redis(settings):
+    """The default cache in a real Redis under a prefix of this test's own, removed afterwards."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/0"
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"htt-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    }
+    yield {"REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}
+    for key in connection.scan_iter(f"{prefix}:*"):
+        connection.delete(key)
+
+
+def test_another_process_invalidates_through_redis(client, barber, shared_redis):
+    before = client.get(TRACKS)
+    Track.objects.create(id="cota", name="Circuit of the Americas")
+    assert client.get(TRACKS).content == before.content
+
+    # As the nightly refresh_cache does from its own dyno.
+    result = run_python(
+        "import django; django.setup(); from hackthetrack.cache import invalidate_api_cache; invalidate_api_cache()",
+        DJANGO_SETTINGS_MODULE="hackthetrack.settings.base",
+        **shared_redis,
+    )
+    assert result.returncode == 0, result.stderr
+
+    after = client.get(TRACKS)
+    assert [track["id"] for track in after.json()] == ["barber", "cota"]
+    assert after["ETag"] != before["ETag"]

@@ -93,6 +93,6 @@ CONFORMANCE_CHECKS = [
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_keeps_to_its_schema(case):
     case.call_and_validate(headers={"Host": "localhost"}, checks=CONFORMANCE_CHECKS)
