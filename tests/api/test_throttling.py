@@ -1,0 +1,48 @@
+"""Rate limits per client, counted once per request whether the answer was cached or not."""
+
+import pytest
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
+
+TRACKS = "/api/probe/tracks"
+
+
+@pytest.fixture
+def rates(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "5/min"}}
+
+
+def test_cached_answers_count_against_the_rate(client, rates):
+    statuses = [client.get(TRACKS).status_code for _ in range(4)]
+
+    # The 2nd and 3rd come from the response cache; they count all the same.
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_each_client_address_has_its_own_rate(client, rates):
+    for _ in range(3):
+        client.get(TRACKS, REMOTE_ADDR="203.0.113.1")
+
+    assert client.get(TRACKS, REMOTE_ADDR="203.0.113.1").status_code == 429
+    assert client.get(TRACKS, REMOTE_ADDR="203.0.113.2").status_code == 200
+
+
+def test_signed_in_users_have_their_own_rate(admin_client, rates):
+    statuses = [admin_client.get(TRACKS).status_code for _ in range(6)]
+
+    assert statuses == [200] * 5 + [429]
+
+
+def test_forwarded_for_is_trusted_only_behind_the_configured_proxies(client, rates, settings):
+    # NUM_PROXIES=0 (default): a client cannot escape its rate by inventing X-Forwarded-For.
+    for n in range(3):
+        client.get(TRACKS, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    assert client.get(TRACKS, HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
+
+    # Behind one proxy (Heroku's router), the address it appended is the client.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert client.get(TRACKS, HTTP_X_FORWARDED_FOR="spoofed, 192.0.2.7").status_code == 200
+
+
+def test_health_is_never_throttled(client, rates):
+    assert [client.get("/api/health").status_code for _ in range(5)] == [200] * 5
