@@ -58,7 +58,7 @@ class DriverRecordViewSet(viewsets.GenericViewSet):
         parameters=[DRIVER_NUMBER],
         responses=DriverSeasonStatsSerializer,
     )
-    @action(detail=True, url_path="stats", pagination_class=None)
+    @action(detail=True, url_path="stats")
     def stats(self, request, number: str):
         driver_number = _driver_number(number)
         stats = driver_season_stats_get(driver_number=driver_number)
@@ -73,12 +73,13 @@ class DriverRecordViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, url_path="results")
     def results(self, request, number: str):
-        results = driver_result_list(driver_number=_driver_number(number))
+        driver_number = _driver_number(number)
+        results = driver_result_list(driver_number=driver_number)
         page = self.paginate_queryset(results)
         rows = results if page is None else page
         # Unknown driver and driver without results alike: 404, as in the legacy API. An offset
         # past the end of a known driver's results is an empty page.
         if not rows and (page is None or not results.exists()):
-            raise NotFound(f"No race results found for driver {_driver_number(number)}")
+            raise NotFound(f"No race results found for driver {driver_number}")
         data = DriverResultSerializer(rows, many=True).data
         return Response(data) if page is None else self.get_paginated_response(data)
