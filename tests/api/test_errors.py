@@ -122,3 +122,22 @@ def test_each_request_logs_one_structured_line(client, caplog):
     assert record.request_id == "log-line-1"
     assert record.duration_ms >= 0
     assert record.getMessage().startswith(f"method=GET path={TRACKS} status=200 duration_ms=")
+
+
+def test_400_for_a_host_not_allowed():
+    response = Client(raise_request_exception=False).get("/api/probe/tracks", headers={"Host": "evil.example"})
+
+    assert_envelope(response, 400, TRACKS)
+
+
+def test_403_for_a_staff_session_write_without_csrf_token(admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+
+    response = client.post(TRACKS, {"id": "x", "name": "X"}, content_type="application/json")
+
+    assert "CSRF" in assert_envelope(response, 403, TRACKS)["error"]
+
+
+def test_406_when_the_client_accepts_no_json(client):
+    assert_envelope(client.get(TRACKS, headers={"Accept": "text/html"}), 406, TRACKS)
