@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from drivers.filters import DriverResultFilter
 from drivers.models import RaceEntry
 from drivers.selectors import driver_result_list, driver_season_stats_get, track_list
 from drivers.serializers import (
@@ -52,6 +53,7 @@ class DriverRecordViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
     serializer_class = DriverResultSerializer
     queryset = RaceEntry.objects.none()  # names the model for the schema; the actions use selectors
+    filterset_class = DriverResultFilter  # documents the results filters; driver_result_list applies them
 
     @extend_schema(
         summary="A driver's statistics of their latest season",
@@ -70,16 +72,17 @@ class DriverRecordViewSet(viewsets.GenericViewSet):
         summary="A driver's race results in season order",
         parameters=[DRIVER_NUMBER],
         responses=DriverResultSerializer(many=True),
+        filters=True,
     )
     @action(detail=True, url_path="results")
     def results(self, request, number: str):
         driver_number = _driver_number(number)
-        results = driver_result_list(driver_number=driver_number)
+        results = driver_result_list(driver_number=driver_number, filters=request.query_params)
         page = self.paginate_queryset(results)
         rows = results if page is None else page
         # Unknown driver and driver without results alike: 404, as in the legacy API. An offset
-        # past the end of a known driver's results is an empty page.
-        if not rows and (page is None or not results.exists()):
+        # past the end of a known driver's results, or filters nothing matches, give an empty list.
+        if not rows and not driver_result_list(driver_number=driver_number).exists():
             raise NotFound(f"No race results found for driver {driver_number}")
         data = DriverResultSerializer(rows, many=True).data
         return Response(data) if page is None else self.get_paginated_response(data)
