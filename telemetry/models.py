@@ -146,8 +146,10 @@ class Qualifying(RaceRow):
 
 
 class BestLap(RaceRow):
-    """One of a car's ten best laps (best_10_laps: one row per car there, one per rank here)."""
+    """One of a car's ten best laps (best_10_laps: one row per car there, one per rank here, so
+    the source line and the rank together identify a row)."""
 
+    pk = models.CompositePrimaryKey("load_id", "line", "position")
     car_number = models.PositiveSmallIntegerField()
     vehicle = models.CharField(max_length=80, blank=True)
     car_class = models.CharField(max_length=40, blank=True)
@@ -163,7 +165,8 @@ class BestLap(RaceRow):
 
 class LapEvent(RaceRow):
     """A lap start, end or time event from a car's logger (lap_timing). ``value`` is the lap time
-    in milliseconds for ``time`` events. The loggers' lap counter has sentinels (32768): kept."""
+    in milliseconds for ``time`` events and a timestamp (or nothing) for the others, as exported.
+    The loggers' lap counter has sentinels (32768): kept as they are."""
 
     class Kind(models.TextChoices):
         START = "start"
@@ -176,7 +179,7 @@ class LapEvent(RaceRow):
     car_number = models.PositiveSmallIntegerField(null=True, help_text="From vehicle_number, else vehicle_id's suffix")
     lap = models.IntegerField(null=True)
     outing = models.IntegerField(null=True)
-    value = models.BigIntegerField(null=True)
+    value = models.CharField(max_length=40, blank=True, help_text="As exported: ms for time events, else a timestamp")
     timestamp = models.DateTimeField()
     meta_time = models.DateTimeField(null=True)
     meta_event = models.CharField(max_length=40, blank=True)

@@ -144,6 +144,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The Snowflake connector logs every connection at INFO.
+    "loggers": {"snowflake.connector": {"level": env("SNOWFLAKE_LOG_LEVEL", default="WARNING")}},
 }
 
 # Constants of the skill model that are not curated data (the model's coefficients live in the

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='BestLap',
             fields=[
-                ('pk', models.CompositePrimaryKey('load_id', 'line', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('pk', models.CompositePrimaryKey('load_id', 'line', 'position', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('load_id', models.CharField(max_length=32)),
                 ('line', models.PositiveIntegerField(help_text='Line in the source file (timing) or sequence number in the load')),
                 ('season', models.PositiveSmallIntegerField()),
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                 ('car_number', models.PositiveSmallIntegerField(help_text="From vehicle_number, else vehicle_id's suffix", null=True)),
                 ('lap', models.IntegerField(null=True)),
                 ('outing', models.IntegerField(null=True)),
-                ('value', models.BigIntegerField(null=True)),
+                ('value', models.CharField(blank=True, help_text='As exported: ms for time events, else a timestamp', max_length=40)),
                 ('timestamp', models.DateTimeField()),
                 ('meta_time', models.DateTimeField(null=True)),
                 ('meta_event', models.CharField(blank=True, max_length=40)),
