@@ -7,8 +7,10 @@ normalized values (weights from the loadings), so it lies in 0..100; its z-score
 the field's own mean and population standard deviation.
 """
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from statistics import fmean, pstdev, stdev
+from math import sqrt
+from statistics import fmean, pstdev
 
 from drivers.demo.definitions import VARIABLES, variable_weights
 from drivers.demo.racing import CarResult
@@ -19,6 +21,12 @@ LAST_LAPS = 5
 def racing_laps(car: CarResult) -> list[int]:
     """Laps after the opening lap, whose time includes the start."""
     return car.lap_ms[1:]
+
+
+def stdev(values: list[int]) -> float:
+    """Sample standard deviation in plain floats (statistics.stdev is exact, and slow at scale)."""
+    mean = sum(values) / len(values)
+    return sqrt(sum((value - mean) ** 2 for value in values) / (len(values) - 1))
 
 
 def lap_time_std_s(car: CarResult) -> float | None:
@@ -45,7 +53,7 @@ def raw_variable_values(
             values["avg_top10_pace"].append(_percent_behind(_top10_ms(car), best_top10))
             values["stint_consistency"].append(stdev(laps) / 1000)
             values["sector_consistency"].append(
-                fmean(stdev(sectors[i] for sectors in car.sector_ms[1:]) for i in range(3)) / 1000
+                fmean(stdev([sectors[i] for sectors in car.sector_ms[1:]]) for i in range(3)) / 1000
             )
             values["positions_gained"].append(car.grid - car.finish)
             values["position_changes"].append(car.position_changes)
@@ -74,11 +82,11 @@ def percentiles(values: dict[int, float]) -> dict[int, float]:
     """Mid-rank percentile (0..100) of each value among all of them; a tie shares its rank."""
     if len(values) == 1:
         return {key: 50.0 for key in values}
-    ordered = list(values.values())
+    ordered = sorted(values.values())
     result = {}
     for key, value in values.items():
-        below = sum(other < value for other in ordered)
-        ties = sum(other == value for other in ordered) - 1
+        below, up_to = bisect_left(ordered, value), bisect_right(ordered, value)
+        ties = up_to - below - 1
         result[key] = round(100 * (below + ties / 2) / (len(ordered) - 1), 2)
     return result
 

@@ -11,6 +11,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean
+from typing import NamedTuple
 
 from django.db import models
 
@@ -148,11 +149,21 @@ def _drivers(*, count: int, rng: random.Random) -> tuple[list[Driver], dict[int,
     return drivers, skills
 
 
-def _race_bests(cars: list[CarResult]) -> tuple[int, int, int, int]:
-    """The race's best lap and best sector 1, 2 and 3, in milliseconds."""
-    laps = [lap for car in cars for lap in car.lap_ms]
+class RaceBests(NamedTuple):
+    """The race's pole time, best lap and best sector times, in milliseconds."""
+
+    pole: int
+    lap: int
+    sectors: tuple[int, int, int]
+
+
+def _race_bests(cars: list[CarResult]) -> RaceBests:
     sectors = [sector for car in cars for sector in car.sector_ms]
-    return min(laps), *(min(s[i] for s in sectors) for i in range(3))
+    return RaceBests(
+        pole=min(car.qualifying_ms for car in cars),
+        lap=min(lap for car in cars for lap in car.lap_ms),
+        sectors=tuple(min(s[i] for s in sectors) for i in range(3)),
+    )
 
 
 def _entry(
@@ -161,7 +172,7 @@ def _entry(
     race: Race,
     car: CarResult,
     cars: list[CarResult],
-    bests: tuple[int, int, int, int],
+    bests: RaceBests,
     driver_pk: int,
     length_m: int,
 ) -> RaceEntry:
@@ -186,16 +197,16 @@ def _entry(
         fastest_lap_number=car.lap_ms.index(fastest_ms) + 1 if fastest_ms else None,
         fastest_lap_kph=round(length_m / fastest_ms * 3600, 1) if fastest_ms else None,
         qualifying_time_s=car.qualifying_ms / 1000,
-        gap_to_pole_s=(car.qualifying_ms - min(c.qualifying_ms for c in cars)) / 1000,
+        gap_to_pole_s=(car.qualifying_ms - bests.pole) / 1000,
         # The demo has one timing source, so the lap analysis' best lap is the classified one.
         best_lap_s=_seconds(fastest_ms),
-        gap_to_fastest_lap_s=_seconds(fastest_ms, minus=bests[0]),
+        gap_to_fastest_lap_s=_seconds(fastest_ms, minus=bests.lap),
         best_s1_s=_seconds(best_sectors_ms[0]),
         best_s2_s=_seconds(best_sectors_ms[1]),
         best_s3_s=_seconds(best_sectors_ms[2]),
-        gap_to_best_s1_s=_seconds(best_sectors_ms[0], minus=bests[1]),
-        gap_to_best_s2_s=_seconds(best_sectors_ms[1], minus=bests[2]),
-        gap_to_best_s3_s=_seconds(best_sectors_ms[2], minus=bests[3]),
+        gap_to_best_s1_s=_seconds(best_sectors_ms[0], minus=bests.sectors[0]),
+        gap_to_best_s2_s=_seconds(best_sectors_ms[1], minus=bests.sectors[1]),
+        gap_to_best_s3_s=_seconds(best_sectors_ms[2], minus=bests.sectors[2]),
         avg_lap_s=round(fmean(laps) / 1000, 3) if laps else None,
         worst_lap_s=max(laps) / 1000 if laps else None,
         lap_time_std_s=lap_time_std_s(car),
