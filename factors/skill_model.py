@@ -14,6 +14,8 @@ from statistics import NormalDist, fmean, pstdev
 
 STANDARD_NORMAL = NormalDist()
 SCORE_MIN, SCORE_MAX = 0.0, 100.0
+# Scores carry two decimals: a standard deviation below this is rounding noise, not a spread.
+NO_SPREAD = 1e-6
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ class Spread:
     std: float
 
     def z(self, value: float) -> float:
-        return (value - self.mean) / self.std if self.std else 0.0
+        # A factor on which the field does not differ tells nothing about a driver.
+        return (value - self.mean) / self.std if self.std > NO_SPREAD else 0.0
 
 
 def spreads_of(*, scores: list[Mapping[str, float]], factors: list[str]) -> dict[str, Spread]:
@@ -83,7 +86,7 @@ def fit_spread(*, population_z: list[Mapping[str, float]], demands: Mapping[str,
 
 
 def circuit_fit(*, z: Mapping[str, float], demands: Mapping[str, float], spread: float) -> float:
-    if not spread:
+    if spread <= NO_SPREAD:
         return 50.0
     return clamp(100.0 * STANDARD_NORMAL.cdf(raw_fit(z=z, demands=demands) / spread), SCORE_MIN, SCORE_MAX)
 

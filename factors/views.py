@@ -2,6 +2,8 @@
 report functions, and return their data; errors go through the project's error envelope."""
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -31,6 +33,19 @@ def _validated(serializer_class, data, population: selectors.SkillPopulation | N
     return serializer.validated_data
 
 
+# For the schema: the factors are the active model version's (these four with the legacy data).
+SKILL_NAMES = ("speed", "consistency", "racecraft", "tire_management")
+TRACK_PARAMETER = OpenApiParameter("track_id", str, description="Add this circuit's fit to `circuit_fits`")
+SKILL_EXAMPLE = OpenApiExample("Skills", value={"speed": 85, "consistency": 80, "racecraft": 75, "tire_management": 70})
+
+
+def _skill_parameters(*, required: bool) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter(name, float, required=required, description="Skill score, 0 to 100")
+        for name in SKILL_NAMES
+    ]
+
+
 def _driver_number(raw: str) -> int:
     """The path's driver number: a positive integer, else 400 naming ``number``."""
     return _validated(DriverNumberParameter, {"number": raw})["number"]
@@ -42,6 +57,7 @@ def _json_object(request: Request) -> dict:
     return request.data
 
 
+@extend_schema(parameters=[TRACK_PARAMETER], responses=OpenApiTypes.OBJECT)
 class DriverListView(GenericAPIView):
     """The ranked drivers as a plain array; ?limit=/&offset= page it (PlainListPagination)."""
 
@@ -70,6 +86,7 @@ class DriverListView(GenericAPIView):
         return Response(cards) if page is None else self.get_paginated_response(page)
 
 
+@extend_schema(parameters=[TRACK_PARAMETER], responses=OpenApiTypes.OBJECT)
 class DriverDetailView(APIView):
     def get(self, request: Request, number: str) -> Response:
         number = _driver_number(number)
@@ -86,11 +103,18 @@ class DriverDetailView(APIView):
         )
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class FactorStatsView(APIView):
     def get(self, request: Request, factor: str) -> Response:
         return Response(factor_reports.factor_stats(population=selectors.skill_population(), factor_id=factor))
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("limit", int, description="How many top scores, 1..number of ranked drivers (default 3)")
+    ],
+    responses=OpenApiTypes.OBJECT,
+)
 class FactorTopAverageView(APIView):
     def get(self, request: Request, factor: str) -> Response:
         limit = _validated(TopAverageQuerySerializer, request.query_params).get(
@@ -102,6 +126,7 @@ class FactorTopAverageView(APIView):
         return Response({"factor": factor, "top_average": round(result["top_average"], 2), "count": result["count"]})
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class FactorBreakdownView(APIView):
     def get(self, request: Request, factor: str, number: str) -> Response:
         number = _driver_number(number)
@@ -125,6 +150,7 @@ class FactorBreakdownView(APIView):
         )
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class FactorComparisonView(APIView):
     def get(self, request: Request, factor: str, number: str) -> Response:
         number = _driver_number(number)
@@ -134,6 +160,7 @@ class FactorComparisonView(APIView):
         )
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class FactorCoachingView(APIView):
     def get(self, request: Request, factor: str, number: str) -> Response:
         number = _driver_number(number)
@@ -141,6 +168,7 @@ class FactorCoachingView(APIView):
         return Response(factor_reports.factor_coaching(population=population, factor_id=factor, driver_number=number))
 
 
+@extend_schema(request=PredictRequestSerializer, responses=OpenApiTypes.OBJECT)
 class PredictView(APIView):
     permission_classes = [AllowAny]  # computes from the body and writes nothing: public, as in the legacy
 
@@ -156,6 +184,7 @@ class PredictView(APIView):
         )
 
 
+@extend_schema(request=OpenApiTypes.OBJECT, examples=[SKILL_EXAMPLE], responses=OpenApiTypes.OBJECT)
 class ImprovePredictView(APIView):
     permission_classes = [AllowAny]  # computes from the body and writes nothing: public, as in the legacy
 
@@ -172,12 +201,14 @@ class ImprovePredictView(APIView):
         return Response(predictions.improve(population=population, driver=driver, target=target))
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class SkillGapsView(APIView):
     def get(self, request: Request, number: str) -> Response:
         number = _driver_number(number)
         return Response(driver_reports.skill_gaps(population=selectors.skill_population(), driver_number=number))
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 class CoachRecommendationsView(APIView):
     def get(self, request: Request, number: str) -> Response:
         number = _driver_number(number)
@@ -185,6 +216,10 @@ class CoachRecommendationsView(APIView):
         return Response(driver_reports.coach_recommendations(population=population, driver_number=number))
 
 
+@extend_schema(
+    parameters=[OpenApiParameter("driver_number", int, required=True), *_skill_parameters(required=True)],
+    responses=OpenApiTypes.OBJECT,
+)
 class RankingsProjectedView(APIView):
     def get(self, request: Request) -> Response:
         population = selectors.skill_population()
@@ -193,6 +228,7 @@ class RankingsProjectedView(APIView):
         return Response(predictions.rankings_projected(population=population, driver_number=number, skills=query))
 
 
+@extend_schema(request=FindSimilarSerializer, responses=OpenApiTypes.OBJECT)
 class FindSimilarView(APIView):
     permission_classes = [AllowAny]  # computes from the body and writes nothing: public, as in the legacy
 
@@ -206,6 +242,13 @@ class FindSimilarView(APIView):
         )
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("top_n", int, description="How many drivers, 1..10 (default 5)"),
+        *_skill_parameters(required=False),
+    ],
+    responses=OpenApiTypes.OBJECT,
+)
 class MatchView(APIView):
     def get(self, request: Request, number: str) -> Response:
         number = _driver_number(number)

@@ -109,17 +109,3 @@ def build_season(*, drivers: int, seed: int = 7) -> Season:
 def season(db) -> Season:
     return build_season(drivers=12)
 
-
-@pytest.fixture
-def big_season(db) -> Season:
-    return build_season(drivers=60)
-
-
-@pytest.fixture(autouse=True)
-def fresh_response_cache():
-    """The API response cache outlives a test's data; every test starts without it."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
