@@ -78,6 +78,8 @@ def test_curator_edits_a_score_sees_history_and_api_and_is_stopped_by_bad_weight
     live_server, browser, screenshot, season, curator
 ):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
 
     add_drivers(season, count=12)
     driver = season.race.entries.get(car_number=7).driver
@@ -98,6 +100,7 @@ def test_curator_edits_a_score_sees_history_and_api_and_is_stopped_by_bad_weight
     search = browser.find_element(By.ID, "searchbar")
     search.send_keys("Driver 007")
     search.submit()
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("q=Driver"))  # the old list is gone
     (row,) = browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
     expected_overall = sum(WEIGHTS[f] * score_of(7, position) for position, (f, *_) in enumerate(FACTORS))
     assert row.find_element(By.CSS_SELECTOR, "td.field-overall_score").text == str(round(expected_overall, 2))
