@@ -207,7 +207,9 @@ class RaceEntryAdmin(LockableModelAdmin):
         "total_time_s", "fastest_lap_s", "is_locked", "last_changed",
     ]
     list_editable = ["is_locked"]
-    list_filter = ["race__season", "race__track", "race__round", "race__race_number", "status", "car_class", "is_locked"]
+    list_filter = [
+        "race__season", "race__track", "race__round", "race__race_number", "status", "car_class", "is_locked",
+    ]
     list_select_related = ["race", "driver"]
     search_fields = ENTRY_SEARCH_FIELDS
     search_help_text = "Driver name, driver number or car number"

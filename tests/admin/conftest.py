@@ -46,7 +46,9 @@ def add_drivers(season: Season, *, count: int, first_number: int = 1) -> list[Dr
         for position, (factor, *_rest) in enumerate(FACTORS)
     )
     RaceEntry.objects.bulk_create(
-        RaceEntry(race=season.race, car_number=driver.number, driver=driver, finish_position=position, status="Classified")
+        RaceEntry(
+            race=season.race, car_number=driver.number, driver=driver, finish_position=position, status="Classified"
+        )
         for position, driver in enumerate(drivers, start=1)
     )
     DriverSeasonStats.objects.bulk_create(DriverSeasonStats(driver=driver, races=1) for driver in drivers)
@@ -60,7 +62,9 @@ def season(db) -> Season:
     active = ModelVersion.objects.create(name="v-2025", is_active=True, finish_intercept=13.01, min_races=1)
     speed_only = ModelVersion.objects.create(name="speed-only", finish_intercept=13.01, min_races=1)
     for factor, _name, weight, finish in FACTORS:
-        ModelCoefficient.objects.create(model_version=active, factor_id=factor, weight=weight, finish_coefficient=finish)
+        ModelCoefficient.objects.create(
+            model_version=active, factor_id=factor, weight=weight, finish_coefficient=finish
+        )
         ModelCoefficient.objects.create(
             model_version=speed_only, factor_id=factor, weight=SPEED_ONLY_WEIGHTS[factor], finish_coefficient=finish
         )

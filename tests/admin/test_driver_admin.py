@@ -149,7 +149,9 @@ def test_a_score_outside_0_to_100_is_refused_on_the_field(curator_client, season
     assert DriverFactorScore.objects.get(driver=driver, factor_id="speed").score == score_of(7, 0)
 
 
-def test_a_score_saved_in_the_admin_shows_in_the_api_at_once(curator_client, season, django_capture_on_commit_callbacks):
+def test_a_score_saved_in_the_admin_shows_in_the_api_at_once(
+    curator_client, season, django_capture_on_commit_callbacks
+):
     (driver,) = add_drivers(season, count=1, first_number=7)
     assert curator_client.get("/api/drivers/7").json()["speed"]["score"] == score_of(7, 0)  # now cached
     with django_capture_on_commit_callbacks(execute=True):

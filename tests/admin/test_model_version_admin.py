@@ -6,7 +6,7 @@ from django.contrib.admin.models import LogEntry
 from factors.models import ModelCoefficient, ModelVersion
 from hackthetrack.cache import data_version
 
-from .conftest import FACTORS, WEIGHTS, add_drivers
+from .conftest import FACTORS, SPEED_ONLY_WEIGHTS, WEIGHTS, add_drivers
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_weights_may_be_a_thousandth_off_one(curator_client, season, speed, acce
 
 
 def test_is_active_cannot_be_edited_on_the_form(curator_client, season):
-    data = version_form_data(season.speed_only, {f: w for f, w in zip(WEIGHTS, [1, 0, 0, 0])}) | {"is_active": "on"}
+    data = version_form_data(season.speed_only, SPEED_ONLY_WEIGHTS) | {"is_active": "on"}
     curator_client.post(f"{CHANGELIST}{season.speed_only.pk}/change/", data)
     assert list(ModelVersion.objects.filter(is_active=True)) == [season.active]
 
