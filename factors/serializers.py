@@ -1,6 +1,8 @@
 """Input validation for the skill-model endpoints. Factor names are checked against the active
 model version, which the view passes in the serializer context as ``factors``."""
 
+import math
+
 from rest_framework import serializers
 
 ADJUSTMENT_LIMIT = 50.0
@@ -15,8 +17,18 @@ def _check_factor_keys(value: dict, factors: list[str]) -> dict:
     return value
 
 
-class StrictFloatField(serializers.FloatField):
-    """A number: JSON true/false and numeric strings are not silently turned into one."""
+class FiniteFloatField(serializers.FloatField):
+    """A finite number: "nan" and "inf" parse as floats but are no skill (and no valid JSON)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
+
+
+class StrictFloatField(FiniteFloatField):
+    """A JSON number: true/false and numeric strings are not silently turned into one."""
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | float):
@@ -36,11 +48,6 @@ class PredictRequestSerializer(serializers.Serializer):
     driver_number = serializers.IntegerField(min_value=1)
     track_id = serializers.CharField(min_length=1, max_length=50)
     skill_adjustments = SkillAdjustmentsField(required=False)
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict) and isinstance(data.get("driver_number"), bool | float):
-            raise serializers.ValidationError({"driver_number": ["A valid integer is required."]})
-        return super().to_internal_value(data)
 
 
 class SkillScoresSerializer(serializers.Serializer):
@@ -63,7 +70,7 @@ class RankingsProjectedQuerySerializer(SkillScoresSerializer):
     def get_fields(self):
         fields = {"driver_number": serializers.IntegerField(min_value=1)}
         fields.update(
-            {factor: serializers.FloatField(min_value=0, max_value=100) for factor in self.context["factors"]}
+            {factor: FiniteFloatField(min_value=0, max_value=100) for factor in self.context["factors"]}
         )
         return fields
 
@@ -87,7 +94,7 @@ class MatchQuerySerializer(serializers.Serializer):
     def get_fields(self):
         fields = super().get_fields()
         for factor in self.context["factors"]:
-            fields[factor] = serializers.FloatField(min_value=0, max_value=100, required=False)
+            fields[factor] = FiniteFloatField(min_value=0, max_value=100, required=False)
         return fields
 
 

@@ -208,3 +208,12 @@ def test_skill_gaps_and_recommendations(client, season):
     for number in [*season.unranked_numbers, 999]:
         assert client.get(f"/api/drivers/{number}/skill-gaps").status_code == 404
         assert client.get(f"/api/drivers/{number}/coach-recommendations").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e400"])
+def test_skills_in_query_parameters_must_be_finite(client, season, value):
+    skills = f"speed={value}&consistency=50&racecraft=50&tire_management=50"
+    response = client.get(f"/api/rankings/projected?driver_number=6&{skills}")
+    assert response.status_code == 400 and set(response.json()["details"]) == {"speed"}
+    response = client.get(f"/api/drivers/6/match?speed={value}")
+    assert response.status_code == 400 and set(response.json()["details"]) == {"speed"}
