@@ -67,6 +67,16 @@ def _factor_score_column(factor_id: str, display_name: str):
     return column
 
 
+def _has_locked_values() -> Exists:
+    """Whether any of a driver's curated rows is locked."""
+    return (
+        Exists(DriverFactorScore.objects.filter(driver=OuterRef("pk"), is_locked=True))
+        | Exists(DriverVariableValue.objects.filter(driver=OuterRef("pk"), is_locked=True))
+        | Exists(RaceEntry.objects.filter(driver=OuterRef("pk"), is_locked=True))
+        | Exists(DriverSeasonStats.objects.filter(driver=OuterRef("pk"), is_locked=True))
+    )
+
+
 class HasLockedValuesFilter(admin.SimpleListFilter):
     title = "locked values"
     parameter_name = "locked"
@@ -75,16 +85,9 @@ class HasLockedValuesFilter(admin.SimpleListFilter):
         return [("yes", "Has locked values"), ("no", "No locked values")]
 
     def queryset(self, request, queryset):
-        locked = (
-            Exists(DriverFactorScore.objects.filter(driver=OuterRef("pk"), is_locked=True))
-            | Exists(DriverVariableValue.objects.filter(driver=OuterRef("pk"), is_locked=True))
-            | Exists(RaceEntry.objects.filter(driver=OuterRef("pk"), is_locked=True))
-            | Exists(DriverSeasonStats.objects.filter(driver=OuterRef("pk"), is_locked=True))
-        )
-        if self.value() == "yes":
-            return queryset.filter(locked)
-        if self.value() == "no":
-            return queryset.exclude(locked)
+        # has_locked_values: annotated by DriverAdmin.get_queryset.
+        if self.value() in ("yes", "no"):
+            return queryset.filter(has_locked_values=self.value() == "yes")
         return queryset
 
 
@@ -119,7 +122,7 @@ class DriverAdmin(CuratedModelAdmin):
     # The factor columns and the overall score depend on the active model version.
     def get_list_display(self, request):
         columns = _score_columns(request)
-        return ["number", "name", columns.overall, *columns.factors, "races", "last_changed"]
+        return ["number", "name", columns.overall, *columns.factors, "races", "has_locked_values", "last_changed"]
 
     def get_readonly_fields(self, request, obj=None):
         return [_score_columns(request).overall]
@@ -136,12 +139,20 @@ class DriverAdmin(CuratedModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(**scores, races=Coalesce(Subquery(races, output_field=IntegerField()), 0))
+            .annotate(
+                **scores,
+                races=Coalesce(Subquery(races, output_field=IntegerField()), 0),
+                has_locked_values=_has_locked_values(),
+            )
         )
 
     @admin.display(description="races", ordering="races")
     def races(self, obj: Driver) -> int:
         return obj.races
+
+    @admin.display(description="locked values", boolean=True, ordering="has_locked_values")
+    def has_locked_values(self, obj: Driver) -> bool:
+        return obj.has_locked_values
 
 
 class CornerInline(CuratedInline):

@@ -85,6 +85,8 @@ def test_filters_by_nationality_and_locked_values(curator_client, season):
     assert [d.number for d in locked] == [3]
     unlocked = curator_client.get(CHANGELIST, {"locked": "no"}).context["cl"].result_list
     assert [d.number for d in unlocked] == [1, 2, 4]
+    html = curator_client.get(CHANGELIST).content.decode()
+    assert html.count('<td class="field-has_locked_values"><img src="/static/admin/img/icon-yes.svg" alt="True">') == 1
 
 
 def test_change_form_shows_scores_values_results_and_read_only_overall(curator_client, season):

@@ -69,7 +69,7 @@ def test_driver_export_follows_the_search_and_has_the_list_columns(curator_clien
     assert [row["Number"] for row in rows] == ["1", "10", "11", "12"]
     first = rows[0]
     factor_columns = [name for _, name, *_ in FACTORS]
-    assert set(first) == {"Number", "Name", "Overall score", *factor_columns, "Races", "Last changed"}
+    assert set(first) == {"Number", "Name", "Overall score", *factor_columns, "Races", "Locked values", "Last changed"}
     expected_overall = sum(WEIGHTS[f] * score_of(1, position) for position, (f, *_) in enumerate(FACTORS))
     assert float(first["Overall score"]) == round(expected_overall, 2)
     assert float(first["Speed"]) == score_of(1, 0)
