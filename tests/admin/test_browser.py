@@ -24,7 +24,7 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--window-size=1440,1000",
+    "--window-size=1920,1000",
 ]
 
 pytestmark = [
@@ -61,7 +61,7 @@ def screenshot(browser, tmp_path):
     def take(name: str) -> Path:
         # The whole page, not only the window.
         height = browser.execute_script("return document.documentElement.scrollHeight")
-        browser.set_window_size(1440, max(height, 700))
+        browser.set_window_size(1920, max(height, 700))
         path = directory / f"{name}.png"
         browser.save_screenshot(str(path))
         return path
