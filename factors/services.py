@@ -5,7 +5,9 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from factors.models import ModelVersion
+from factors import selectors
+from factors.model_fit import fit_finish
+from factors.models import ModelCoefficient, ModelVersion
 from hackthetrack.cache import invalidate_api_cache
 
 # The overall-score weights of a version must add up to 1 within this.
@@ -45,3 +47,56 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion | None:
         version.save(update_fields=["is_active"])
         transaction.on_commit(invalidate_api_cache)
     return previous
+
+
+def model_version_fit(*, name: str, description: str = "") -> ModelVersion:
+    """A new, inactive model version whose finish regression is fitted to the season.
+
+    The observations are the active version's ranked drivers: their z-scores (against the field,
+    as predictions use them) and their season average finish. The coefficients are least squares
+    kept at or below zero (factors.model_fit); weights, season and minimum races are copied from
+    the active version. Activate it in the admin (or ``fit_model_version --activate``).
+    """
+    if ModelVersion.objects.filter(name=name).exists():
+        raise ValidationError(f"A model version named {name!r} exists already.", code="name_taken")
+    active = ModelVersion.objects.filter(is_active=True).first()
+    if active is None:
+        raise ValidationError("No active model version to fit from.", code="no_active_version")
+    population = selectors.skill_population()
+    results = selectors.season_results(
+        driver_ids=[d.driver_id for d in population.drivers], season=population.model.season
+    )
+    observations = [
+        (population.z_by_number[d.number], results[d.driver_id]["avg_finish"])
+        for d in population.drivers
+        if results.get(d.driver_id, {}).get("avg_finish") is not None
+    ]
+    try:
+        fit = fit_finish(observations=observations, factors=population.model.factors)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="too_few_drivers") from exc
+    with transaction.atomic():
+        version = ModelVersion.objects.create(
+            name=name,
+            description=description
+            or (
+                f"Finish regression fitted on {fit.observations} ranked drivers' {active.season} average "
+                f"finish; weights from {active.name}."
+            ),
+            finish_intercept=fit.intercept,
+            season=active.season,
+            min_races=active.min_races,
+            r_squared=fit.r_squared,
+            mae=fit.mae,
+            races_analyzed=sum(results[d.driver_id]["races"] for d in population.drivers if d.driver_id in results),
+        )
+        ModelCoefficient.objects.bulk_create(
+            ModelCoefficient(
+                model_version=version,
+                factor_id=factor,
+                weight=population.model.weights[factor],
+                finish_coefficient=fit.coefficients[factor],
+            )
+            for factor in population.model.factors
+        )
+    return version

@@ -295,3 +295,24 @@ def test_rankings_projected_rank_by_the_monotone_model(replay):
         if captured["request"]["note"].startswith("plus_10"):
             assert body["projected_rank"] <= body["current_rank"]
             assert body["projected_avg_finish"] <= body["current_avg_finish"]
+
+
+def test_a_version_fitted_to_2025_keeps_every_ranked_prediction_off_the_clamps(replay):
+    """With legacy-2025's coefficients on data z-scores, nine ranked drivers predict beyond P1 and
+    are clamped there. A version fitted to the season (fit_model_version) ranks all 31 inside the
+    field, monotone in skill by construction."""
+    _, call = replay
+    ranked = sorted(_ranked_numbers(replay))
+
+    def finishes():
+        return [
+            call({"method": "POST", "path": "/api/predict", "json": {"driver_number": n, "track_id": "cota"}}).json()[
+                "predicted_finish"
+            ]
+            for n in ranked
+        ]
+
+    assert sum(f == 1.0 for f in finishes()) > 1  # legacy-2025 piles its best drivers at P1
+    call_command("fit_model_version", "--name", "fitted-2025", "--activate", verbosity=0)
+    fitted = finishes()
+    assert all(1 < f < 31 for f in fitted)
