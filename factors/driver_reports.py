@@ -51,6 +51,24 @@ def driver_card(
     return card
 
 
+def driver_cards(*, population: SkillPopulation, track_id: str | None, number: int | None = None) -> list[dict]:
+    """The cards of every ranked driver (or of one: 404 if unranked), by season average finish, with
+    the fit at ``track_id`` when given (404 for an unknown track)."""
+    drivers = population.drivers if number is None else [population.driver(number)]
+    circuits = selectors.circuit_demands(track_id=track_id) if track_id is not None else []
+    fits = circuit_fits(population=population, circuits=circuits)
+    results = selectors.season_results(driver_ids=[d.driver_id for d in drivers], season=population.model.season)
+
+    def by_average_finish(driver: DriverProfile) -> tuple:
+        average = (results.get(driver.driver_id) or {}).get("avg_finish")
+        return (average is None, average or 0.0, driver.number)
+
+    return [
+        driver_card(population=population, driver=d, results=results.get(d.driver_id), fits=fits[d.number])
+        for d in sorted(drivers, key=by_average_finish)
+    ]
+
+
 def circuit_fits(*, population: SkillPopulation, circuits: list[CircuitDemand]) -> dict[int, dict[str, float]]:
     """Fit of every ranked driver at each circuit, computed for this request only."""
     fits: dict[int, dict[str, float]] = {d.number: {} for d in population.drivers}

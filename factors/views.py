@@ -64,24 +64,8 @@ class DriverListView(GenericAPIView):
     queryset = Driver.objects.none()  # names the model for the schema; the view reads through selectors
 
     def get(self, request: Request) -> Response:
-        query = _validated(DriversQuerySerializer, request.query_params)
-        population = selectors.skill_population()
-        circuits = selectors.circuit_demands(track_id=query["track_id"]) if "track_id" in query else []
-        fits = driver_reports.circuit_fits(population=population, circuits=circuits)
-        results = selectors.season_results(
-            driver_ids=[d.driver_id for d in population.drivers], season=population.model.season
-        )
-
-        def order(driver):
-            average = (results.get(driver.driver_id) or {}).get("avg_finish")
-            return (average is None, average or 0.0, driver.number)
-
-        cards = [
-            driver_reports.driver_card(
-                population=population, driver=d, results=results.get(d.driver_id), fits=fits[d.number]
-            )
-            for d in sorted(population.drivers, key=order)
-        ]
+        track_id = _validated(DriversQuerySerializer, request.query_params).get("track_id")
+        cards = driver_reports.driver_cards(population=selectors.skill_population(), track_id=track_id)
         page = self.paginate_queryset(cards)
         return Response(cards) if page is None else self.get_paginated_response(page)
 
@@ -90,17 +74,9 @@ class DriverListView(GenericAPIView):
 class DriverDetailView(APIView):
     def get(self, request: Request, number: str) -> Response:
         number = _driver_number(number)
-        query = _validated(DriversQuerySerializer, request.query_params)
+        track_id = _validated(DriversQuerySerializer, request.query_params).get("track_id")
         population = selectors.skill_population()
-        driver = population.driver(number)
-        circuits = selectors.circuit_demands(track_id=query["track_id"]) if "track_id" in query else []
-        fits = driver_reports.circuit_fits(population=population, circuits=circuits)
-        results = selectors.season_results(driver_ids=[driver.driver_id], season=population.model.season)
-        return Response(
-            driver_reports.driver_card(
-                population=population, driver=driver, results=results.get(driver.driver_id), fits=fits[number]
-            )
-        )
+        return Response(driver_reports.driver_cards(population=population, track_id=track_id, number=number)[0])
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
