@@ -5,12 +5,17 @@ uncaught exception, disallowed host, CSRF) go through the ``handler*`` views bel
 in the envelope under ``/api/`` and with Django's own pages elsewhere (the admin).
 """
 
+import logging
+
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger("hackthetrack.errors")
 
 
 class ServiceUnavailable(APIException):
@@ -31,6 +36,11 @@ def error_response(request: HttpRequest, *, status: int, error: str, details: di
 
 
 def envelope_exception_handler(exc, context):
+    if isinstance(exc, OperationalError):
+        # A database or the warehouse cannot answer (down, timed out): the client may retry, so
+        # 503 rather than 500; the trace is logged with the request id.
+        logger.error("Database unavailable", exc_info=exc)
+        exc = ServiceUnavailable()
     response = exception_handler(exc, context)
     if response is None:
         # Uncaught: Django logs the stack trace and answers through handler500.

@@ -107,6 +107,15 @@ def test_503_from_an_unavailable_backing_service(client):
     assert_envelope(client.get("/api/probe/warehouse-down"), 503, "/api/probe/warehouse-down")
 
 
+def test_503_when_a_database_cannot_answer_in_time(client, caplog):
+    with caplog.at_level(logging.ERROR, logger="hackthetrack.errors"):
+        response = client.get("/api/probe/database-timeout")
+
+    assert_envelope(response, 503, "/api/probe/database-timeout")
+    [record] = [r for r in caplog.records if r.name == "hackthetrack.errors"]
+    assert "statement timeout" in str(record.exc_info[1])
+
+
 def test_request_id_is_echoed_or_created(client):
     assert client.get(TRACKS, headers={"X-Request-ID": "frontend-abc-1"})["X-Request-ID"] == "frontend-abc-1"
     created = client.get(TRACKS, headers={"X-Request-ID": "bad id\nforged log line"})["X-Request-ID"]

@@ -1,5 +1,6 @@
 """The real URLs plus probe endpoints that exercise the cross-cutting layers on demand."""
 
+from django.db import connection
 from django.http import Http404
 from django.urls import path
 from rest_framework import serializers
@@ -46,10 +47,19 @@ class WarehouseDownProbe(APIView):
         raise ServiceUnavailable()
 
 
+class DatabaseTimeoutProbe(APIView):
+    def get(self, request):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 10")
+            cursor.execute("SELECT pg_sleep(1)")
+        return Response({})
+
+
 urlpatterns = [
     path("api/probe/tracks", TracksProbe.as_view()),
     path("api/probe/missing", MissingProbe.as_view()),
     path("api/probe/crash", CrashProbe.as_view()),
     path("api/probe/warehouse-down", WarehouseDownProbe.as_view()),
+    path("api/probe/database-timeout", DatabaseTimeoutProbe.as_view()),
     *project_urlpatterns,
 ]
