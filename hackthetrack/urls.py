@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -14,6 +15,10 @@ urlpatterns = [
     path("api/", include("factors.urls")),
     path("api/", include("telemetry.urls")),
 ]
+if settings.BENCH_FLOOR:
+    from hackthetrack.bench_views import FloorView
+
+    urlpatterns.insert(0, path("api/bench/floor", FloorView.as_view(), name="bench-floor"))
 
 # Errors Django raises itself answer in the API's envelope under /api/ (see exceptions.py).
 handler400 = "hackthetrack.exceptions.handler400"

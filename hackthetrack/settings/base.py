@@ -181,6 +181,8 @@ API_CACHE_TIMEOUT = env.int("API_CACHE_TIMEOUT", default=600)
 API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=0)
 API_CACHE_MAX_BYTES = env.int("API_CACHE_MAX_BYTES", default=2_000_000)
 HEALTH_WAREHOUSE_TIMEOUT = env.float("HEALTH_WAREHOUSE_TIMEOUT", default=3.0)
+# bench/run only: serve the floor view /api/bench/floor (hackthetrack/bench_views.py).
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 
 CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS",
