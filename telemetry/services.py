@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from queue import Full, Queue
+from typing import TypeVar
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.db import connections, models, transaction
 from django.utils import timezone
 
 from hackthetrack.routers import WAREHOUSE
-from telemetry.models import Load
+from telemetry.models import Load, Sample
+from telemetry.parsing import RowError
+from telemetry.samples import Progress, sample_batches
 from telemetry.timing import TimingFile, timing_file_parse
+
+T = TypeVar("T")
 
 class LoadError(RuntimeError):
     """The warehouse did not take a load as expected (nothing of it was kept)."""
@@ -85,10 +94,18 @@ def load_record(*, load_id: str, kind: str, source: str, season: int, track: str
 
 def race_rows_delete(*, cursor, model, season: int, track: str, race_number: int, scope: dict | None = None,
                      keep_load_id: str | None = None) -> int:
-    """Delete a race's rows of ``model`` (narrowed by ``scope`` columns; sparing ``keep_load_id``)."""
+    """Delete a race's rows of ``model``, narrowed by ``scope`` (column → value, or a list of values),
+    sparing the rows of ``keep_load_id``."""
     conditions = {"season": season, "track": track, "race_number": race_number, **(scope or {})}
-    where = " AND ".join(f"{column} = %s" for column in conditions)
-    params = list(conditions.values())
+    clauses, params = [], []
+    for column, value in conditions.items():
+        if isinstance(value, list | tuple | set):
+            clauses.append(f"{column} IN ({', '.join(['%s'] * len(value))})")
+            params.extend(value)
+        else:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    where = " AND ".join(clauses)
     if keep_load_id:
         where += " AND load_id <> %s"
         params.append(keep_load_id)
@@ -115,3 +132,91 @@ def timing_file_load(*, timing_file: TimingFile, season: int) -> Load:
             raise LoadError(f"{timing_file.path}: the warehouse loaded {loaded} of {len(rows)} rows")
         return load_record(load_id=load_id, kind=timing_file.kind, source=timing_file.path.name, season=season,
                            track=timing_file.track, race_number=timing_file.race_number, row_count=loaded)
+
+
+def prefetched(items: Iterator[T], *, depth: int = 2) -> Iterator[T]:
+    """Run the iterator ``items`` in a background thread, at most ``depth`` items ahead of the
+    consumer (bounded memory); its exceptions are raised in the consumer. Arrow and file work
+    release the GIL, so parsing the next block overlaps the warehouse loading this one."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(done)
+        except BaseException as error:  # handed to the consumer
+            put(error)
+
+    thread = threading.Thread(target=produce, name="prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _sample_parquet_files(*, path: Path, work_dir: Path, constants: dict) -> Iterator[tuple[Path, int, set, Progress]]:
+    """Each block of the telemetry file as a Parquet file of Sample rows: (file, rows, cars, progress)."""
+    schema = arrow_schema(Sample)
+    progress = Progress()
+    line = 0
+    for batch in sample_batches(path, progress=progress):
+        rows = len(batch)
+        columns = {"LINE": pa.array(range(line + 1, line + rows + 1), pa.int64())}
+        columns |= {name: pa.array([value] * rows, schema.field(name).type) for name, value in constants.items()}
+        columns |= {name.upper(): batch[name] for name in batch.column_names}
+        table = pa.table({field.name: pc.cast(columns[field.name], field.type) for field in schema}, schema=schema)
+        parquet_path = work_dir / f"telemetry_sample-{uuid.uuid4().hex}.parquet"
+        pq.write_table(table, parquet_path, compression="snappy")
+        line += rows
+        yield parquet_path, rows, set(pc.unique(batch["car_number"]).to_pylist()), progress
+
+
+def samples_file_load(*, path: Path, season: int, track: str, race_number: int,
+                      on_batch: Callable[[Progress], None] | None = None) -> Load:
+    """Stream a telemetry CSV (long or wide) into the warehouse, a block at a time: each block is
+    pivoted/typed in Arrow and written as Parquet in a background thread while the warehouse
+    bulk-loads (PUT + COPY INTO) the previous one.
+
+    One transaction: a car's earlier samples of this race are deleted when the file first shows
+    that car, so a reload replaces them and an error leaves the warehouse as it was."""
+    load_id = uuid.uuid4().hex
+    constants = {"LOAD_ID": load_id, "SEASON": season, "TRACK": track, "RACE_NUMBER": race_number}
+    cars_replaced: set[int] = set()
+    loaded = 0
+    with tempfile.TemporaryDirectory(prefix="htt-samples-") as work_dir, transaction.atomic(using=WAREHOUSE):
+        with connections[WAREHOUSE].cursor() as cursor:
+            blocks = prefetched(_sample_parquet_files(path=path, work_dir=Path(work_dir), constants=constants))
+            for parquet_path, rows, cars, progress in blocks:
+                if None in cars:
+                    raise RowError(path=path, line=0, field="vehicle_number", message="a sample without a car number")
+                if new_cars := sorted(cars - cars_replaced):
+                    race_rows_delete(cursor=cursor, model=Sample, season=season, track=track,
+                                     race_number=race_number, scope={"car_number": new_cars}, keep_load_id=load_id)
+                cars_replaced |= cars
+                copied = warehouse_parquet_copy(cursor=cursor, table=Sample._meta.db_table, parquet_path=parquet_path)
+                parquet_path.unlink()
+                if copied != rows:
+                    raise LoadError(f"{path}: the warehouse loaded {copied} of {rows} samples of a block")
+                loaded += rows
+                if on_batch:
+                    on_batch(progress)
+        return load_record(load_id=load_id, kind=Load.Kind.SAMPLES.value, source=path.name, season=season,
+                           track=track, race_number=race_number, row_count=loaded)

@@ -1,0 +1,200 @@
+"""Reading car telemetry CSV as a stream of Arrow batches shaped like the Sample table.
+
+Two formats (see ../shared/grcup2025/README.md):
+- wide: one row per car per instant, one column per channel;
+- long: one row per car per instant per channel (``telemetry_name``, ``telemetry_value``),
+  pivoted here into wide rows batch by batch.
+
+Parsing and pivoting run in Arrow (C++), a block of the file at a time, so memory stays bounded
+whatever the file size. No database here.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv as pacsv
+
+from telemetry.parsing import FieldError, RowError, parse_float, parse_int, parse_timestamp
+
+# Channel name in the exports → Sample column.
+CHANNELS = {
+    "Laptrigger_lapdist_dls": "lap_distance_m",
+    "speed": "speed_kph",
+    "nmot": "rpm",
+    "gear": "gear",
+    "aps": "throttle_pct",
+    "pbrake_f": "brake_front_bar",
+    "pbrake_r": "brake_rear_bar",
+    "Steering_Angle": "steering_deg",
+    "accx_can": "accel_long_g",
+    "accy_can": "accel_lat_g",
+    "VBOX_Lat_Min": "gps_lat",
+    "VBOX_Long_Minutes": "gps_long",
+}
+LONG_COLUMNS = ("vehicle_id", "vehicle_number", "lap", "timestamp", "telemetry_name", "telemetry_value")
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+BLOCK_BYTES = 16 << 20
+# Samples per warehouse load: each PUT + COPY costs a few round trips, whatever its size.
+BATCH_SAMPLES = 100_000
+
+
+@dataclass
+class Progress:
+    """Where a stream is: bytes of the file read, samples produced, long rows of unknown channels."""
+
+    bytes_read: int = 0
+    total_bytes: int = 0
+    samples: int = 0
+    ignored_rows: int = 0
+
+
+def file_format(path: Path) -> str:
+    """``long`` or ``wide``, from the header."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        header = {name.strip() for name in next(csv.reader([handle.readline()]))}
+    if {"telemetry_name", "telemetry_value"} <= header:
+        return "long"
+    if {"vehicle_number", "timestamp"} <= header and header & set(CHANNELS):
+        return "wide"
+    raise RowError(path=path, line=1, field="header",
+                   message="neither the long (telemetry_name, telemetry_value) nor the wide telemetry format")
+
+
+def sample_batches(path: Path, *, progress: Progress) -> Iterator[pa.Table]:
+    """Tables with columns car_number, vehicle_id, lap, timestamp and the channel columns."""
+    progress.total_bytes = path.stat().st_size
+    reader = _long_batches if file_format(path) == "long" else _wide_batches
+    try:
+        yield from _at_least(reader(path, progress), rows=BATCH_SAMPLES)
+    except pa.ArrowInvalid as error:
+        raise _locate_bad_value(path, error) from None
+
+
+def _at_least(tables: Iterator[pa.Table], *, rows: int) -> Iterator[pa.Table]:
+    """Join small tables (a block of long rows holds few samples) so each load is worth its cost."""
+    pending, count = [], 0
+    for table in tables:
+        pending.append(table)
+        count += len(table)
+        if count >= rows:
+            yield pa.concat_tables(pending)
+            pending, count = [], 0
+    if pending:
+        yield pa.concat_tables(pending)
+
+
+def _open(path: Path, column_types: dict, include: list[str]):
+    source = pa.OSFile(str(path))
+    reader = pacsv.open_csv(
+        source,
+        read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, encoding="utf8"),
+        convert_options=pacsv.ConvertOptions(column_types=column_types, include_columns=include,
+                                             include_missing_columns=True, strings_can_be_null=True),
+    )
+    return source, reader
+
+
+def _header(path: Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [name.strip() for name in next(csv.reader([handle.readline()]))]
+
+
+def _wide_batches(path: Path, progress: Progress) -> Iterator[pa.Table]:
+    header = _header(path)
+    has_vehicle_id = "vehicle_id" in header
+    types = {"vehicle_number": pa.int64(), "lap": pa.int64(), "timestamp": TIMESTAMP, "gear": pa.int64(),
+             **{name: pa.float64() for name in CHANNELS if name != "gear"}}
+    if has_vehicle_id:
+        types["vehicle_id"] = pa.string()
+    source, reader = _open(path, types, list(types))
+    for batch in reader:
+        progress.bytes_read = source.tell()
+        table = pa.Table.from_batches([batch])
+        columns = {
+            "car_number": table["vehicle_number"],
+            "vehicle_id": pc.fill_null(table["vehicle_id"], "") if has_vehicle_id else pa.array([""] * len(table)),
+            "lap": table["lap"],
+            "timestamp": table["timestamp"],
+            **{column: table[name] for name, column in CHANNELS.items()},
+        }
+        progress.samples += len(table)
+        yield pa.table(columns)
+
+
+def _long_batches(path: Path, progress: Progress) -> Iterator[pa.Table]:
+    """Pivot long rows into samples, one (vehicle, timestamp) per sample. The rows of one sample
+    must be consecutive in the file (they are in the loggers' exports); a sample cut by a block
+    boundary is completed with the next block."""
+    types = {"vehicle_id": pa.string(), "vehicle_number": pa.int64(), "lap": pa.int64(), "timestamp": TIMESTAMP,
+             "telemetry_name": pa.string(), "telemetry_value": pa.float64()}
+    source, reader = _open(path, types, list(LONG_COLUMNS))
+    carry = None
+    for batch in reader:
+        progress.bytes_read = source.tell()
+        table = pa.Table.from_batches([batch])
+        if carry is not None:
+            table = pa.concat_tables([carry, table])
+        # Hold back the last sample's rows: its other channels may be in the next block.
+        last_vehicle, last_time = table["vehicle_id"][-1], table["timestamp"][-1]
+        tail = pc.and_(pc.equal(table["vehicle_id"], last_vehicle), pc.equal(table["timestamp"], last_time))
+        carry, table = table.filter(tail), table.filter(pc.invert(tail))
+        if len(table):
+            yield _pivot(table, progress)
+    if carry is not None and len(carry):
+        yield _pivot(carry, progress)
+
+
+def _pivot(table: pa.Table, progress: Progress) -> pa.Table:
+    known = pc.is_in(table["telemetry_name"], pa.array(list(CHANNELS)))
+    progress.ignored_rows += len(table) - pc.sum(known).as_py() if len(table) else 0
+    table = table.filter(known)
+    names, values = table["telemetry_name"], table["telemetry_value"]
+    spread = {column: pc.if_else(pc.equal(names, name), values, None) for name, column in CHANNELS.items()}
+    wide = table.select(["vehicle_id", "timestamp", "vehicle_number", "lap"]).append_column(
+        "row", pa.array(range(len(table)), pa.int64()))
+    for column, channel_values in spread.items():
+        wide = wide.append_column(column, channel_values)
+    grouped = wide.group_by(["vehicle_id", "timestamp"], use_threads=False).aggregate(
+        [("vehicle_number", "max"), ("lap", "max"), ("row", "min")]
+        + [(column, "max") for column in CHANNELS.values()])
+    grouped = grouped.sort_by("row_min")  # file order
+    vehicle_number = grouped["vehicle_number_max"]
+    columns = {
+        "car_number": pc.if_else(pc.greater(vehicle_number, 0), vehicle_number, _number_from_id(grouped["vehicle_id"])),
+        "vehicle_id": grouped["vehicle_id"],
+        "lap": grouped["lap_max"],
+        "timestamp": grouped["timestamp"],
+        **{column: grouped[f"{column}_max"] for column in CHANNELS.values()},
+    }
+    columns["gear"] = pc.cast(pc.round(columns["gear"]), pa.int64())
+    progress.samples += len(grouped)
+    return pa.table(columns)
+
+
+def _number_from_id(vehicle_ids: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``GR86-004-78`` → 78 (used where vehicle_number is 0)."""
+    suffix = pc.struct_field(pc.extract_regex(vehicle_ids, r"-(?P<n>\d+)$"), "n")
+    return pc.cast(suffix, pa.int64())
+
+
+def _locate_bad_value(path: Path, error: pa.ArrowInvalid) -> RowError:
+    """Arrow says what failed but not on which line: find the first bad value the slow way."""
+    numeric = {"vehicle_number": parse_int, "lap": parse_int, "gear": parse_int, "timestamp": parse_timestamp,
+               "telemetry_value": parse_float, **{name: parse_float for name in CHANNELS if name != "gear"}}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader)]
+        for row in reader:
+            for name, value in zip(header, row, strict=False):
+                if name in numeric:
+                    try:
+                        numeric[name](value)
+                    except FieldError as field_error:
+                        return RowError(path=path, line=reader.line_num, field=name, message=str(field_error))
+    return RowError(path=path, line=0, field="?", message=str(error).splitlines()[0])
