@@ -6,7 +6,8 @@ a constant deceleration before it; the profile is the lowest of those limits (th
 forward/backward pass). Time follows from distance over speed; samples are taken at a fixed rate
 and every channel is derived from the same motion: gear and rpm from speed, throttle from
 acceleration, brake pressure from deceleration, longitudinal g from dv/dt, lateral g and steering
-from speed and corner radius, GPS from integrating the heading. A driver's skill shifts apex
+from speed and curvature (which also caps the speed: lateral g never exceeds the grip), GPS from
+integrating the heading. A driver's skill shifts apex
 speeds and braking; a seeded random number generator varies each lap slightly, so the same
 arguments always give the same file.
 """
@@ -51,17 +52,34 @@ class DemoCar:
     skill: float  # 0 (slowest of the field) .. 1 (fastest)
 
 
-def lap_profile(*, corners: Sequence[CornerLayout], length_m: int, skill: float, rng: random.Random) -> list[float]:
-    """Speed (m/s) at each metre of the lap."""
-    top = TOP_SPEED_KPH / 3.6
-    limit = [top] * length_m
-    grip = 0.97 + 0.05 * skill  # a better driver carries more apex speed
+def corner_curvature(*, corners: Sequence[CornerLayout], length_m: int) -> list[float]:
+    """Signed 1/radius at each metre (right positive): rising from the corner's start to its apex
+    and falling to its exit, the apex radius the one its speed class is driven at on full grip."""
+    curvature = [0.0] * length_m
     for corner in corners:
-        apex_speed = APEX_KPH.get(corner.speed_class, APEX_KPH["medium"]) / 3.6 * grip * rng.uniform(0.985, 1.015)
-        for offset in range(-8, 9):  # the apex region
-            limit[int(corner.apex_m + offset) % length_m] = min(limit[int(corner.apex_m + offset) % length_m],
-                                                                 apex_speed)
-    brake = BRAKE_DECEL_G * (0.92 + 0.1 * skill) * G
+        apex_speed = APEX_KPH.get(corner.speed_class, APEX_KPH["medium"]) / 3.6
+        apex_curvature = corner.direction * MAX_LATERAL_G * G / (apex_speed * apex_speed)
+        start, apex, end = corner.start_m, corner.apex_m, max(corner.exit_m, corner.apex_m + 1)
+        for metre in range(int(start), int(end) + 1):
+            if metre < apex:
+                share = (metre - start + 1) / (apex - start + 1)
+            else:
+                share = (end - metre + 1) / (end - apex + 1)
+            index = metre % length_m
+            if abs(apex_curvature * share) > abs(curvature[index]):
+                curvature[index] = apex_curvature * share
+    return curvature
+
+
+def lap_profile(*, corners: Sequence[CornerLayout], length_m: int, skill: float,
+                rng: random.Random) -> tuple[list[float], list[float]]:
+    """Speed (m/s) and curvature (1/m) at each metre of the lap."""
+    top = TOP_SPEED_KPH / 3.6
+    curvature = corner_curvature(corners=corners, length_m=length_m)
+    # A better driver uses more of the tyres' grip and brakes harder; no two laps are the same.
+    lateral = MAX_LATERAL_G * G * (0.94 + 0.06 * skill) * rng.uniform(0.985, 1.0)
+    brake = BRAKE_DECEL_G * G * (0.92 + 0.08 * skill) * rng.uniform(0.98, 1.0)
+    limit = [min(top, math.sqrt(lateral / abs(k))) if k else top for k in curvature]
     speed = list(limit)
     for _ in range(2):  # twice round, so the lap's start continues its end
         for i in range(length_m):  # acceleration
@@ -71,19 +89,7 @@ def lap_profile(*, corners: Sequence[CornerLayout], length_m: int, skill: float,
         for i in range(length_m - 1, -1, -1):  # braking
             following = speed[(i + 1) % length_m]
             speed[i] = min(speed[i], math.sqrt(following * following + 2 * brake))
-    return speed
-
-
-def _curvature(corners: Sequence[CornerLayout], length_m: int, speed: list[float]) -> list[float]:
-    """Signed 1/radius at each metre: inside a corner, the radius its apex speed needs at the
-    lateral grip limit; straight elsewhere."""
-    curvature = [0.0] * length_m
-    for corner in corners:
-        apex_speed = speed[int(corner.apex_m) % length_m]
-        radius = apex_speed * apex_speed / (MAX_LATERAL_G * G)
-        for metre in range(int(corner.start_m), int(max(corner.exit_m, corner.start_m + 1))):
-            curvature[metre % length_m] = corner.direction / radius
-    return curvature
+    return speed, curvature
 
 
 def _gear(kph: float) -> int:
@@ -104,8 +110,7 @@ def demo_telemetry_write(*, out: Path, corners: Sequence[CornerLayout], length_m
         for car in cars:
             clock = 0.0
             for lap in range(1, laps + 1):
-                speed = lap_profile(corners=corners, length_m=length_m, skill=car.skill, rng=rng)
-                curvature = _curvature(corners, length_m, speed)
+                speed, curvature = lap_profile(corners=corners, length_m=length_m, skill=car.skill, rng=rng)
                 # Time at each metre, then samples at fixed time steps interpolated along distance.
                 times = [0.0]
                 for metre in range(1, length_m + 1):
