@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from telemetry.demo import demo_cars, demo_layout, demo_telemetry_write
+from telemetry.models import Sample
 
 
 class Command(BaseCommand):
@@ -23,8 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument("--out", type=Path, help="CSV to write (default: a temporary file)")
         parser.add_argument("--no-ingest", action="store_true", help="only write the CSV")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing if the race has samples already")
 
-    def handle(self, *args, track, race, season, laps, cars, hz, seed, out, no_ingest, **options):
+    def handle(self, *args, track, race, season, laps, cars, hz, seed, out, no_ingest, if_empty, **options):
+        if if_empty and Sample.objects.filter(season=season, track=track, race_number=race).exists():
+            self.stdout.write(f"{track} race {race} has telemetry already: nothing generated.")
+            return
         try:
             corners, length_m = demo_layout(track_id=track)
             field = demo_cars(track_id=track, race_number=race, season=season, count=cars)
