@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from drivers.models import Driver, DriverSeasonStats, Track
 from factors import skill_model
+from factors.filters import RankedDriverFilter
 from factors.models import (
     DriverFactorScore,
     DriverVariableValue,
@@ -153,6 +154,17 @@ def ranked_driver_ids() -> QuerySet:
         .filter(scored=Subquery(active_factor_count[:1]), has_races=True)
         .values("pk")
     )
+
+
+def driver_numbers_filtered(*, filters: Mapping[str, str]) -> set[int] | None:
+    """Numbers of the drivers RankedDriverFilter's query parameters select (one query), or None
+    when no filter is given; 400 naming the parameter when a value is invalid."""
+    filterset = RankedDriverFilter(filters, queryset=Driver.objects.all())
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    if all(filterset.form.cleaned_data.get(name) in (None, "") for name in filterset.filters):
+        return None
+    return set(filterset.qs.values_list("number", flat=True))
 
 
 def skill_population() -> SkillPopulation:

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from drivers.models import Driver
 from drivers.serializers import DriverNumberParameter
 from factors import driver_reports, factor_reports, predictions, selectors
+from factors.filters import RankedDriverFilter
 from factors.serializers import (
     DriversQuerySerializer,
     FindSimilarSerializer,
@@ -62,10 +63,15 @@ class DriverListView(GenericAPIView):
     """The ranked drivers as a plain array; ?limit=/&offset= page it (PlainListPagination)."""
 
     queryset = Driver.objects.none()  # names the model for the schema; the view reads through selectors
+    filterset_class = RankedDriverFilter  # documents the filters; selectors.driver_numbers_filtered applies them
 
     def get(self, request: Request) -> Response:
         track_id = _validated(DriversQuerySerializer, request.query_params).get("track_id")
+        selected = selectors.driver_numbers_filtered(filters=request.query_params)
         cards = driver_reports.driver_cards(population=selectors.skill_population(), track_id=track_id)
+        if selected is not None:
+            # Filters pick cards; every statistic on them stays over the whole ranked field.
+            cards = [card for card in cards if card["driver_number"] in selected]
         page = self.paginate_queryset(cards)
         return Response(cards) if page is None else self.get_paginated_response(page)
 

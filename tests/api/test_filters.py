@@ -1,8 +1,10 @@
 """Filters on list endpoints (django-filter), documented in the schema."""
 
 import pytest
+from django.core.management import call_command
 
 from drivers.models import Driver, Race, RaceEntry, Track
+from factors.models import DriverFactorScore
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +72,55 @@ def test_the_filters_are_in_the_schema(client):
     assert {"track", "season", "race_number", "finish_position_min", "finish_position_max"} <= {
         parameter["name"] for parameter in parameters
     }
+
+
+@pytest.fixture
+def demo_season(db):
+    call_command("load_demo_fixtures", verbosity=0)
+
+
+def test_drivers_by_part_of_the_name_any_case(client, demo_season):
+    everyone = client.get("/api/drivers").json()
+    part = everyone[0]["driver_name"].split()[-1][1:4].upper()
+
+    named = client.get("/api/drivers", {"name": part}).json()
+
+    expected = [card for card in everyone if part.lower() in card["driver_name"].lower()]
+    assert named == expected and named
+
+
+def test_drivers_by_minimum_factor_scores_with_statistics_over_the_whole_field(client, demo_season):
+    everyone = client.get("/api/drivers").json()
+    # Thresholds: the scores of the driver with the median speed, so at least they qualify.
+    median = sorted(everyone, key=lambda card: card["speed"]["score"])[len(everyone) // 2]
+    minimum = {factor: median[factor]["score"] for factor in ("speed", "racecraft")}
+
+    picked = client.get("/api/drivers", {"min_speed": minimum["speed"], "min_racecraft": minimum["racecraft"]}).json()
+
+    strong = set.intersection(
+        *(
+            set(
+                DriverFactorScore.objects.filter(factor_id=factor, score__gte=value).values_list(
+                    "driver__number", flat=True
+                )
+            )
+            for factor, value in minimum.items()
+        )
+    )
+    # The same cards as in the full list (z-scores, ranks: over every ranked driver), fewer of them.
+    assert picked == [card for card in everyone if card["driver_number"] in strong]
+    assert 0 < len(picked) < len(everyone)
+
+
+def test_an_invalid_driver_filter_is_a_400_naming_it(client, demo_season):
+    response = client.get("/api/drivers", {"min_speed": "fast"})
+
+    assert response.status_code == 400
+    assert set(response.json()["details"]) == {"min_speed"}
+
+
+def test_driver_filters_are_in_the_schema(client):
+    schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+    parameters = {parameter["name"] for parameter in schema["paths"]["/api/drivers"]["get"]["parameters"]}
+
+    assert {"name", "min_speed", "min_consistency", "min_racecraft", "min_tire_management"} <= parameters
