@@ -1,0 +1,198 @@
+"""Reads of the telemetry API: SQL that aggregates and resamples in the warehouse.
+
+Every function here sends one query and gets back rows in proportion to what the answer shows
+(cars, laps, distance bins), never the raw samples. Distance bins use FLOOR (the emulator has no
+WIDTH_BUCKET). Column names are the API's; units: seconds, metres, km/h, bar, percent, g, degrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telemetry.filters import Condition, filters_where
+from telemetry.warehouse_reads import warehouse_rows
+
+# A sample counts as braking above this front brake pressure, as full throttle at or above this pedal.
+BRAKE_ON_BAR = 2.0
+FULL_THROTTLE_PCT = 98.0
+# A lap is complete when its samples span this share of the car's longest lap (so out-laps and
+# a lap cut by the end of the file are never the "fastest").
+COMPLETE_LAP_SHARE = 0.95
+
+LAP_COLUMNS = {  # API name -> column of the lap summary
+    "driver_number": "driver_number", "lap": "lap", "lap_time": "lap_time", "s1": "s1", "s2": "s2", "s3": "s3",
+    "top_speed": "top_speed", "avg_speed": "avg_speed", "brake_share": "brake_share", "max_brake": "max_brake",
+    "throttle_avg": "throttle_avg", "full_throttle_share": "full_throttle_share", "samples": "samples",
+    "distance": "distance",
+}
+TRACE_COLUMNS = {
+    "distance": "distance", "elapsed": "elapsed", "speed": "speed", "throttle": "throttle",
+    "brake_front": "brake_front", "brake_rear": "brake_rear", "steering": "steering", "accel_long": "accel_long",
+    "accel_lat": "accel_lat", "rpm": "rpm", "gear": "gear", "samples": "samples",
+}
+CAR_COLUMNS = {"season": "season", "race_num": "race_num", "driver_number": "driver_number", "laps": "laps",
+               "samples": "samples"}
+
+
+@dataclass(frozen=True)
+class RaceKey:
+    """A race in the warehouse; without a season, the latest season loaded for the track and race."""
+
+    track: str
+    race_number: int
+    season: int | None = None
+
+    def where(self, alias: str) -> tuple[str, list]:
+        if self.season is not None:
+            season_sql, season_params = "%s", [self.season]
+        else:
+            season_sql = "(SELECT MAX(season) FROM telemetry_load WHERE track = %s AND race_number = %s)"
+            season_params = [self.track, self.race_number]
+        sql = f"{alias}.track = %s AND {alias}.race_number = %s AND {alias}.season = {season_sql}"
+        return sql, [self.track, self.race_number, *season_params]
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict]
+    total: int
+
+
+def _paged(*, sql: str, params: list, conditions: list[Condition], columns: dict[str, str], order_by: str,
+           limit: int, offset: int) -> Page:
+    """Filter, count and cut a result in the warehouse: one query."""
+    where, where_params = filters_where(conditions=conditions, expressions=columns)
+    rows = warehouse_rows(
+        sql=f"SELECT q.*, COUNT(*) OVER () AS total_rows FROM ({sql}) q WHERE {where} "
+            f"ORDER BY {order_by} LIMIT %s OFFSET %s",
+        params=[*params, *where_params, limit, offset],
+    )
+    total = rows[0]["total_rows"] if rows else 0
+    for row in rows:
+        del row["total_rows"]
+    return Page(rows=rows, total=total)
+
+
+def telemetry_cars(*, track: str | None, race_number: int | None, season: int | None, conditions: list[Condition],
+                   limit: int, offset: int) -> Page:
+    """Cars with telemetry, one row per car and race (all seasons, tracks or races unless given):
+    laps and samples."""
+    scope = {"s.track": track, "s.race_number": race_number, "s.season": season}
+    where = " AND ".join(["TRUE", *(f"{column} = %s" for column, value in scope.items() if value is not None)])
+    sql = (
+        "SELECT s.season AS season, s.track AS track_id, s.race_number AS race_num, s.car_number AS driver_number, "
+        "COUNT(DISTINCT s.lap) AS laps, COUNT(*) AS samples "
+        f"FROM telemetry_sample s WHERE {where} GROUP BY s.season, s.track, s.race_number, s.car_number"
+    )
+    return _paged(sql=sql, params=[value for value in scope.values() if value is not None], conditions=conditions,
+                  columns=CAR_COLUMNS, limit=limit, offset=offset, order_by="season, track_id, race_num, driver_number")
+
+
+def _lap_summary_sql(*, race: RaceKey, car_numbers: list[int] | None) -> tuple[str, list]:
+    """Per car and lap: telemetry aggregates joined to the timing (lap and sector times, flag).
+
+    A lap may be in either source. Where the timing has a car number twice in the race (two
+    drivers sharing it), its timing columns stay empty rather than being guessed."""
+    sample_where, sample_params = race.where("s")
+    timing_where, timing_params = race.where("t")
+    cars_sql, cars_params = "", []
+    if car_numbers is not None:
+        cars_sql = f" AND {{alias}}.car_number IN ({', '.join(['%s'] * len(car_numbers))})"
+        cars_params = list(car_numbers)
+    sql = f"""
+        WITH samples AS (
+            SELECT s.car_number, s.lap, COUNT(*) AS samples,
+                   MAX(s.lap_distance_m) - MIN(s.lap_distance_m) AS distance,
+                   DATEDIFF(millisecond, MIN(s.timestamp), MAX(s.timestamp)) / 1000.0 AS telemetry_time,
+                   MAX(s.speed_kph) AS top_speed, AVG(s.speed_kph) AS avg_speed,
+                   AVG(IFF(s.brake_front_bar > {BRAKE_ON_BAR}, 1, 0)) AS brake_share,
+                   MAX(s.brake_front_bar) AS max_brake, AVG(s.throttle_pct) AS throttle_avg,
+                   AVG(IFF(s.throttle_pct >= {FULL_THROTTLE_PCT}, 1, 0)) AS full_throttle_share
+            FROM telemetry_sample s WHERE {sample_where}{cars_sql.format(alias="s")}
+            GROUP BY s.car_number, s.lap
+        ), timing AS (
+            SELECT t.car_number, t.lap_number,
+                   IFF(COUNT(*) = 1, MIN(t.lap_time_s), NULL) AS lap_time, IFF(COUNT(*) = 1, MIN(t.s1_s), NULL) AS s1,
+                   IFF(COUNT(*) = 1, MIN(t.s2_s), NULL) AS s2, IFF(COUNT(*) = 1, MIN(t.s3_s), NULL) AS s3,
+                   IFF(COUNT(*) = 1, MIN(t.flag), NULL) AS flag
+            FROM telemetry_lap t WHERE {timing_where}{cars_sql.format(alias="t")}
+            GROUP BY t.car_number, t.lap_number
+        )
+        SELECT COALESCE(s.car_number, t.car_number) AS driver_number, COALESCE(s.lap, t.lap_number) AS lap,
+               COALESCE(t.lap_time, s.telemetry_time) AS lap_time,
+               CASE WHEN t.lap_time IS NOT NULL THEN 'timing' WHEN s.telemetry_time IS NOT NULL THEN 'telemetry'
+               END AS lap_time_source,
+               t.s1 AS s1, t.s2 AS s2, t.s3 AS s3, t.flag AS flag, s.top_speed AS top_speed,
+               s.avg_speed AS avg_speed, s.brake_share AS brake_share, s.max_brake AS max_brake,
+               s.throttle_avg AS throttle_avg, s.full_throttle_share AS full_throttle_share,
+               COALESCE(s.samples, 0) AS samples, s.distance AS distance,
+               COALESCE(s.distance >= {COMPLETE_LAP_SHARE} * MAX(s.distance) OVER (PARTITION BY s.car_number), FALSE)
+                   AS complete
+        FROM samples s FULL OUTER JOIN timing t ON t.car_number = s.car_number AND t.lap_number = s.lap
+    """
+    return sql, [*sample_params, *cars_params, *timing_params, *cars_params]
+
+
+def lap_summaries(*, race: RaceKey, car_numbers: list[int] | None, conditions: list[Condition], limit: int,
+                  offset: int) -> Page:
+    """Per lap: time (timing, else telemetry), sectors, top and average speed, brake and throttle use."""
+    sql, params = _lap_summary_sql(race=race, car_numbers=car_numbers)
+    return _paged(sql=sql, params=params, conditions=conditions, columns=LAP_COLUMNS, limit=limit, offset=offset,
+                  order_by="driver_number, lap")
+
+
+def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None) -> dict[int, dict]:
+    """Each car's fastest complete lap with telemetry, green flag or no flag known, by car number,
+    with the car's classified position (None when unclassified or no classification is loaded)."""
+    sql, params = _lap_summary_sql(race=race, car_numbers=car_numbers)
+    result_where, result_params = race.where("r")
+    rows = warehouse_rows(
+        sql=f"""
+            SELECT best.*, pos.position FROM (
+                SELECT laps.*, ROW_NUMBER() OVER (PARTITION BY driver_number ORDER BY lap_time, lap) AS rank
+                FROM ({sql}) laps
+                WHERE complete AND lap_time IS NOT NULL AND COALESCE(NULLIF(flag, ''), 'GF') = 'GF'
+            ) best LEFT JOIN (
+                SELECT r.car_number, IFF(COUNT(*) = 1, MIN(r.position), NULL) AS position
+                FROM telemetry_result r WHERE {result_where} GROUP BY r.car_number
+            ) pos ON pos.car_number = best.driver_number
+            WHERE best.rank = 1 ORDER BY best.driver_number
+        """,
+        params=[*params, *result_params],
+    )
+    return {row["driver_number"]: row for row in rows}
+
+
+def lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int,
+             conditions: list[Condition] = ()) -> list[dict]:
+    """The given (car, lap) pairs resampled onto one grid of ``points`` equal distance bins from 0
+    to the longest of them: per lap (``side``, its index in ``laps``) and bin, the mean of each
+    continuous channel, the most frequent gear, the sample count, and the mean distance and time
+    since the lap's first sample. At most ``points`` rows per lap; empty bins are absent."""
+    where, race_params = race.where("s")
+    picked = " UNION ALL ".join(
+        f"SELECT {side} AS side, s.lap_distance_m AS d, s.timestamp AS ts, s.speed_kph, s.throttle_pct, "
+        "s.brake_front_bar, s.brake_rear_bar, s.steering_deg, s.accel_long_g, s.accel_lat_g, s.rpm, s.gear "
+        f"FROM telemetry_sample s WHERE {where} AND s.car_number = %s AND s.lap = %s AND s.lap_distance_m IS NOT NULL"
+        for side in range(len(laps))
+    )
+    params = [value for car, lap in laps for value in (*race_params, car, lap)]
+    where_filters, filter_params = filters_where(conditions=list(conditions), expressions=TRACE_COLUMNS)
+    sql = f"""
+        WITH picked AS ({picked}),
+        starts AS (SELECT side, MIN(ts) AS t0 FROM picked GROUP BY side),
+        span AS (SELECT GREATEST(MAX(d), 1) AS length_m FROM picked)
+        SELECT * FROM (
+            SELECT p.side AS side,
+                   LEAST(GREATEST(FLOOR(p.d / (span.length_m / %s)), 0), %s - 1) AS bin,
+                   MAX(span.length_m) AS length_m, COUNT(*) AS samples, AVG(p.d) AS distance,
+                   AVG(DATEDIFF(millisecond, st.t0, p.ts)) / 1000.0 AS elapsed,
+                   AVG(p.speed_kph) AS speed, AVG(p.throttle_pct) AS throttle, AVG(p.brake_front_bar) AS brake_front,
+                   AVG(p.brake_rear_bar) AS brake_rear, AVG(p.steering_deg) AS steering,
+                   AVG(p.accel_long_g) AS accel_long, AVG(p.accel_lat_g) AS accel_lat, AVG(p.rpm) AS rpm,
+                   MODE(p.gear) AS gear
+            FROM picked p JOIN starts st ON st.side = p.side CROSS JOIN span
+            GROUP BY p.side, bin
+        ) b WHERE {where_filters} ORDER BY side, bin
+    """
+    return warehouse_rows(sql=sql, params=[*params, points, points, *filter_params])

@@ -1,0 +1,201 @@
+"""The telemetry API: thin views over telemetry.selectors (warehouse SQL) and telemetry.lap_delta."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hackthetrack.openapi import ErrorEnvelopeSerializer
+from telemetry import comparisons, selectors
+from telemetry import serializers as s
+from telemetry.filters import Condition, filters_parse
+from telemetry.selectors import RaceKey
+
+class JsonOnly(DefaultContentNegotiation):
+    """``?format=csv`` is the views' own parameter (a streamed CSV), not a renderer choice; every
+    other answer, errors included, is JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(*, rows: list[dict], columns: list[str], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow([row.get(column) for column in columns]) for row in rows)
+    response = StreamingHttpResponse((line for part in ([writer.writerow(columns)], lines) for line in part),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _round(value, digits: int):
+    return None if value is None else round(float(value), digits)
+
+
+def _race(data: dict) -> RaceKey:
+    return RaceKey(track=data["track_id"], race_number=data["race_num"], season=data.get("season"))
+
+
+FILTERS_PARAMETER = OpenApiParameter(
+    name="filters", type={"type": "object", "additionalProperties": {"type": "string"}}, style="form", explode=True,
+    description="Operator filters on the numeric columns of the rows: `column__op=value` with op one of exact, lt, "
+                "lte, gt, gte, in (comma-separated), e.g. `speed__gte=200`, `lap__in=3,4`. Other names are a 400.")
+ERRORS_503 = {503: ErrorEnvelopeSerializer}
+
+
+class TelemetryView(APIView):
+    content_negotiation_class = JsonOnly
+    query_class: type = None
+    filter_columns: dict[str, str] = {}
+
+    def query(self, request) -> tuple[dict, list[Condition]]:
+        """Validated parameters and operator filters; a 400 naming every bad or unknown parameter."""
+        serializer = self.query_class(data=request.query_params)
+        others = {name: value for name, value in request.query_params.items() if name not in serializer.fields}
+        conditions, errors = filters_parse(params=others, columns=set(self.filter_columns))
+        if not serializer.is_valid():
+            errors = {**serializer.errors, **errors}
+        if errors:
+            raise ValidationError(errors)
+        return serializer.validated_data, conditions
+
+
+def _paged_response(page: selectors.Page, body) -> Response:
+    response = Response(body)
+    response["X-Total-Count"] = str(page.total)
+    return response
+
+
+class TelemetryDriversView(TelemetryView):
+    query_class = s.DriversQuery
+    filter_columns = selectors.CAR_COLUMNS
+
+    @extend_schema(operation_id="telemetry_drivers", summary="Cars with telemetry", tags=["telemetry"],
+                   parameters=[s.DriversQuery, FILTERS_PARAMETER],
+                   responses={(200, "application/json"): s.TelemetryDriversSerializer,
+                              (200, "text/csv"): OpenApiTypes.STR, **ERRORS_503})
+    def get(self, request):
+        data, conditions = self.query(request)
+        page = selectors.telemetry_cars(track=data.get("track_id"), race_number=data.get("race_num"),
+                                        season=data.get("season"), conditions=conditions, offset=data["offset"],
+                                        limit=data.get("limit", settings.TELEMETRY_MAX_ROWS))
+        if data["format"] == "csv":
+            return csv_response(rows=page.rows, columns=list(s.TelemetryCarSerializer().fields),
+                                filename="telemetry-drivers.csv")
+        numbers = sorted({row["driver_number"] for row in page.rows})
+        return _paged_response(page, {"drivers_with_telemetry": numbers, "count": len(numbers), "cars": page.rows})
+
+
+class TelemetryLapsView(TelemetryView):
+    query_class = s.LapsQuery
+    filter_columns = selectors.LAP_COLUMNS
+
+    @extend_schema(operation_id="telemetry_laps", summary="Per lap: time, sectors, speeds, brake and throttle use",
+                   tags=["telemetry"], parameters=[s.LapsQuery, FILTERS_PARAMETER],
+                   responses={(200, "application/json"): s.LapSummarySerializer(many=True),
+                              (200, "text/csv"): OpenApiTypes.STR, **ERRORS_503})
+    def get(self, request):
+        data, conditions = self.query(request)
+        cars = [data["driver_number"]] if "driver_number" in data else None
+        page = selectors.lap_summaries(race=_race(data), car_numbers=cars, conditions=conditions,
+                                       offset=data["offset"], limit=data.get("limit", settings.TELEMETRY_MAX_ROWS))
+        if data["format"] == "csv":
+            return csv_response(rows=page.rows, columns=list(s.LapSummarySerializer().fields),
+                                filename=f"telemetry-laps-{data['track_id']}-r{data['race_num']}.csv")
+        return _paged_response(page, page.rows)
+
+
+def _trace_rows(bins: list[dict], bin_width: float) -> list[dict]:
+    return [
+        {
+            "bin": row["bin"], "distance": _round((row["bin"] + 0.5) * bin_width, 2), "samples": row["samples"],
+            "elapsed": _round(row["elapsed"], 3), "speed": _round(row["speed"], 2),
+            "throttle": _round(row["throttle"], 2), "brake_front": _round(row["brake_front"], 2),
+            "brake_rear": _round(row["brake_rear"], 2), "steering": _round(row["steering"], 2),
+            "accel_long": _round(row["accel_long"], 3), "accel_lat": _round(row["accel_lat"], 3),
+            "rpm": _round(row["rpm"], 0), "gear": row["gear"],
+        }
+        for row in bins
+    ]
+
+
+RESAMPLING = ("Distance bins of equal width from 0 to the lap's longest distance, computed in the warehouse: "
+              "continuous channels are the bin's mean, gear the bin's most frequent value; empty bins are absent.")
+
+
+class TelemetryTraceView(TelemetryView):
+    query_class = s.TraceQuery
+    filter_columns = selectors.TRACE_COLUMNS
+
+    @extend_schema(operation_id="telemetry_trace", summary="One lap resampled onto distance bins", tags=["telemetry"],
+                   parameters=[s.TraceQuery, FILTERS_PARAMETER],
+                   responses={(200, "application/json"): s.TraceSerializer, (200, "text/csv"): OpenApiTypes.STR,
+                              **ERRORS_503})
+    def get(self, request):
+        data, conditions = self.query(request)
+        race, car = _race(data), data["driver_number"]
+        if "lap" in data:
+            summary = selectors.lap_summaries(race=race, car_numbers=[car], limit=1, offset=0,
+                                              conditions=[Condition(column="lap", operator="exact",
+                                                                    values=(data["lap"],))]).rows
+        else:
+            summary = list(selectors.fastest_laps(race=race, car_numbers=[car]).values())
+        if not summary or not summary[0]["samples"]:
+            raise NotFound(f"No telemetry for car {car}{' lap ' + str(data['lap']) if 'lap' in data else ''} "
+                           f"in {race.track} race {race.race_number}")
+        lap = summary[0]
+        bins = selectors.lap_bins(race=race, laps=[(car, lap["lap"])], points=data["points"], conditions=conditions)
+        length = float(bins[0]["length_m"]) if bins else float(lap["distance"] or 0.0)
+        rows = _trace_rows(bins, length / data["points"])
+        if data["format"] == "csv":
+            return csv_response(rows=rows, columns=list(s.TraceBinSerializer().fields),
+                                filename=f"telemetry-trace-{race.track}-r{race.race_number}-{car}-{lap['lap']}.csv")
+        return Response({
+            "track_id": race.track, "race_num": race.race_number, "driver_number": car, "lap": lap["lap"],
+            "lap_time": _round(lap["lap_time"], 3), "points": data["points"],
+            "bin_width": _round(length / data["points"], 3), "length": _round(length, 2), "resampling": RESAMPLING,
+            "trace": rows,
+        })
+
+
+class TelemetryCompareView(TelemetryView):
+    query_class = s.CompareQuery
+
+    @extend_schema(operation_id="telemetry_compare", summary="Two drivers or laps compared", tags=["telemetry"],
+                   description="The legacy comparison (laps, best-lap sector deltas, insights) and, where both "
+                               "laps have telemetry, `telemetry`: speed traces aligned by distance, the "
+                               "approximate time delta along the lap, sector deltas checked against the timing, "
+                               "and the segments where driver 1 loses most time.",
+                   parameters=[s.CompareQuery], responses={200: s.CompareSerializer, **ERRORS_503})
+    def get(self, request):
+        data, _ = self.query(request)
+        return Response(comparisons.compare_build(
+            race=_race(data), driver_1=data["driver_1"], driver_2=data["driver_2"], lap_1=data.get("lap_1"),
+            lap_2=data.get("lap_2"), points=data["points"]))
+
+
+class TelemetryDetailedView(TelemetryView):
+    query_class = s.DetailedQuery
+
+    @extend_schema(operation_id="telemetry_detailed", summary="Three-tier speed traces (legacy)", tags=["telemetry"],
+                   parameters=[s.DetailedQuery], responses={200: s.DetailedSerializer, **ERRORS_503})
+    def get(self, request):
+        data, _ = self.query(request)
+        if data["data_type"] not in s.SUPPORTED_DATA_TYPES:
+            raise ValidationError({"data_type": [f"Unsupported data_type: {data['data_type']}. "
+                                                 f"Supported: {', '.join(s.SUPPORTED_DATA_TYPES)}"]})
+        return Response(comparisons.detailed_build(race=_race(data), driver=data["driver_number"],
+                                                   lap_number=data.get("lap_number"), points=data["points"]))
