@@ -183,6 +183,14 @@ API_CACHE_MAX_BYTES = env.int("API_CACHE_MAX_BYTES", default=2_000_000)
 HEALTH_WAREHOUSE_TIMEOUT = env.float("HEALTH_WAREHOUSE_TIMEOUT", default=3.0)
 # bench/run only: serve the floor view /api/bench/floor (hackthetrack/bench_views.py).
 BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
+# Telemetry API reads of the warehouse (telemetry/warehouse_reads.py): per-query time limit (s),
+# attempts and first backoff (s) for transient errors, then 503 without trying for RETRY_AFTER s.
+TELEMETRY_QUERY_TIMEOUT = env.int("TELEMETRY_QUERY_TIMEOUT", default=8)
+TELEMETRY_QUERY_ATTEMPTS = env.int("TELEMETRY_QUERY_ATTEMPTS", default=3)
+TELEMETRY_RETRY_BACKOFF = env.float("TELEMETRY_RETRY_BACKOFF", default=0.2)
+TELEMETRY_UNAVAILABLE_RETRY_AFTER = env.float("TELEMETRY_UNAVAILABLE_RETRY_AFTER", default=5.0)
+# Most rows a telemetry list answers in one page (?limit=, ?offset= page through the rest).
+TELEMETRY_MAX_ROWS = env.int("TELEMETRY_MAX_ROWS", default=5000)
 
 CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS",
