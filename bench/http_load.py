@@ -1,0 +1,202 @@
+"""bench/run: throughput, latency and cost growth of the API, served as in production, beside a floor.
+
+For each field size (30, 300, 3,000 generated drivers): recreate the bench's database, migrate, load
+the season (bench/dataset.py), count SQL queries per request in-process (bench/query_counts.py),
+start gunicorn (bench/stack.py) and drive it with wrk (bench/wrk_report.lua) at 32 connections:
+- "cached": the settings as deployed (Redis response cache, ETags): what a user gets;
+- "computed": the same with API_CACHE_TIMEOUT=0, so every request computes its answer.
+The floor (/api/bench/floor) is measured at the start and at the end of each series; every
+endpoint's requests per second is reported as a share of their mean. At the first size every
+endpoint is measured in both modes, plus revalidation (If-None-Match -> 304) and the telemetry
+trace on a race of a million samples; at the other sizes the read endpoints, computed.
+Then the ingest (and refresh, when bench/refresh_cache.py exists) benches at 1x and 10x data.
+Writes bench/RESULTS.md and bench/out/results.json, prints the tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import report  # noqa: E402
+from bench.endpoints import ENDPOINTS, FLOOR, TELEMETRY_TRACE, Endpoint, with_driver  # noqa: E402
+from bench.stack import (  # noqa: E402
+    OUT, PYTHON, ROOT, BenchConfig, bench_env, database_recreate, gunicorn, manage, python_module, warehouse_emulator,
+)
+
+WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
+TELEMETRY_SAMPLES = 1_000_000
+
+
+def wrk(*, url: str, endpoint: Endpoint, path: str, body: str | None, duration: int, connections: int,
+        etag: str | None = None) -> dict:
+    """One wrk run (one thread: the machine's cores are for the server) and its report."""
+    env = {**os.environ, "BENCH_METHOD": endpoint.method}
+    if body is not None:
+        env["BENCH_BODY"] = body
+    if etag:
+        env["BENCH_IF_NONE_MATCH"] = etag
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", str(WRK_SCRIPT),
+               f"{url}{path}"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    stats = json.loads(result.stdout.strip().splitlines()[-1])
+    seconds = stats["duration_us"] / 1e6
+    errors = sum(stats["errors"].values())
+    return {
+        "rps": stats["requests"] / seconds, "requests": stats["requests"], "errors": errors,
+        "error_kinds": {kind: count for kind, count in stats["errors"].items() if count},
+        "p50_ms": stats["latency_us"]["p50"] / 1000, "p99_ms": stats["latency_us"]["p99"] / 1000,
+        "max_ms": stats["latency_us"]["max"] / 1000, "bytes_per_response": stats["bytes"] / max(1, stats["requests"]),
+    }
+
+
+def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endpoint, str, str | None]],
+                   duration: int, warmup: int, connections: int, log_name: str,
+                   revalidate: dict[str, str] | None = None) -> dict:
+    """Start gunicorn, measure the floor, each endpoint (after a warm-up), the floor again; stop it."""
+    results = {}
+    with gunicorn(env, base_url=config.base_url, log_name=log_name):
+        def run(name: str, endpoint: Endpoint, path: str, body: str | None, etag: str | None = None) -> None:
+            common = dict(url=config.base_url, endpoint=endpoint, path=path, body=body, connections=connections,
+                          etag=etag)
+            if warmup:
+                wrk(duration=warmup, **common)
+            results[name] = wrk(duration=duration, **common)
+            print(f"  {name:<32} {results[name]['rps']:8.0f} req/s  p50 {results[name]['p50_ms']:7.1f} ms  "
+                  f"p99 {results[name]['p99_ms']:7.1f} ms  errors {results[name]['errors']}", flush=True)
+
+        run("floor (before)", FLOOR, FLOOR.path, None)
+        for endpoint, path, body in endpoints:
+            run(endpoint.name, endpoint, path, body)
+            if revalidate and endpoint.name in revalidate:
+                run(f"{endpoint.name} (304)", endpoint, path, body, etag=revalidate[endpoint.name])
+        run("floor (after)", FLOOR, FLOOR.path, None)
+    floor_rps = (results["floor (before)"]["rps"] + results["floor (after)"]["rps"]) / 2
+    for stats in results.values():
+        stats["floor_ratio"] = stats["rps"] / floor_rps
+    return {"floor_rps": floor_rps, "endpoints": results}
+
+
+def telemetry_race(env: dict) -> dict | None:
+    """Ingest a million generated samples into barber R1 (bench/ingest_telemetry.py, timed), when the
+    telemetry API and its ingest bench exist; returns what the trace request needs."""
+    if not (ROOT / "bench" / "ingest_telemetry.py").exists() or not _telemetry_trace_routed(env):
+        print("telemetry: no /api/telemetry/trace or bench/ingest_telemetry.py yet; skipped", flush=True)
+        return None
+    run = ingest_bench(env, samples=TELEMETRY_SAMPLES)
+    return {"car_number": 1, "ingest": run}
+
+
+def _telemetry_trace_routed(env: dict) -> bool:
+    check = "from django.urls import resolve; resolve('/api/telemetry/trace')"
+    return subprocess.run([PYTHON, "-c", f"import django; django.setup(); {check}"], env=env, cwd=ROOT,
+                          capture_output=True).returncode == 0
+
+
+def ingest_bench(env: dict, *, samples: int) -> dict:
+    started = time.perf_counter()
+    output = subprocess.run([PYTHON, str(ROOT / "bench" / "ingest_telemetry.py"), "--samples", str(samples),
+                             "--long-samples", "0"], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    print(output.stdout, end="", flush=True)
+    return {"samples": samples, "wall_s": round(time.perf_counter() - started, 1), "output": output.stdout.strip()}
+
+
+def refresh_bench(env: dict, *, drivers: int) -> dict | None:
+    script = ROOT / "bench" / "refresh_cache.py"
+    if not script.exists():
+        return None
+    started = time.perf_counter()
+    output = subprocess.run([PYTHON, str(script)], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    print(output.stdout, end="", flush=True)
+    return {"drivers": drivers, "wall_s": round(time.perf_counter() - started, 1), "output": output.stdout.strip()}
+
+
+def query_counts(env: dict, requests: list[tuple[Endpoint, str, str | None]]) -> dict:
+    payload = [{"name": e.name, "method": e.method, "path": path, "body": body} for e, path, body in requests]
+    lines = python_module(env, "bench.query_counts", json.dumps(payload)).strip().splitlines()
+    return {row["name"]: row for row in map(json.loads, lines)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="30,300,3000", help="field sizes (generated drivers), the first in full")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each measurement")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--ingest-10x", type=int, default=10 * TELEMETRY_SAMPLES,
+                        help="samples of the 10x ingest run (0: skip)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the service, e.g. WEB_CONCURRENCY=4 (repeatable)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    sizes = [int(size) for size in args.sizes.split(",")]
+    config = BenchConfig(port=args.port, extra_env=dict(item.split("=", 1) for item in args.env))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "gunicorn.log").unlink(missing_ok=True)
+    started = datetime.now(timezone.utc)
+    results = {"command": "bench/run " + shlex.join(sys.argv[1:]), "started": started.isoformat(timespec="seconds"),
+               "connections": args.connections, "duration_s": args.duration, "sizes": {}}
+
+    with warehouse_emulator() as emulator:
+        env = bench_env(config, warehouse_port=emulator.port)
+        computed_env = {**env, "API_CACHE_TIMEOUT": "0"}
+        results["machine"] = report.machine(env)
+        for index, size in enumerate(sizes):
+            print(f"== {size} drivers", flush=True)
+            database_recreate(config.database_url)
+            manage(env, "migrate", "--no-input")
+            if index == 0:
+                manage(env, "migrate", "--no-input", "--database", "warehouse")
+            dataset = json.loads(python_module(env, "bench.dataset", "--drivers", str(size)))
+            print(f"  loaded {dataset['rows']:,} rows ({dataset['ranked']} ranked drivers) in "
+                  f"{dataset['generate_s'] + dataset['load_s']:.1f}s", flush=True)
+            driver = dataset["driver_number"]
+            full = index == 0
+            chosen = [e for e in ENDPOINTS if full or e.read]
+            requests = [(e, *with_driver(e, driver_number=driver)) for e in chosen]
+            if full and (race := telemetry_race(env)):
+                results["ingest_1x"] = race["ingest"]
+                requests.append((TELEMETRY_TRACE, *with_driver(TELEMETRY_TRACE, driver_number=driver,
+                                                               car_number=race["car_number"])))
+            counts = query_counts(env, requests)
+            size_results = {"dataset": dataset, "queries": counts, "modes": {}}
+            if full:
+                etags = {name: row["etag"] for name, row in counts.items() if name == "drivers" and row.get("etag")}
+                print(" cached (as deployed)", flush=True)
+                size_results["modes"]["cached"] = measure_series(
+                    config=config, env=env, endpoints=requests, duration=args.duration, warmup=args.warmup,
+                    connections=args.connections, log_name="gunicorn.log", revalidate=etags)
+            print(" computed (API_CACHE_TIMEOUT=0)", flush=True)
+            size_results["modes"]["computed"] = measure_series(
+                config=config, env=computed_env, endpoints=requests, duration=args.duration, warmup=args.warmup,
+                connections=args.connections, log_name="gunicorn.log")
+            if refresh := refresh_bench(env, drivers=size):
+                results.setdefault("refresh", []).append(refresh)
+            results["sizes"][str(size)] = size_results
+        if args.ingest_10x and "ingest_1x" in results:
+            results["ingest_10x"] = ingest_bench(env, samples=args.ingest_10x)
+
+    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    markdown = report.results_markdown(results)
+    (ROOT / "bench" / "RESULTS.md").write_text(markdown)
+    print()
+    print(report.summary_table(results))
+    print(f"\nWritten: bench/RESULTS.md, {OUT / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()

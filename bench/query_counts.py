@@ -1,0 +1,64 @@
+"""SQL queries per request, measured in-process (Django's test client, whole middleware stack).
+
+    python -m bench.query_counts '[{"name": ..., "method": ..., "path": ..., "body": ...}, ...]'
+
+Run in bench/run's environment (production settings, the bench's database and Redis). For each
+request: the answer computed (data version bumped first, so nothing is cached), then repeated (from
+the response cache), then revalidated with If-None-Match (expected: 304). Queries are counted on
+PostgreSQL and on the warehouse. Prints one JSON object per request.
+"""
+
+import json
+import sys
+
+import django
+
+django.setup()
+
+from django.db import connections  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from hackthetrack.cache import invalidate_api_cache  # noqa: E402
+
+ALIASES = ("default", "warehouse")
+
+
+def _counted(client: Client, method: str, path: str, body: str | None, headers: dict | None = None):
+    contexts = [CaptureQueriesContext(connections[alias]) for alias in ALIASES]
+    for context in contexts:
+        context.__enter__()
+    try:
+        if method == "GET":
+            response = client.get(path, headers=headers)
+        else:
+            response = client.generic(method, path, body or "", content_type="application/json", headers=headers)
+    finally:
+        for context in reversed(contexts):
+            context.__exit__(None, None, None)
+    return response, sum(len(context) for context in contexts)
+
+
+def measure(client: Client, *, method: str, path: str, body: str | None) -> dict:
+    invalidate_api_cache()
+    computed, computed_queries = _counted(client, method, path, body)
+    result = {"status": computed.status_code, "body_bytes": len(computed.content), "queries": computed_queries}
+    if method == "GET":
+        cached, cached_queries = _counted(client, method, path, body)
+        etag = cached.get("ETag")
+        conditional, conditional_queries = _counted(client, method, path, body, {"If-None-Match": etag or ""})
+        result |= {"cached_status": cached.status_code, "cached_queries": cached_queries, "etag": etag,
+                   "conditional_status": conditional.status_code, "conditional_queries": conditional_queries}
+    return result
+
+
+def main() -> None:
+    requests = json.loads(sys.argv[1])
+    client = Client(HTTP_HOST="127.0.0.1", headers={"X-Forwarded-Proto": "https"})
+    for request in requests:
+        print(json.dumps({"name": request["name"], **measure(client, method=request["method"], path=request["path"],
+                                                              body=request["body"])}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""bench/run's report: the machine and versions, the tables printed at the end and bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from importlib import metadata
+from urllib.parse import urlsplit
+
+PACKAGES = ("Django", "djangorestframework", "gunicorn", "psycopg", "redis", "django-snowflake", "fakesnow")
+# Issue 8's targets.
+FLOOR_SHARE_TARGET, P99_TARGET_MS, TRACE_P99_TARGET_MS, TOP_AVERAGE_BYTES = 0.8, 50.0, 500.0, 200
+# The legacy FastAPI app, measured the same way on this kind of machine (issue 8), and "half again".
+LEGACY_RPS = {"drivers": 1600, "speed/breakdown/{n}": 1100}
+LEGACY_FACTOR = 1.5
+
+
+def _command_output(command: list[str]) -> str:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def machine(env: dict[str, str]) -> dict:
+    meminfo = dict(line.split(":", 1) for line in open("/proc/meminfo").read().splitlines() if ":" in line)
+    database = urlsplit(env["DATABASE_URL"])
+    redis = urlsplit(env["REDIS_URL"])
+    redis_info = _command_output(["redis-cli", "-h", redis.hostname, "-p", str(redis.port or 6379), "INFO", "server"])
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(int(meminfo["MemTotal"].split()[0]) / 1024 / 1024, 1),
+        "cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                    platform.processor()),
+        "os": platform.platform(),
+        "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
+        "python": platform.python_version(),
+        "packages": {name: metadata.version(name) for name in PACKAGES},
+        "postgresql": _command_output(["psql", "-h", database.hostname, "-p", str(database.port or 5432), "-U",
+                                       database.username or "postgres", "-tAc", "SHOW server_version", "postgres"]),
+        "redis": next((line.split(":", 1)[1] for line in redis_info.splitlines() if line.startswith("redis_version")),
+                      "unknown"),
+        "wrk": _command_output(["sh", "-c", "wrk --version 2>&1 | head -1"]).split(" Copyright")[0],
+        "workers": int(env.get("WEB_CONCURRENCY", "2")),
+    }
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _queries(row: dict | None) -> str:
+    if not row:
+        return "-"
+    text = str(row["queries"])
+    if "cached_queries" in row:
+        text += f" / {row['cached_queries']} / {row['conditional_queries']} ({row['conditional_status']})"
+    return text
+
+
+def _mode_cells(stats: dict | None) -> list[str]:
+    if not stats:
+        return ["-"] * 4
+    return [f"{stats['rps']:,.0f}", f"{stats['floor_ratio']:.2f}", f"{stats['p50_ms']:.1f}", f"{stats['p99_ms']:.1f}"]
+
+
+def main_table(results: dict) -> str:
+    size, first = next(iter(results["sizes"].items()))
+    modes = first["modes"]
+    cached, computed = modes.get("cached", {}).get("endpoints", {}), modes["computed"]["endpoints"]
+    names = [name for name in computed if not name.startswith("floor")]
+    names = ["floor (before)", "floor (after)"] + [n for n in cached if n not in names and not n.startswith("floor")] \
+        + names
+    rows = []
+    for name in dict.fromkeys(names):
+        count_row = first["queries"].get(name)
+        errors = sum(mode["endpoints"][name]["errors"] for mode in modes.values() if name in mode["endpoints"])
+        rows.append([name, *_mode_cells(cached.get(name)), *_mode_cells(computed.get(name)), str(errors),
+                     str(count_row["body_bytes"]) if count_row else "-", _queries(count_row)])
+    header = ["endpoint", "cached req/s", "x floor", "p50 ms", "p99 ms", "computed req/s", "x floor", "p50 ms",
+              "p99 ms", "errors", "body bytes", "queries computed / cached / If-None-Match"]
+    return f"{size} drivers, {results['connections']} connections:\n\n" + _table(header, rows)
+
+
+def growth_table(results: dict) -> str:
+    sizes = list(results["sizes"])
+    names = list(results["sizes"][sizes[-1]]["modes"]["computed"]["endpoints"])
+    rows = []
+    for name in names:
+        row, queries, body = [name], [], []
+        for size in sizes:
+            stats = results["sizes"][size]["modes"]["computed"]["endpoints"].get(name)
+            count = results["sizes"][size]["queries"].get(name)
+            row += _mode_cells(stats)[:3]
+            queries.append(str(count["queries"]) if count else "-")
+            body.append(str(count["body_bytes"]) if count else "-")
+        rows.append([*row, " / ".join(queries), " / ".join(body)])
+    header = ["computed"] + [f"{size}: {column}" for size in sizes for column in ("req/s", "x floor", "p50 ms")]
+    sizes_label = " / ".join(sizes)
+    return _table([*header, f"queries ({sizes_label})", f"body bytes ({sizes_label})"], rows)
+
+
+def targets(results: dict) -> list[str]:
+    """Issue 8's targets, each met or missed, from the first size's measurements."""
+    first = next(iter(results["sizes"].values()))
+    cached = first["modes"].get("cached", {}).get("endpoints", {})
+    computed = first["modes"]["computed"]["endpoints"]
+    lines = []
+    total_errors = sum(s["errors"] for size in results["sizes"].values() for mode in size["modes"].values()
+                       for s in mode["endpoints"].values())
+    lines.append(f"{'met' if total_errors == 0 else 'MISSED'}: zero errors ({total_errors} in all runs)")
+    for mode_name, mode in (("cached", cached), ("computed", computed)):
+        for name, stats in mode.items():
+            if name.startswith("floor") or name == "telemetry/trace" or name.endswith("(304)"):
+                continue
+            share_ok, p99_ok = stats["floor_ratio"] >= FLOOR_SHARE_TARGET, stats["p99_ms"] < P99_TARGET_MS
+            lines.append(f"{'met' if share_ok and p99_ok else 'MISSED'}: {name} ({mode_name}) at "
+                         f"{stats['floor_ratio']:.0%} of the floor (target 80%), "
+                         f"p99 {stats['p99_ms']:.1f} ms (target < 50)")
+    for name, row in first["queries"].items():
+        if "conditional_status" in row:
+            ok = row["conditional_status"] == 304 and row["conditional_queries"] == 0
+            lines.append(f"{'met' if ok else 'MISSED'}: {name} If-None-Match -> {row['conditional_status']} with "
+                         f"{row['conditional_queries']} queries")
+    if top := first["queries"].get("speed/top-average"):
+        lines.append(f"{'met' if top['body_bytes'] < TOP_AVERAGE_BYTES else 'MISSED'}: top-average "
+                     f"{top['body_bytes']} bytes (target < 200)")
+    if "telemetry/trace" in cached or "telemetry/trace" in computed:
+        worst = max(mode["telemetry/trace"]["p99_ms"] for mode in (cached, computed) if "telemetry/trace" in mode)
+        lines.append(f"{'met' if worst < TRACE_P99_TARGET_MS else 'MISSED'}: telemetry trace p99 {worst:.0f} ms on "
+                     f"{results.get('ingest_1x', {}).get('samples', '?'):,} samples (target < 500)")
+    else:
+        lines.append("NOT MEASURED: telemetry trace (no telemetry API at the time of the run)")
+    for name, legacy in LEGACY_RPS.items():
+        best = max((mode[name]["rps"] for mode in (cached, computed) if name in mode), default=None)
+        slowest = computed.get(name, {}).get("rps")
+        if best is not None:
+            goal = legacy * LEGACY_FACTOR
+            lines.append(f"{'met' if best >= goal else 'MISSED'}: {name} {best:,.0f} req/s as deployed, "
+                         f"{slowest:,.0f} computed (legacy {legacy:,}, goal {goal:,.0f})")
+    return lines
+
+
+def summary_table(results: dict) -> str:
+    return "\n\n".join([main_table(results), "Cost growth:\n\n" + growth_table(results),
+                        "Targets:\n" + "\n".join(f"- {line}" for line in targets(results))])
+
+
+def _timings(results: dict) -> str:
+    lines = []
+    for key, label in (("ingest_1x", "ingest 1x"), ("ingest_10x", "ingest 10x")):
+        if run := results.get(key):
+            lines.append(f"- {label}, {run['samples']:,} samples: {run['wall_s']} s wall (generation excluded "
+                         f"when the file was already in bench/out)\n\n  ```\n  "
+                         + run["output"].replace("\n", "\n  ") + "\n  ```")
+    for run in results.get("refresh", []):
+        lines.append(f"- refresh_cache at {run['drivers']} drivers: {run['wall_s']} s wall\n\n  ```\n  "
+                     + run["output"].replace("\n", "\n  ") + "\n  ```")
+    return "\n".join(lines) or "- not measured (no bench/ingest_telemetry.py or bench/refresh_cache.py at run time)"
+
+
+def results_markdown(results: dict) -> str:
+    m = results["machine"]
+    packages = ", ".join(f"{name} {version}" for name, version in m["packages"].items())
+    datasets = "\n".join(
+        f"- {size} drivers: {size_results['dataset']['rows']:,} rows, {size_results['dataset']['ranked']} ranked, "
+        f"per-driver endpoints ask for driver {size_results['dataset']['driver_number']}"
+        for size, size_results in results["sizes"].items()
+    )
+    return f"""# Benchmark results
+
+Written by `bench/run` (see the README, "Benchmarks"); do not edit by hand, run it again.
+
+- Date: {results['started']} to {results['finished']} (UTC)
+- Command: `{results['command']}`
+- Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory, {m['os']}; load average at
+  start {m['load_average_at_start']}, at end {m.get('load_average_at_end')} (other work on the machine shares
+  the cores: compare the floor ratios)
+- Versions: Python {m['python']}, {packages}, PostgreSQL {m['postgresql']}, Redis {m['redis']}, {m['wrk']}
+- Service: gunicorn -c gunicorn.conf.py ({m['workers']} sync workers), `hackthetrack.settings.production`,
+  DEBUG off, Redis cache, warehouse emulator; load: wrk, 1 thread, {results['connections']} connections,
+  {results['duration_s']} s per endpoint after a warm-up, each request from its own forwarded client address
+- Data:
+{datasets}
+
+"cached" is the service as deployed (answers from the Redis response cache after the first);
+"computed" sets `API_CACHE_TIMEOUT=0` so every request computes its answer. "x floor" is requests per
+second divided by the floor's (`/api/bench/floor`, mean of its runs before and after the series).
+Queries: per request, computed / repeated (cached) / revalidated with If-None-Match (status).
+
+## Throughput and latency
+
+{main_table(results)}
+
+## Cost growth
+
+{growth_table(results)}
+
+## Ingest and refresh
+
+{_timings(results)}
+
+## Targets (issue 8)
+
+{chr(10).join(f"- {line}" for line in targets(results))}
+"""
