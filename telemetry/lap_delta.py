@@ -133,4 +133,5 @@ def time_lost(*, first: LapTimes, second: LapTimes, end_m: float, segments: int 
         at_start, at_stop = delta_at(first, second, start), delta_at(first, second, stop)
         if at_start is not None and at_stop is not None:
             result.append({"from_m": round(start, 1), "to_m": round(stop, 1), "seconds": at_stop - at_start})
-    return sorted(result, key=lambda segment: -segment["seconds"])
+    # Largest loss first; losses equal to the millisecond in lap order.
+    return sorted(result, key=lambda segment: (-round(segment["seconds"], 3), segment["from_m"]))

@@ -17,7 +17,7 @@ import pyarrow as pa
 from django.db import connections
 
 from hackthetrack.routers import WAREHOUSE
-from telemetry.models import Lap, Load, Sample
+from telemetry.models import Lap, Load, Result, Sample
 from telemetry.services import arrow_schema, load_record, warehouse_rows_copy, warehouse_table_copy
 
 SEASON = 2025
@@ -104,8 +104,10 @@ def _starts(lengths: tuple[float, ...]) -> list[float]:
     return starts
 
 
-def warehouse_load_laps(*, track: str, race_number: int, laps: list[SectorLap], timing: bool = True) -> None:
-    """Samples of the laps (each car's laps back to back) and, with ``timing``, their timing rows."""
+def warehouse_load_laps(*, track: str, race_number: int, laps: list[SectorLap], timing: bool = True,
+                        positions: dict[int, int] | None = None) -> None:
+    """Samples of the laps (each car's laps back to back); with ``timing``, their timing rows; with
+    ``positions`` (car number: place), a classification."""
     sample_rows, clocks = [], {}
     for lap in sorted(laps, key=lambda lap: (lap.car, lap.lap)):
         sample_rows += lap.samples(clock=clocks.get(lap.car, 0.0))
@@ -125,13 +127,19 @@ def warehouse_load_laps(*, track: str, race_number: int, laps: list[SectorLap], 
                  "s3_s": lap.sector_times[2], "flag": "GF"}
                 for line, lap in enumerate(laps, start=1)
             ])
+        if positions:
+            warehouse_rows_copy(cursor=cursor, model=Result, work_dir=Path(work_dir), rows=[
+                {**_blank_row(Result), **common, "line": line, "car_number": car, "position": place,
+                 "status": "Classified"}
+                for line, (car, place) in enumerate(positions.items(), start=1)
+            ])
     load_record(load_id=load_id, kind=Load.Kind.SAMPLES.value, source="api tests", season=SEASON, track=track,
                 race_number=race_number, row_count=len(rows))
 
 
 def warehouse_delete_track(*, track: str) -> None:
     with connections[WAREHOUSE].cursor() as cursor:
-        for model in (Sample, Lap, Load):
+        for model in (Sample, Lap, Result, Load):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE track = %s", [track])
 
 
