@@ -1,8 +1,8 @@
 """OpenAPI pieces shared by every endpoint: the error envelope and the standard error responses.
 
 ``add_error_responses`` (a drf-spectacular post-processing hook) documents on every operation the
-errors the cross-cutting layers can answer (throttling, 500s, 404 on path parameters, 400 on
-input, 401/403 on writes, 415 on bodies, 304 on revalidated GETs), unless the view documented that
+errors the cross-cutting layers can answer (throttling, 500s, 400 and 404 with parameters or a
+body, 401/403 on writes, 415 on bodies, 304 on revalidated GETs), unless the view documented that
 status itself. Views therefore only declare their own, specific responses.
 """
 
@@ -63,10 +63,9 @@ def _is_public_compute(method: str, path: str) -> bool:
 def _statuses_for(method: str, path: str, operation: dict) -> list[str]:
     parameters = operation.get("parameters", [])
     statuses = ["429", "500"]
-    if any(parameter["in"] == "path" for parameter in parameters):
-        statuses.append("404")
     if parameters or "requestBody" in operation:
-        statuses.append("400")
+        # Parameters and bodies name things (a driver, a track, a lap) that may not exist.
+        statuses += ["400", "404"]
     if "requestBody" in operation:
         statuses.append("415")
     if method not in SAFE_METHODS and not _is_public_compute(method, path):
