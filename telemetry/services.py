@@ -24,6 +24,7 @@ from telemetry.timing import TimingFile, timing_file_parse
 
 T = TypeVar("T")
 
+
 class LoadError(RuntimeError):
     """The warehouse did not take a load as expected (nothing of it was kept)."""
 
