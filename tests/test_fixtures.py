@@ -84,6 +84,14 @@ def test_larger_seasons_for_benchmarks_keep_numbers_and_keys_unique():
     assert len(big.races) == 12 and len(big.factor_scores) == 400 * 4
 
 
+@pytest.mark.parametrize("drivers", [1, 2, 5])
+def test_tiny_fields_still_make_a_season(drivers):
+    tiny = demo_season(drivers=drivers, seed=5)
+    winners = [e for e in tiny.entries if e.finish_position == 1]
+    assert len(winners) == 12 and all(e.status == "Classified" for e in winners)
+    assert len(tiny.season_stats) == drivers
+
+
 def test_demo_drivers_are_fictional(season, season_dir):
     real = json.loads((season_dir / "legacy" / "driver_factors.json").read_text())["drivers"]
     real_names = {d["driver_name"].lower() for d in real}

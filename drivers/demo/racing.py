@@ -86,7 +86,7 @@ def simulate_race(
             lap_ms = round(pace + (lap - 1) * wear + rng.gauss(0, scatter) + (start_loss if lap == 1 else 0))
             car.lap_ms.append(lap_ms)
             car.sector_ms.append(_sectors(lap_ms=lap_ms, split=circuit.sector_split, scatter=scatter, rng=rng))
-    for car in rng.sample(cars, min(retirements, len(cars))):
+    for car in rng.sample(cars, min(retirements, len(cars) - 1)):  # someone always sees the flag
         car.retired = True
         stop = rng.randint(1, laps - 2)
         del car.lap_ms[stop:], car.sector_ms[stop:]
@@ -110,8 +110,6 @@ def _sectors(
 def _take_the_flag(cars: list[CarResult]) -> None:
     """Cut each running car's laps at the first line crossing after the winner finished."""
     running = [car for car in cars if not car.retired]
-    if not running:
-        return
     flag_ms = min(car.total_ms for car in running)
     for car in running:
         elapsed = 0
