@@ -183,6 +183,16 @@ def _number_from_id(vehicle_ids: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.cast(suffix, pa.int64())
 
 
+def missing_car_error(path: Path) -> RowError:
+    """The first row without a car number, found the slow way (only when a block had one)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            if not (row.get("vehicle_number") or "").strip() and not (row.get("vehicle_id") or "").strip():
+                return RowError(path=path, line=reader.line_num, field="vehicle_number", message="missing value")
+    return RowError(path=path, line=0, field="vehicle_number", message="a sample without a car number")
+
+
 def _locate_bad_value(path: Path, error: pa.ArrowInvalid) -> RowError:
     """Arrow says what failed but not on which line: find the first bad value the slow way."""
     numeric = {"vehicle_number": parse_int, "lap": parse_int, "gear": parse_int, "timestamp": parse_timestamp,

@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from hackthetrack.routers import WAREHOUSE
 from telemetry.models import Load, Sample
-from telemetry.parsing import RowError
-from telemetry.samples import Progress, sample_batches
+from telemetry.samples import Progress, missing_car_error, sample_batches
 from telemetry.timing import TimingFile, timing_file_parse
 
 T = TypeVar("T")
@@ -207,7 +206,7 @@ def samples_file_load(*, path: Path, season: int, track: str, race_number: int,
             blocks = prefetched(_sample_parquet_files(path=path, work_dir=Path(work_dir), constants=constants))
             for parquet_path, rows, cars, progress in blocks:
                 if None in cars:
-                    raise RowError(path=path, line=0, field="vehicle_number", message="a sample without a car number")
+                    raise missing_car_error(path)
                 if new_cars := sorted(cars - cars_replaced):
                     race_rows_delete(cursor=cursor, model=Sample, season=season, track=track,
                                      race_number=race_number, scope={"car_number": new_cars}, keep_load_id=load_id)

@@ -89,6 +89,15 @@ def test_a_bad_value_names_file_line_and_field_and_writes_nothing(warehouse_tran
     assert _samples() == []
 
 
+def test_a_sample_without_a_car_is_refused_with_its_line(warehouse_transactional_db, tmp_path):
+    path = tmp_path / "barber_r1_nocar.csv"
+    path.write_text(f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n"
+                    ",1,2025-09-06T18:00:01Z,2,101,,,,,,,,,,\n")
+    with pytest.raises(CommandError, match=r"barber_r1_nocar\.csv, line 3, field vehicle_number: missing value"):
+        call_command("ingest_telemetry", str(path))
+    assert _samples() == []
+
+
 def test_the_race_comes_from_the_name_or_the_options(warehouse_db, tmp_path):
     path = tmp_path / "telemetry.csv"
     path.write_text(f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n")
