@@ -5,12 +5,12 @@ the season (bench/dataset.py), count SQL queries per request in-process (bench/q
 start gunicorn (bench/stack.py) and drive it with wrk (bench/wrk_report.lua) at 32 connections:
 - "cached": the settings as deployed (Redis response cache, ETags): what a user gets;
 - "computed": the same with API_CACHE_TIMEOUT=0, so every request computes its answer.
-The floor (/api/bench/floor) is measured at the start and at the end of each series; every
-endpoint's requests per second is reported as a share of their mean. At the first size every
+The floor (/api/bench/floor) is measured right before each endpoint, and the endpoint's requests
+per second reported as a share of that floor's (the machine's other work comes and goes). At the first size every
 endpoint is measured in both modes, plus revalidation (If-None-Match -> 304) and the telemetry
 trace on a race of a million samples; at the other sizes the read endpoints, computed.
 Then the ingest (and refresh, when bench/refresh_cache.py exists) benches at 1x and 10x data.
-Writes bench/RESULTS.md and bench/out/results.json, prints the tables.
+Writes bench/RESULTS.md (--output) and its raw numbers in bench/out/, prints the tables.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import report  # noqa: E402
 from bench.endpoints import ENDPOINTS, FLOOR, TELEMETRY_TRACE, Endpoint, with_driver  # noqa: E402
 from bench.stack import (  # noqa: E402
-    OUT, PYTHON, ROOT, BenchConfig, bench_env, database_recreate, gunicorn, manage, python_module, warehouse_emulator,
+    OUT, PYTHON, ROOT, BenchConfig, bench_env, database_recreate, gunicorn, manage, python_module, wait_until_idle,
+    warehouse_emulator,
 )
 
 WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
@@ -63,28 +64,40 @@ def wrk(*, url: str, endpoint: Endpoint, path: str, body: str | None, duration: 
 def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endpoint, str, str | None]],
                    duration: int, warmup: int, connections: int, log_name: str,
                    revalidate: dict[str, str] | None = None) -> dict:
-    """Start gunicorn, measure the floor, each endpoint (after a warm-up), the floor again; stop it."""
-    results = {}
+    """Start gunicorn; for each endpoint measure the floor, then the endpoint (after a warm-up); stop it.
+
+    The machine's other work comes and goes, so each endpoint is compared with the floor measured
+    just before it (half as long), not with one floor for the whole series."""
+    results, floors = {}, []
     with gunicorn(env, base_url=config.base_url, log_name=log_name):
-        def run(name: str, endpoint: Endpoint, path: str, body: str | None, etag: str | None = None) -> None:
+        def run(endpoint: Endpoint, path: str, body: str | None, *, seconds: int, etag: str | None = None) -> dict:
             common = dict(url=config.base_url, endpoint=endpoint, path=path, body=body, connections=connections,
                           etag=etag)
             if warmup:
                 wrk(duration=warmup, **common)
-            results[name] = wrk(duration=duration, **common)
-            print(f"  {name:<32} {results[name]['rps']:8.0f} req/s  p50 {results[name]['p50_ms']:7.1f} ms  "
-                  f"p99 {results[name]['p99_ms']:7.1f} ms  errors {results[name]['errors']}", flush=True)
+                wait_until_idle(base_url=config.base_url)
+            stats = wrk(duration=seconds, **common)
+            wait_until_idle(base_url=config.base_url)
+            return stats
 
-        run("floor (before)", FLOOR, FLOOR.path, None)
+        def measure(name: str, endpoint: Endpoint, path: str, body: str | None, etag: str | None = None) -> None:
+            floor = run(FLOOR, FLOOR.path, None, seconds=max(1, duration // 2))
+            floors.append(floor)
+            stats = results[name] = run(endpoint, path, body, seconds=duration, etag=etag)
+            # No floor answer at all (both workers restarting at once): no ratio rather than a made-up one.
+            stats["floor_rps"] = floor["rps"]
+            stats["floor_ratio"] = stats["rps"] / floor["rps"] if floor["rps"] else None
+            print(f"  {name:<28} {stats['rps']:7.0f} req/s ({report.ratio(stats)} x floor {floor['rps']:.0f})  "
+                  f"p50 {stats['p50_ms']:6.1f} ms  p99 {stats['p99_ms']:7.1f} ms  errors {stats['errors']}", flush=True)
+
+        measure(FLOOR.name, FLOOR, FLOOR.path, None)
         for endpoint, path, body in endpoints:
-            run(endpoint.name, endpoint, path, body)
+            measure(endpoint.name, endpoint, path, body)
             if revalidate and endpoint.name in revalidate:
-                run(f"{endpoint.name} (304)", endpoint, path, body, etag=revalidate[endpoint.name])
-        run("floor (after)", FLOOR, FLOOR.path, None)
-    floor_rps = (results["floor (before)"]["rps"] + results["floor (after)"]["rps"]) / 2
-    for stats in results.values():
-        stats["floor_ratio"] = stats["rps"] / floor_rps
-    return {"floor_rps": floor_rps, "endpoints": results}
+                measure(f"{endpoint.name} (304)", endpoint, path, body, etag=revalidate[endpoint.name])
+    floor_rps = [floor["rps"] for floor in floors]
+    return {"floor_rps": {"mean": sum(floor_rps) / len(floor_rps), "min": min(floor_rps), "max": max(floor_rps)},
+            "endpoints": results}
 
 
 def telemetry_race(env: dict) -> dict | None:
@@ -123,7 +136,8 @@ def refresh_bench(env: dict, *, drivers: int) -> dict | None:
 
 def query_counts(env: dict, requests: list[tuple[Endpoint, str, str | None]]) -> dict:
     payload = [{"name": e.name, "method": e.method, "path": path, "body": body} for e, path, body in requests]
-    lines = python_module(env, "bench.query_counts", json.dumps(payload)).strip().splitlines()
+    quiet = {**env, "LOG_LEVEL": "WARNING"}  # not a request log line per counted request
+    lines = python_module(quiet, "bench.query_counts", json.dumps(payload)).strip().splitlines()
     return {row["name"]: row for row in map(json.loads, lines)}
 
 
@@ -138,6 +152,8 @@ def main() -> None:
                         help="samples of the 10x ingest run (0: skip)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the service, e.g. WEB_CONCURRENCY=4 (repeatable)")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md",
+                        help="the report (raw numbers: bench/out/<its name>.json)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -190,12 +206,12 @@ def main() -> None:
 
     results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
-    (OUT / "results.json").write_text(json.dumps(results, indent=2))
-    markdown = report.results_markdown(results)
-    (ROOT / "bench" / "RESULTS.md").write_text(markdown)
+    raw = OUT / f"{args.output.stem}.json"
+    raw.write_text(json.dumps(results, indent=2))
+    args.output.write_text(report.results_markdown(results))
     print()
     print(report.summary_table(results))
-    print(f"\nWritten: bench/RESULTS.md, {OUT / 'results.json'}")
+    print(f"\nWritten: {args.output}, {raw}")
 
 
 if __name__ == "__main__":

@@ -125,6 +125,22 @@ def gunicorn(env: dict[str, str], *, base_url: str, log_name: str = "gunicorn.lo
         log.close()
 
 
+def wait_until_idle(*, base_url: str, quick_s: float = 0.5, timeout_s: float = 60) -> None:
+    """Wait until a floor request answers quickly: wrk stops sending at the end of a run, but the
+    workers still owe the answers queued behind a slow endpoint, which would slow the next run."""
+    request = urllib.request.Request(f"{base_url}/api/bench/floor", headers=PROXY_HEADERS)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:
+                response.read()
+        except OSError:
+            pass
+        if time.monotonic() - started < quick_s:
+            return
+
+
 def _wait_until_serving(process: subprocess.Popen, *, base_url: str, log_path: Path, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     request = urllib.request.Request(f"{base_url}/api/bench/floor", headers=PROXY_HEADERS)

@@ -1,0 +1,50 @@
+"""The benchmarks' floor view: routed only with BENCH_FLOOR, a constant answer without a query."""
+
+import importlib
+
+import pytest
+from django.urls import clear_url_caches
+
+import hackthetrack.urls
+from hackthetrack.bench_views import FLOOR_BODY
+
+FLOOR = "/api/bench/floor"
+
+
+def _reload_urls() -> None:
+    importlib.reload(hackthetrack.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def floor_routed(settings):
+    settings.BENCH_FLOOR = True
+    _reload_urls()
+    yield
+    settings.BENCH_FLOOR = False
+    _reload_urls()
+
+
+def test_floor_is_not_routed_by_default(client, settings):
+    assert settings.BENCH_FLOOR is False
+    response = client.get(FLOOR)
+    assert response.status_code == 404
+    assert response.json()["path"] == FLOOR
+
+
+@pytest.mark.django_db
+def test_floor_answers_a_constant_through_the_api_stack(client, floor_routed, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(FLOOR)
+    assert response.status_code == 200
+    assert response.json() == FLOOR_BODY == {"status": "ok"}
+    # The same middleware as every endpoint: request id, and the response cache's validators.
+    assert response["X-Request-ID"]
+    assert response["ETag"]
+    assert client.get(FLOOR, headers={"If-None-Match": response["ETag"]}).status_code == 304
+
+
+def test_floor_is_left_out_of_the_schema(floor_routed):
+    from drf_spectacular.generators import SchemaGenerator
+
+    assert FLOOR not in SchemaGenerator().get_schema(request=None, public=True)["paths"]
