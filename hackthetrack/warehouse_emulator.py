@@ -67,8 +67,11 @@ def emulator_start(*, data_dir: Path, port: int | None = None, host: str = "127.
                "--host", host, "--port", str(port)]
     if parent_pid:
         command += ["--parent-pid", str(parent_pid)]
+    # The emulator stages PUT files in a temporary folder of its own: keep it inside data_dir.
+    (data_dir / "stage").mkdir(exist_ok=True)
+    environment = {**os.environ, "TMPDIR": str(data_dir / "stage")}
     with open(data_dir / "emulator.log", "ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+        process = subprocess.Popen(command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=environment,
                                    start_new_session=True)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while not _port_open(host, port):
