@@ -117,8 +117,8 @@ def main() -> None:
             queries.add(len(traffic.queries))
             rows.add(traffic.rows)
         trace = response.json()["trace"]
-        print(f"trace points={points}: p50 {statistics.median(latencies):.1f} ms, p99 {_percentile(latencies, 0.99):.1f}"
-              f" ms over {args.requests} requests; {len(trace)} bins of {sum(bin['samples'] for bin in trace):,} "
+        p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
+        print(f"trace points={points}: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {args.requests} requests; {len(trace)} bins of {sum(bin['samples'] for bin in trace):,} "
               f"samples; warehouse queries {sorted(queries)}, rows returned {sorted(rows)}; "
               f"{len(response.content):,} bytes")
 

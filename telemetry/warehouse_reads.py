@@ -1,8 +1,8 @@
 """How the telemetry API reads the warehouse: bounded time, retries, and a 503 when it is down.
 
-- Each query has its own time limit (``TELEMETRY_QUERY_TIMEOUT``), passed to the connector, so a
-  dead or hung warehouse costs seconds, not the connector's ``network_timeout`` (which ingestion
-  commands need long).
+- Each query has its own time limit (``TELEMETRY_QUERY_TIMEOUT``) and no retries inside the
+  connector, so a dead warehouse costs seconds, not the connector's ``network_timeout`` (which
+  ingestion commands need long).
 - Transient failures (connection lost or refused, session expired after a warehouse restart) are
   retried with exponential backoff (tenacity), at most ``TELEMETRY_QUERY_ATTEMPTS`` times and
   not after ``TELEMETRY_QUERY_TIMEOUT`` seconds, each logged; the connection is closed first so the
@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 
@@ -35,6 +36,10 @@ HEALTH_CHECK_TIMEOUT_S = 2
 
 class WarehouseUnavailable(ServiceUnavailable):
     default_detail = "The telemetry warehouse is unavailable, try again later."
+
+    def __init__(self, detail=None, *, wait: float | None = None):
+        super().__init__(detail)
+        self.wait = math.ceil(wait) if wait else None  # DRF answers it as Retry-After (whole seconds)
 
 
 class _Outage:
@@ -64,9 +69,17 @@ def _is_transient(error: BaseException) -> bool:
 
 
 def _query_timeout(execute, sql, params, many, context):
-    """Execute with our time limit (an execution wrapper: Django still logs and counts the query)."""
+    """Execute with our time limit and without the connector's own retries, which go on until its
+    ``network_timeout`` and would hold a request that long; ours replace them. An execution
+    wrapper, so Django still logs and counts the query."""
     with context["connection"].wrap_database_errors:
-        return context["cursor"].cursor.execute(sql, params, timeout=settings.TELEMETRY_QUERY_TIMEOUT)
+        try:
+            return context["cursor"].cursor.execute(sql, params, timeout=settings.TELEMETRY_QUERY_TIMEOUT,
+                                                    _no_retry=True)
+        except KeyError as error:
+            # Without retries the connector answers some failures (an expired session after a
+            # warehouse restart) with an empty response, which it then fails to read.
+            raise OperationalError(f"the warehouse gave no usable answer (missing {error})") from error
 
 
 def _health_check(connection) -> None:
@@ -74,7 +87,7 @@ def _health_check(connection) -> None:
     if connection.connection is None or connection.health_check_done:
         return
     try:
-        connection.connection.cursor().execute("SELECT 1", timeout=HEALTH_CHECK_TIMEOUT_S)
+        connection.connection.cursor().execute("SELECT 1", timeout=HEALTH_CHECK_TIMEOUT_S, _no_retry=True)
     except Exception:  # any failure of the old connection: reconnect below
         connection.close()
     connection.health_check_done = True
@@ -101,7 +114,7 @@ def warehouse_rows(*, sql: str, params: list) -> list[dict]:
     if WAREHOUSE not in settings.DATABASES:
         raise WarehouseUnavailable("The telemetry warehouse is not configured.")
     if wait := _Outage.remaining():
-        raise WarehouseUnavailable(f"The telemetry warehouse is unavailable, try again in {wait:.0f} s.")
+        raise WarehouseUnavailable(wait=wait)
     retrying = Retrying(
         retry=retry_if_exception(_is_transient),
         # No new attempt once a query's time limit has passed: the request's total stays bounded.
@@ -116,5 +129,5 @@ def warehouse_rows(*, sql: str, params: list) -> list[dict]:
         logger.error("Warehouse unavailable after %d attempts: %s", error.last_attempt.attempt_number, cause)
         connections[WAREHOUSE].close()
         _Outage.start(settings.TELEMETRY_UNAVAILABLE_RETRY_AFTER)
-        raise WarehouseUnavailable() from cause
+        raise WarehouseUnavailable(wait=settings.TELEMETRY_UNAVAILABLE_RETRY_AFTER) from cause
     return [dict(zip(columns, row, strict=True)) for row in rows]
