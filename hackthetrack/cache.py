@@ -24,13 +24,12 @@ import logging
 import time
 from dataclasses import dataclass
 
-from redis import RedisError
-
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
-from django.utils.http import http_date, parse_http_date_safe, parse_etags
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from redis import RedisError
 
 from hackthetrack.throttling import throttle_response
 

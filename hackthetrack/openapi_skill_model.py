@@ -1,10 +1,11 @@
 """OpenAPI descriptions of the skill-model endpoints (factors.views), which are plain APIViews that
 return dicts and so give drf-spectacular nothing to read. The shapes are the legacy frontend
-contract (../shared/grcup2025/legacy-api) as factors/*_reports.py and predictions.py build them.
+contract (../shared/grcup2025/legacy-api) as factors/*_reports.py and predictions.py build them;
+factors/views.py's own annotations (parameters, request examples) stay, these add the shapes.
 
-The descriptions attach through drf-spectacular view extensions, so factors/views.py stays as its
-owner wrote it. The factor fields are the four of the legacy contract; the API itself takes its
-factors from the active model version.
+The descriptions attach through drf-spectacular view extensions, without edits to factors/views.py
+(its owner may move them there). The factor fields are the views' SKILL_NAMES (the legacy contract's four); the API
+itself takes its factors from the active model version.
 """
 
 from drf_spectacular.extensions import OpenApiViewExtension
@@ -12,14 +13,14 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from factors.serializers import DriversQuerySerializer, PredictRequestSerializer
+from factors.views import SKILL_NAMES
 from hackthetrack.openapi import ErrorEnvelopeSerializer
 
-FACTORS = ("speed", "consistency", "racecraft", "tire_management")
 TAG = "skill model"
 
 
 def _factor_fields(field_factory) -> dict:
-    return {factor: field_factory() for factor in FACTORS}
+    return {factor: field_factory() for factor in SKILL_NAMES}
 
 
 def _serializer(name: str, fields: dict, doc: str = "") -> type[serializers.Serializer]:
