@@ -1,0 +1,267 @@
+"""The refresh itself: read the warehouse, then write races, entries, season statistics, variable
+values and factor scores to Postgres in one transaction, under an advisory lock.
+
+Rows are matched by natural key and written only when a value differs (drivers.legacy_import's
+upsert), so a second run over the same warehouse data changes nothing; rows a curator locked
+(``is_locked``) are kept and counted. After the commit the API cache is invalidated and the hot
+endpoints are warmed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from drivers.legacy_import import ModelCounts
+from drivers.legacy_import import _sync_rows as rows_sync
+from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
+from drivers.refresh import scoring, selectors
+from drivers.refresh.warming import api_cache_warm
+from drivers.refresh.warehouse import CLASSIFIED, ENTRY_VARIABLES, RaceKey, warehouse_braking, warehouse_entries
+from factors.models import DriverFactorScore, DriverVariableValue
+from hackthetrack.cache import invalidate_api_cache
+
+logger = logging.getLogger("drivers.refresh")
+
+# Any fixed 64-bit number works: it names the lock, so every refresh_cache run asks for the same one.
+ADVISORY_LOCK_KEY = 0x68747472_65667273  # "httrefrs"
+
+ENTRY_FIELDS = {  # RaceEntry field <- warehouse column
+    "car_class": "car_class", "status": "status", "grid_position": "grid", "finish_position": "position",
+    "laps": "laps", "total_time_s": "total_time_s", "gap_to_winner": "gap_first", "gap_to_previous": "gap_previous",
+    "fastest_lap_s": "fastest_lap_s", "fastest_lap_number": "fastest_lap_number",
+    "fastest_lap_kph": "fastest_lap_kph", "qualifying_time_s": "qualifying_time_s",
+    "gap_to_pole_s": "gap_to_pole_s", "best_lap_s": "best_lap_s", "best_s1_s": "best_s1_s",
+    "best_s2_s": "best_s2_s", "best_s3_s": "best_s3_s", "gap_to_fastest_lap_s": "gap_to_fastest_lap_s",
+    "gap_to_best_s1_s": "gap_to_best_s1_s", "gap_to_best_s2_s": "gap_to_best_s2_s",
+    "gap_to_best_s3_s": "gap_to_best_s3_s", "avg_lap_s": "avg_lap_s", "worst_lap_s": "worst_lap_s",
+    "lap_time_std_s": "lap_time_std_s",
+}
+
+
+class RefreshBusy(Exception):
+    """Another refresh holds the lock."""
+
+
+class RefreshError(Exception):
+    """The warehouse data cannot be written (nothing was)."""
+
+
+@dataclass
+class RefreshReport:
+    season: int
+    dry_run: bool = False
+    races: list[str] = field(default_factory=list)
+    counts: dict[str, ModelCounts] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    # factor -> (Spearman's rho of new against previous scores, drivers compared)
+    correlations: dict[str, tuple[float | None, int]] = field(default_factory=dict)
+    left_out: dict[str, int] = field(default_factory=dict)  # variable -> scores computed without it
+    warmed: int = 0
+    duration_s: float = 0.0  # the transaction: read, compute, write, commit
+    warm_s: float = 0.0
+
+    @property
+    def changed(self) -> int:
+        return sum(c.changed for c in self.counts.values())
+
+
+def refresh_run(
+    *, season: int, race: RaceKey | None = None, dry_run: bool = False, progress: Callable[[str], None] = logger.info
+) -> RefreshReport:
+    """Refresh the season (or, with ``race``, that race's entries; statistics and scores always over
+    the whole season). Raises RefreshBusy at once when another run holds the lock, RefreshError
+    (or a database error) with Postgres unchanged when something cannot be written."""
+    started = time.monotonic()
+    report = RefreshReport(season=season, dry_run=dry_run)
+    with transaction.atomic():
+        _lock(progress)
+        progress("reading the warehouse")
+        rows = warehouse_entries(season=season)
+        braking = warehouse_braking(season=season)
+        progress(f"warehouse: {len(rows)} entries, telemetry for {len(braking)} cars")
+        written = [row for row in rows if race is None or _race_key(row) == race]
+        if race is not None and not written:
+            raise RefreshError(f"race {race} is not in the warehouse")
+        race_ids = _races_write(rows=written, report=report)
+        progress(f"races: {len(race_ids)}")
+        _entries_write(rows=written, race_ids=race_ids, report=report)
+        progress(f"race entries: {len(written)}")
+        rows_sync(model=DriverSeasonStats, key_fields=("driver_id", "season"), report=report,
+                  keyed_values={(driver_id, season): values
+                                for driver_id, values in selectors.season_stats_values(season=season).items()})
+        progress("season statistics")
+        _scores_write(rows=rows, braking=braking, season=season, report=report)
+        progress("variables and factor scores")
+        if dry_run:
+            transaction.set_rollback(True)
+        elif report.changed:
+            transaction.on_commit(lambda: _after_commit(report, progress, started))
+    if not report.duration_s:  # else set at the commit, before warming
+        report.duration_s = time.monotonic() - started
+    return report
+
+
+def _lock(progress: Callable[[str], None]) -> None:
+    # Transaction-level: released by commit or rollback, and by the server when the process dies.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            raise RefreshBusy("another refresh_cache run is in progress")
+    progress("lock taken")
+
+
+def _race_key(row: dict) -> RaceKey:
+    return RaceKey(season=row["season"], track=row["track"], race_number=row["race_number"])
+
+
+def _races_write(*, rows: list[dict], report: RefreshReport) -> dict[RaceKey, int]:
+    """Upsert the races. A race keeps its round; a new race takes the round of its event's other
+    race, else the round after the season's last one."""
+    keys = list(dict.fromkeys(_race_key(row) for row in rows))
+    missing_tracks = sorted({k.track for k in keys} - set(Track.objects.filter(id__in={k.track for k in keys})
+                                                            .values_list("id", flat=True)))
+    if missing_tracks:
+        raise RefreshError(f"the warehouse has races at tracks PostgreSQL does not know: {', '.join(missing_tracks)} "
+                           "(add the track first, e.g. with import_legacy or the admin)")
+    rounds = {(r.season, r.track_id): r.round for r in Race.objects.filter(season__in={k.season for k in keys})}
+    last_round = defaultdict(int)
+    for (season, _), number in rounds.items():
+        last_round[season] = max(last_round[season], number)
+    values = {}
+    for key in keys:
+        if (key.season, key.track) not in rounds:
+            last_round[key.season] += 1
+            rounds[key.season, key.track] = last_round[key.season]
+        values[key.season, key.track, key.race_number] = {"round": rounds[key.season, key.track]}
+    ids = rows_sync(model=Race, key_fields=("season", "track_id", "race_number"), keyed_values=values, report=report)
+    report.races = [str(key) for key in keys]
+    return {key: ids[key.season, key.track, key.race_number] for key in keys}
+
+
+def _name_key(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: RefreshReport) -> None:
+    """Upsert the entries, each linked to the Driver of its car number when the number is the
+    car's alone in the race (a Driver is created for a number not known yet). A number two cars
+    share is linked only to the entry whose timing name is the Driver's name; never merged."""
+    numbers = {row["car_number"] for row in rows}
+    known = {d.number: d for d in Driver.objects.filter(number__in=numbers)}
+    new_names: dict[int, str] = {}  # a new Driver takes the first name the timing gives its number
+    for row in rows:
+        if row["car_number"] not in known and row["same_number"] == 1 and not new_names.get(row["car_number"]):
+            new_names[row["car_number"]] = f"{row['first_name']} {row['last_name']}".strip()
+    driver_ids = rows_sync(model=Driver, key_fields=("number",), report=report,
+                           keyed_values={number: {} for number in known} | {n: {"name": name} for n, name in new_names.items()})
+    names = {number: _name_key(driver.name) for number, driver in known.items()}
+    names |= {number: _name_key(name) for number, name in new_names.items()}
+    values = {}
+    for row in rows:
+        number = row["car_number"]
+        if row["same_number"] == 1:
+            driver_id = driver_ids.get(number)
+        else:
+            timing_name = _name_key(f"{row['first_name']}{row['last_name']}")
+            driver_id = driver_ids[number] if timing_name and names.get(number) == timing_name else None
+            if driver_id is None:
+                report.notes.append(f"{_race_key(row)} car {number} {row['car_group'] or '(no group)'}: the number "
+                                    "is shared in this race and no timing name matches its driver: not linked")
+        values[race_ids[_race_key(row)], number, row["car_group"]] = {
+            "driver_id": driver_id, **{name: row[column] for name, column in ENTRY_FIELDS.items()}}
+    _entries_regroup(keys=list(values), report=report)
+    # Existing entries first: a link moving from one entry to another must be freed before it is taken.
+    existing = set(RaceEntry.objects.filter(race_id__in=race_ids.values()).values_list("race_id", "car_number", "group"))
+    for batch in ({k: v for k, v in values.items() if k in existing}, {k: v for k, v in values.items() if k not in existing}):
+        rows_sync(model=RaceEntry, key_fields=("race_id", "car_number", "group"), keyed_values=batch, report=report)
+    stale = len(existing - set(values))
+    if stale:
+        report.notes.append(f"{stale} entries of these races are not in the warehouse's classification: kept")
+
+
+def _entries_regroup(*, keys: list[tuple[int, int, str]], report: RefreshReport) -> None:
+    """An entry stored without the group the classification gives it (import_legacy knows no
+    groups) is the same entry when the car number is the only one of its race on both sides: it
+    takes the classification's group, so it is updated rather than doubled."""
+    per_car = defaultdict(list)
+    for race_id, number, group in keys:
+        per_car[race_id, number].append(group)
+    stored = defaultdict(list)
+    for pk, race_id, number, group in RaceEntry.objects.filter(race_id__in={k[0] for k in keys}).values_list(
+        "pk", "race_id", "car_number", "group"
+    ):
+        stored[race_id, number].append((pk, group))
+    regrouped = 0
+    for car, groups in per_car.items():
+        if len(groups) == 1 and len(stored.get(car, [])) == 1 and stored[car][0][1] != groups[0]:
+            regrouped += RaceEntry.objects.filter(pk=stored[car][0][0]).update(group=groups[0])
+    if regrouped:
+        report.notes.append(f"{regrouped} entries took the group the classification gives them")
+
+
+def _scores_write(*, rows: list[dict], braking: dict[tuple, float], season: int, report: RefreshReport) -> None:
+    """Variable values and factor scores of the drivers with classified races in the warehouse,
+    under the active model version (skipped, with a note, when none is active or it ranks another
+    season)."""
+    version = selectors.active_model_version()
+    if version is None or version.season != season:
+        report.notes.append("variables and factor scores not recomputed: no active model version for this season")
+        return
+    variables, unknown = selectors.model_variables(version=version)
+    if unknown:
+        report.notes.append(f"variables without a definition here, left as they are: {', '.join(unknown)}")
+    links = {
+        (race.season, race.track_id, race.race_number, car_number, group): driver_id
+        for race, car_number, group, driver_id in (
+            (e.race, e.car_number, e.group, e.driver_id)
+            for e in RaceEntry.objects.filter(race__season=season, driver__isnull=False).select_related("race")
+        )
+    }
+    samples: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        key = (row["season"], row["track"], row["race_number"], row["car_number"], row["car_group"])
+        driver_id = links.get(key)
+        if driver_id is None or row["status"] != CLASSIFIED:
+            continue
+        for name in ENTRY_VARIABLES:
+            if row[name] is not None:
+                samples[driver_id][name].append(float(row[name]))
+        if row["same_number"] == 1 and (spread := braking.get(key[:4])) is not None:
+            samples[driver_id]["braking_consistency"].append(float(spread))
+    raw = scoring.driver_means(samples)
+    values = scoring.variable_values(raw=raw, variables=variables)
+    scores = scoring.factor_scores(values=values, variables=variables)
+    for spec in variables:
+        report.left_out[spec.id] = sum(1 for by_variable in values.values() if by_variable[spec.id].weight == 0)
+    previous = selectors.factor_scores_by_driver()
+    for factor in dict.fromkeys(spec.factor_id for spec in variables):
+        pairs = [(previous[d][factor], s[factor].score) for d, s in scores.items() if factor in s and factor in previous.get(d, {})]
+        report.correlations[factor] = (scoring.spearman(pairs), len(pairs))
+    rows_sync(model=DriverVariableValue, key_fields=("driver_id", "variable_id"), report=report, keyed_values={
+        (driver_id, name): vars(value) for driver_id, by_variable in values.items() for name, value in by_variable.items()
+    })
+    rows_sync(model=DriverFactorScore, key_fields=("driver_id", "factor_id"), report=report, keyed_values={
+        (driver_id, factor): {"score": s.score, "percentile": s.percentile, "z_score": s.z_score}
+        for driver_id, by_factor in scores.items() for factor, s in by_factor.items()
+    })
+
+
+def _after_commit(report: RefreshReport, progress: Callable[[str], None], started: float) -> None:
+    committed = time.monotonic()
+    report.duration_s = committed - started
+    progress("committed")
+    invalidate_api_cache()
+    try:
+        report.warmed = api_cache_warm()
+    except Exception:  # the refresh is committed; a cold cache only costs the first requests
+        logger.exception("warming the API cache failed")
+        report.notes.append("warming the API cache failed (see the log); the refresh is committed")
+    report.warm_s = time.monotonic() - committed
+    progress(f"API cache invalidated, {report.warmed} answers warmed")

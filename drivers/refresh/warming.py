@@ -1,0 +1,51 @@
+"""Warm the API response cache after a refresh: request the hot endpoints through the whole
+Django stack (django.test.Client, no network), so the response cache middleware stores them under
+the new data version. Useful where the cache is shared (Redis): every web worker then answers
+these from the cache."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.test import Client
+
+from drivers.models import Driver
+from factors.models import ModelCoefficient
+
+logger = logging.getLogger("drivers.refresh")
+
+
+def hot_paths() -> list[str]:
+    """The frontend's first screens: the driver list, tracks, factor statistics, and every
+    driver's card, statistics and results."""
+    factors = ModelCoefficient.objects.filter(model_version__is_active=True).values_list("factor_id", flat=True)
+    numbers = Driver.objects.filter(number__isnull=False, entries__isnull=False).values_list("number", flat=True)
+    paths = ["/api/drivers", "/api/tracks", *(f"/api/factors/{factor}/stats" for factor in factors)]
+    for number in sorted(set(numbers)):
+        paths += [f"/api/drivers/{number}", f"/api/drivers/{number}/stats", f"/api/drivers/{number}/results"]
+    return paths
+
+
+def _host() -> str:
+    hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "")]
+    return hosts[0] if hosts else "localhost"
+
+
+def api_cache_warm() -> int:
+    """Request the hot paths; returns how many answered 200 (a driver the model does not rank
+    answers 404 on its card: not an error here, nothing to cache)."""
+    client = Client(HTTP_HOST=_host())
+    warmed = 0
+    request_log = logging.getLogger("hackthetrack.request")
+    level = request_log.level
+    request_log.setLevel(logging.WARNING)  # one access-log line per warming request is noise
+    try:
+        for path in hot_paths():
+            status = client.get(path).status_code
+            warmed += status == 200
+            if status >= 500:
+                logger.warning("warming %s answered %s", path, status)
+    finally:
+        request_log.setLevel(level)
+    return warmed

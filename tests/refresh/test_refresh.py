@@ -1,0 +1,196 @@
+"""refresh_cache end to end on the warehouse emulator with the real 2025 timing: the API shows the
+official classification car by car, one more race appears alone, reruns change nothing, locks hold,
+a failure half-way leaves PostgreSQL as it was."""
+
+import io
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connections
+from django.test import Client
+
+from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry
+from drivers.race_times import format_lap_time, parse_race_time
+from drivers.refresh.services import refresh_run
+from factors.models import DriverFactorScore, DriverVariableValue
+from tests.refresh import official
+from tests.refresh.conftest import LAST_RACE, race_ingest
+
+SEASON = 2025
+
+
+def refresh(**options):
+    return refresh_run(season=SEASON, progress=lambda message: None, **options)
+
+
+def snapshot() -> dict:
+    """Every row the refresh may write, as values."""
+    return {
+        model.__name__: sorted(map(repr, model.objects.values_list()))
+        for model in (Driver, Race, RaceEntry, DriverSeasonStats, DriverFactorScore, DriverVariableValue)
+    }
+
+
+@pytest.fixture
+def demo_model(warehouse_db):
+    """Tracks and the demo's model definitions (the project's own fixtures), no race yet."""
+    call_command("loaddata", "fixtures/tracks.json", "fixtures/model.json", verbosity=0)
+
+
+def _loaded_races(files) -> list[tuple[str, int]]:
+    return [race for race in files if race != LAST_RACE]
+
+
+def test_the_api_shows_the_official_classification_car_by_car(season_in_warehouse, legacy_season, season_dir):
+    refresh()
+    timing = season_dir / "timing"
+    client = Client()
+    results = {}
+    checked = 0
+    for track, race_number in _loaded_races(season_in_warehouse):
+        classified = official.classification(timing, track, race_number)
+        grid = official.qualifying(timing, track, race_number)
+        shared = {n for n, count in Counter(official.integer(r["NUMBER"]) for r in classified).items() if count > 1}
+        for row in classified:
+            if official.integer(row["NUMBER"]) in shared:
+                continue
+            number = official.integer(row["NUMBER"])
+            if number not in results:
+                response = client.get(f"/api/drivers/{number}/results")
+                assert response.status_code == 200, number
+                results[number] = response.json()
+            [result] = [r for r in results[number] if (r["track_id"], r["race_number"]) == (track, race_number)]
+            qualified = [official.integer(q["POS"]) for q in grid if official.integer(q["NUMBER"]) == number]
+            assert result["finish_position"] == official.integer(row["POSITION"]), (track, race_number, number)
+            assert result["status"] == row["STATUS"]
+            assert result["total_laps"] == official.integer(row["LAPS"])
+            assert result["start_position"] == (qualified[0] if len(qualified) == 1 else None)
+            assert result["fastest_lap"] == (format_lap_time(parse_race_time(row["FL_TIME"])) if row["FL_TIME"] else None)
+            assert result["gap_to_winner"] == (row["GAP_FIRST"] or None)
+            checked += 1
+    assert checked > 200
+
+
+def test_a_shared_car_number_links_only_the_entry_its_driver_drove(season_in_warehouse, legacy_season, season_dir):
+    """Car 3 in cota race 1: two drivers. Only the one whose qualifying name is Driver #3's is linked."""
+    refresh()
+    driver = Driver.objects.get(number=3)
+    timing = season_dir / "timing"
+    [own] = [q for q in official.qualifying(timing, "cota", 1)
+             if official.integer(q["NUMBER"]) == 3 and f"{q['DRIVER_FIRSTNAME']} {q['DRIVER_SECONDNAME']}" == driver.name]
+    [expected] = [r for r in official.classification(timing, "cota", 1) if official.integer(r["NUMBER"]) == 3 and r["GROUP"] == own["GROUP"]]
+    entries = RaceEntry.objects.filter(race__track_id="cota", race__race_number=1, car_number=3)
+    assert entries.count() == 2
+    [linked] = [e for e in entries if e.driver_id == driver.pk]
+    assert (linked.group, linked.finish_position) == (own["GROUP"], official.integer(expected["POSITION"]))
+
+
+def test_rank_correlation_with_the_legacy_scores(season_in_warehouse, legacy_season):
+    """Speed is measured the legacy's way (qualifying, best lap, top-ten laps): the ranks agree.
+    Consistency and tire management lack the legacy's telemetry and pace_degradation terms; the
+    legacy's racecraft mixed in qualifying pace and race pace, ours is places gained and changed
+    only, so its ranks need not agree (README "Nightly refresh")."""
+    race_ingest(season_in_warehouse[LAST_RACE])  # the whole season, as the legacy scored it
+    report = refresh()
+    rho = {factor: value for factor, (value, _) in report.correlations.items()}
+    assert all(compared >= 30 for _, compared in report.correlations.values())
+    assert rho["speed"] >= 0.9
+    assert rho["consistency"] >= 0.5
+    assert rho["tire_management"] >= 0.3
+    assert -1 <= rho["racecraft"] <= 1
+
+
+def test_a_second_run_changes_nothing_and_a_dry_run_writes_nothing(season_in_warehouse, legacy_season):
+    before = snapshot()
+    dry = refresh(dry_run=True)
+    assert dry.changed > 0
+    assert snapshot() == before
+    refresh()
+    after_first = snapshot()
+    second = refresh()
+    assert second.changed == 0
+    assert all(c.unchanged > 0 for c in second.counts.values())
+    assert snapshot() == after_first
+
+
+def test_one_more_race_appears_alone_and_moves_the_season(season_in_warehouse, demo_model, season_dir):
+    refresh()
+    races_before = set(Race.objects.values_list("track_id", "race_number"))
+    assert races_before == set(_loaded_races(season_in_warehouse))
+    stats_before = {s.driver.number: s for s in DriverSeasonStats.objects.select_related("driver")}
+    entries_before = snapshot()["RaceEntry"]
+
+    race_ingest(season_in_warehouse[LAST_RACE])
+    report = refresh()
+
+    assert set(Race.objects.values_list("track_id", "race_number")) == races_before | {LAST_RACE}
+    assert report.races[-1].startswith(f"{LAST_RACE[0]}:{LAST_RACE[1]}")
+    classified = official.classification(season_dir / "timing", *LAST_RACE)
+    entries = report.counts["Race entries"]
+    assert (entries.created, entries.updated) == (len(classified), 0)
+    assert report.counts["Races"].created == 1
+    assert set(entries_before) <= set(snapshot()["RaceEntry"])  # every earlier entry as it was
+    numbers = Counter(official.integer(r["NUMBER"]) for r in classified)
+    for row in classified:
+        number = official.integer(row["NUMBER"])
+        if numbers[number] > 1:
+            continue
+        stats = DriverSeasonStats.objects.get(driver__number=number, season=SEASON)
+        before = stats_before.get(number)
+        won = row["STATUS"] == "Classified" and row["POSITION"] == "1"
+        assert stats.races == (before.races if before else 0) + 1, number
+        assert stats.wins == (before.wins if before else 0) + won, number
+
+
+def test_locked_rows_survive_a_refresh(season_in_warehouse, legacy_season):
+    refresh()
+    entry = RaceEntry.objects.filter(driver__number=13).first()
+    stats = DriverSeasonStats.objects.get(driver__number=13)
+    score = DriverFactorScore.objects.get(driver__number=13, factor_id="speed")
+    value = DriverVariableValue.objects.get(driver__number=13, variable_id="qualifying_pace")
+    RaceEntry.objects.filter(pk=entry.pk).update(finish_position=30, is_locked=True)
+    DriverSeasonStats.objects.filter(pk=stats.pk).update(wins=0, podiums=0, top5=0, top10=0, is_locked=True)
+    DriverFactorScore.objects.filter(pk=score.pk).update(score=1.5, is_locked=True)
+    DriverVariableValue.objects.filter(pk=value.pk).update(raw_value=99.0, is_locked=True)
+
+    report = refresh()
+
+    entry.refresh_from_db(), stats.refresh_from_db(), score.refresh_from_db(), value.refresh_from_db()
+    assert (entry.finish_position, stats.wins, score.score, value.raw_value) == (30, 0, 1.5, 99.0)
+    assert report.counts["Race entries"].locked == 1
+    assert report.counts["Driver factor scores"].locked == 1
+    assert report.counts["Driver variable values"].locked == 1
+    # The season statistics are recomputed from the entries, the curated one included, and kept.
+    assert report.counts["Driver season stats"].locked == 1
+
+
+def test_a_failure_half_way_leaves_postgres_unchanged(season_in_warehouse, legacy_season):
+    """A classification row PostgreSQL refuses (position 0), in a race the refresh creates: the race
+    is written, then the entries fail; everything is rolled back and the exit status says so."""
+    refresh()
+    before = snapshot()
+    with connections["warehouse"].cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO telemetry_result (load_id, line, season, track, race_number, position, car_number, car_group, "
+            "status, gap_first, gap_previous, car_class, division, vehicle, driver_first_name, driver_last_name) "
+            "VALUES ('bad', 2, %s, %s, %s, 0, 13, '', 'Classified', '', '', '', '', '', '', '')",
+            [SEASON, *LAST_RACE],
+        )
+    out = io.StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("refresh_cache", stdout=out)
+    assert failure.value.returncode == 1
+    assert "entry_finish_position_positive" in str(failure.value)
+    assert "nothing was written" in str(failure.value)
+    # It failed after writing the races: the nine, and the one the bad row is in.
+    assert f"races: {len(_loaded_races(season_in_warehouse)) + 1}" in out.getvalue()
+    assert snapshot() == before
+
+
+def test_bad_arguments_exit_with_the_usage_status(warehouse_db):
+    with pytest.raises(CommandError) as failure:
+        call_command("refresh_cache", "--race", "barber")
+    assert failure.value.returncode == 2
+    assert "TRACK:N" in str(failure.value)
