@@ -6,8 +6,9 @@ never read back from the generator's own aggregates.
 
 import json
 import re
-from io import StringIO
 from collections import Counter, defaultdict
+from io import StringIO
+from itertools import pairwise
 from statistics import fmean, pstdev
 
 import pytest
@@ -198,7 +199,7 @@ def test_tracks_have_ordered_corners_inside_the_lap(season):
 def test_every_race_is_a_clean_classification(season, entries_by_race):
     assert len(season.races) == 12
     assert Counter(r.track_id for r in season.races) == {t.id: 2 for t in season.tracks}
-    for race_id, entries in entries_by_race.items():
+    for entries in entries_by_race.values():
         field = len(entries)
         assert [e.finish_position for e in entries] == list(range(1, field + 1))
         assert sorted(e.grid_position for e in entries) == list(range(1, field + 1))
@@ -220,7 +221,7 @@ def test_every_race_is_a_clean_classification(season, entries_by_race):
 def test_gaps_are_printed_from_the_times_and_laps(entries_by_race):
     for entries in entries_by_race.values():
         winner = entries[0]
-        for ahead, entry in zip(entries, entries[1:]):
+        for ahead, entry in pairwise(entries):
             for reference, printed in ((winner, entry.gap_to_winner), (ahead, entry.gap_to_previous)):
                 if entry.laps == reference.laps:
                     assert re.fullmatch(r"\+\d+\.\d{3}", printed)

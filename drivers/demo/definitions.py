@@ -14,26 +14,34 @@ FACTORS = (
     (
         "speed",
         "Raw Speed",
-        "How much pace a driver takes out of the car over one lap and over a race: qualifying, the "
-        "single fastest race lap and the average of the best race laps.",
+        (
+            "How much pace a driver takes out of the car over one lap and over a race: qualifying, the "
+            "single fastest race lap and the average of the best race laps."
+        ),
     ),
     (
         "consistency",
         "Consistency",
-        "How repeatable a driver's laps are: small lap-to-lap and sector-to-sector variation and "
-        "braking at the same point every lap.",
+        (
+            "How repeatable a driver's laps are: small lap-to-lap and sector-to-sector variation and "
+            "braking at the same point every lap."
+        ),
     ),
     (
         "racecraft",
         "Racecraft",
-        "How a driver races other cars: places won from the grid to the flag and how much position "
-        "traffic they take part in.",
+        (
+            "How a driver races other cars: places won from the grid to the flag and how much position "
+            "traffic they take part in."
+        ),
     ),
     (
         "tire_management",
         "Tire Management",
-        "How well a driver keeps pace as the tires wear: the lap-time loss from the start to the end "
-        "of a race and the pace in its final laps.",
+        (
+            "How well a driver keeps pace as the tires wear: the lap-time loss from the start to the end "
+            "of a race and the pace in its final laps."
+        ),
     ),
 )
 
@@ -50,44 +58,84 @@ class VariableDefinition:
 
 VARIABLES = (
     VariableDefinition(
-        "qualifying_pace", "speed", "Qualifying Pace", -0.693, False,
-        "Qualifying lap time behind pole position, in percent, averaged over races.",
+        id="qualifying_pace",
+        factor="speed",
+        display_name="Qualifying Pace",
+        loading=-0.693,
+        higher_is_better=False,
+        description="Qualifying lap time behind pole position, in percent, averaged over races.",
     ),
     VariableDefinition(
-        "best_race_lap", "speed", "Best Race Lap", -0.764, False,
-        "Fastest race lap behind the race's fastest lap, in percent, averaged over races.",
+        id="best_race_lap",
+        factor="speed",
+        display_name="Best Race Lap",
+        loading=-0.764,
+        higher_is_better=False,
+        description="Fastest race lap behind the race's fastest lap, in percent, averaged over races.",
     ),
     VariableDefinition(
-        "avg_top10_pace", "speed", "Top 10 Lap Average", -0.710, False,
-        "Average of the ten best race laps behind the best such average in the race, in percent.",
+        id="avg_top10_pace",
+        factor="speed",
+        display_name="Top 10 Lap Average",
+        loading=-0.710,
+        higher_is_better=False,
+        description="Average of the ten best race laps behind the best such average in the race, in percent.",
     ),
     VariableDefinition(
-        "stint_consistency", "consistency", "Stint Consistency", -0.469, False,
-        "Standard deviation of racing lap times (opening lap excluded), in seconds.",
+        id="stint_consistency",
+        factor="consistency",
+        display_name="Stint Consistency",
+        loading=-0.469,
+        higher_is_better=False,
+        description="Standard deviation of racing lap times (opening lap excluded), in seconds.",
     ),
     VariableDefinition(
-        "sector_consistency", "consistency", "Sector Consistency", -0.796, False,
-        "Mean standard deviation of the three sector times over racing laps, in seconds.",
+        id="sector_consistency",
+        factor="consistency",
+        display_name="Sector Consistency",
+        loading=-0.796,
+        higher_is_better=False,
+        description="Mean standard deviation of the three sector times over racing laps, in seconds.",
     ),
     VariableDefinition(
-        "braking_consistency", "consistency", "Braking Consistency", -0.934, False,
-        "Spread of the braking point into the corners from lap to lap, in metres (from telemetry).",
+        id="braking_consistency",
+        factor="consistency",
+        display_name="Braking Consistency",
+        loading=-0.934,
+        higher_is_better=False,
+        description="Spread of the braking point into the corners from lap to lap, in metres (from telemetry).",
     ),
     VariableDefinition(
-        "positions_gained", "racecraft", "Positions Gained", -0.857, True,
-        "Grid position minus finishing position, averaged over races.",
+        id="positions_gained",
+        factor="racecraft",
+        display_name="Positions Gained",
+        loading=-0.857,
+        higher_is_better=True,
+        description="Grid position minus finishing position, averaged over races.",
     ),
     VariableDefinition(
-        "position_changes", "racecraft", "Position Changes", -0.737, True,
-        "Places changed lap by lap (passes made and conceded), averaged over races.",
+        id="position_changes",
+        factor="racecraft",
+        display_name="Position Changes",
+        loading=-0.737,
+        higher_is_better=True,
+        description="Places changed lap by lap (passes made and conceded), averaged over races.",
     ),
     VariableDefinition(
-        "early_vs_late_pace", "tire_management", "Early vs Late Pace", 0.622, False,
-        "Average of the last five laps minus the average of laps two to six, in seconds.",
+        id="early_vs_late_pace",
+        factor="tire_management",
+        display_name="Early vs Late Pace",
+        loading=0.622,
+        higher_is_better=False,
+        description="Average of the last five laps minus the average of laps two to six, in seconds.",
     ),
     VariableDefinition(
-        "late_stint_perf", "tire_management", "Late Stint Performance", 0.470, False,
-        "Average of the last five laps behind the best such average in the race, in percent.",
+        id="late_stint_perf",
+        factor="tire_management",
+        display_name="Late Stint Performance",
+        loading=0.470,
+        higher_is_better=False,
+        description="Average of the last five laps behind the best such average in the race, in percent.",
     ),
 )
 

@@ -19,7 +19,13 @@ FIXTURE_FILES = {
     "tracks.json": ("tracks", "corners"),
     "model.json": ("factors", "variables", "model_versions", "coefficients"),
     "demo_season.json": (
-        "drivers", "races", "entries", "season_stats", "factor_scores", "variable_values", "track_demands",
+        "drivers",
+        "races",
+        "entries",
+        "season_stats",
+        "factor_scores",
+        "variable_values",
+        "track_demands",
     ),
 }
 

@@ -1,5 +1,6 @@
 """Parts of fictional driver names: every demo driver is a first name paired with a surname."""
 
+# fmt: off
 FIRST_NAMES = (
     "Aaron", "Adele", "Alana", "Ansel", "Arlo", "Beatrix", "Bennett", "Bram", "Calla", "Callum",
     "Cassius", "Cora", "Dalia", "Dashiell", "Delphine", "Emeric", "Esme", "Ezra", "Fenna", "Florian",
@@ -21,3 +22,4 @@ SURNAMES = (
 )
 
 NATIONALITIES = ("USA", "USA", "USA", "USA", "Canada", "Mexico", "United Kingdom", "Australia", "Brazil", "Japan")
+# fmt: on
