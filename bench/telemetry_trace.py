@@ -81,12 +81,14 @@ def main() -> None:
 
     django.setup()
     from django.core.cache import cache
+    from django.core.management import call_command
     from django.db import connections
     from django.test import Client
 
     from hackthetrack.routers import WAREHOUSE
     from tests.telemetry.api_data import WarehouseTraffic
 
+    call_command("migrate", database=WAREHOUSE, verbosity=0)
     with connections[WAREHOUSE].cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM telemetry_sample WHERE track = %s AND race_number = %s AND season = %s",
                        [TRACK, RACE, SEASON])
@@ -103,9 +105,9 @@ def main() -> None:
         print(f"made the race: {present:,} samples in {time.monotonic() - started:.1f}s")
     print(f"machine: {platform.platform()}, python {platform.python_version()}, {os.cpu_count()} cores; "
           f"warehouse: {connections[WAREHOUSE].settings_dict['ENGINE']}; race {TRACK} r{RACE}: {present:,} samples")
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     for points in (500, 2000):
-        latencies, queries, rows = [], set(), set()
+        latencies, queries, rows, sql_ms = [], set(), set(), []
         for _ in range(args.requests):
             cache.clear()
             with WarehouseTraffic() as traffic:
@@ -116,11 +118,14 @@ def main() -> None:
             assert response.status_code == 200, response.content
             queries.add(len(traffic.queries))
             rows.add(traffic.rows)
+            sql_ms.append([seconds * 1000 for _, _, seconds in traffic.queries])
         trace = response.json()["trace"]
         p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
-        print(f"trace points={points}: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {args.requests} requests; {len(trace)} bins of {sum(bin['samples'] for bin in trace):,} "
-              f"samples; warehouse queries {sorted(queries)}, rows returned {sorted(rows)}; "
-              f"{len(response.content):,} bytes")
+        binned = sum(bin["samples"] for bin in trace)
+        print(f"trace points={points}: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {args.requests} requests; "
+              f"{len(trace)} bins of {binned:,} samples; warehouse queries {sorted(queries)}, "
+              f"rows returned {sorted(rows)}; {len(response.content):,} bytes; median time of each warehouse query "
+              f"{', '.join(f'{statistics.median(times):.1f}' for times in zip(*sql_ms))} ms")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ plain arithmetic.
 from __future__ import annotations
 
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -145,19 +146,20 @@ def warehouse_delete_track(*, track: str) -> None:
 
 class WarehouseTraffic:
     """What the telemetry API asked of the warehouse: one entry per query, with the rows it got
-    back (an execution wrapper around every query of the ``warehouse`` connection)."""
+    back and its time (an execution wrapper around every query of the ``warehouse`` connection)."""
 
     def __init__(self):
-        self.queries: list[tuple[str, int]] = []
+        self.queries: list[tuple[str, int, float]] = []  # SQL, rows returned, seconds
 
     def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
         result = execute(sql, params, many, context)
-        self.queries.append((sql, context["cursor"].cursor.rowcount))
+        self.queries.append((sql, context["cursor"].cursor.rowcount, time.perf_counter() - started))
         return result
 
     @property
     def rows(self) -> int:
-        return sum(rows for _, rows in self.queries)
+        return sum(rows for _, rows, _ in self.queries)
 
     def __enter__(self):
         self._wrapper = connections[WAREHOUSE].execute_wrapper(self)
