@@ -4,6 +4,8 @@ from django.conf import settings
 from rest_framework import serializers
 
 TRACE_POINTS_DEFAULT, TRACE_POINTS_MAX = 500, 2000
+# Bounds that keep every parameter inside the warehouse columns' types (small integers).
+CAR_NUMBER_MAX, LAP_MAX, OFFSET_MAX = 9999, 9999, 1_000_000
 SUPPORTED_DATA_TYPES = ("speed_trace",)
 
 
@@ -18,7 +20,7 @@ class PageQuery(serializers.Serializer):
     format = serializers.ChoiceField(choices=["json", "csv"], default="json", help_text="csv: the rows, streamed")
     limit = serializers.IntegerField(min_value=1, required=False,
                                      help_text="Rows per page (at most TELEMETRY_MAX_ROWS)")
-    offset = serializers.IntegerField(min_value=0, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=OFFSET_MAX, default=0)
 
     def validate_limit(self, value):
         if value > settings.TELEMETRY_MAX_ROWS:
@@ -33,29 +35,33 @@ class DriversQuery(PageQuery):
 
 
 class LapsQuery(RaceQuery, PageQuery):
-    driver_number = serializers.IntegerField(min_value=1, required=False, help_text="Car number")
+    driver_number = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, required=False,
+                                             help_text="Car number")
 
 
 class TraceQuery(RaceQuery):
     format = serializers.ChoiceField(choices=["json", "csv"], default="json", help_text="csv: the bins, streamed")
-    driver_number = serializers.IntegerField(min_value=1, help_text="Car number")
-    lap = serializers.IntegerField(min_value=0, required=False, help_text="Default: the car's fastest complete lap")
+    driver_number = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
+    lap = serializers.IntegerField(min_value=0, max_value=LAP_MAX, required=False,
+                                   help_text="Default: the car's fastest complete lap")
     points = serializers.IntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT,
                                       help_text="Distance bins (at most this many rows)")
 
 
 class CompareQuery(RaceQuery):
-    driver_1 = serializers.IntegerField(min_value=1, help_text="Car number")
-    driver_2 = serializers.IntegerField(min_value=1, help_text="Car number")
-    lap_1 = serializers.IntegerField(min_value=0, required=False, help_text="Default: driver 1's fastest lap")
-    lap_2 = serializers.IntegerField(min_value=0, required=False, help_text="Default: driver 2's fastest lap")
+    driver_1 = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
+    driver_2 = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
+    lap_1 = serializers.IntegerField(min_value=0, max_value=LAP_MAX, required=False,
+                                     help_text="Default: driver 1's fastest lap")
+    lap_2 = serializers.IntegerField(min_value=0, max_value=LAP_MAX, required=False,
+                                     help_text="Default: driver 2's fastest lap")
     points = serializers.IntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT)
 
 
 class DetailedQuery(RaceQuery):
     race_num = serializers.IntegerField(min_value=1, max_value=2)
-    driver_number = serializers.IntegerField(min_value=1)
-    lap_number = serializers.IntegerField(min_value=0, required=False,
+    driver_number = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX)
+    lap_number = serializers.IntegerField(min_value=0, max_value=LAP_MAX, required=False,
                                           help_text="Default: each driver's fastest complete lap")
     data_type = serializers.CharField(default="speed_trace", help_text="speed_trace (the only one)")
     points = serializers.IntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT)
