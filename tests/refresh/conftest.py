@@ -1,6 +1,6 @@
-"""The real 2025 timing in the test warehouse, loaded once for this package (committed, emptied at
-the end): classifications, laps and qualifying of every race but the last one, which a test
-ingests itself ("one more race")."""
+"""The real 2025 timing in the test warehouse: ``season_in_warehouse`` loads, once per module
+(committed, emptied at the end), the classifications, laps and qualifying of every race but the
+last one, which a test ingests itself ("one more race")."""
 
 import os
 from pathlib import Path
@@ -38,7 +38,7 @@ def warehouse_empty() -> None:
             cursor.execute(f"DELETE FROM {model._meta.db_table}")
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def season_in_warehouse(season_dir, django_db_setup, django_db_blocker):
     """Every race but LAST_RACE in the warehouse; yields the timing files by race."""
     files = race_files(season_dir / "timing")

@@ -3,6 +3,7 @@ official classification car by car, one more race appears alone, reruns change n
 a failure half-way leaves PostgreSQL as it was."""
 
 import io
+import statistics
 from collections import Counter
 from pathlib import Path
 
@@ -194,3 +195,46 @@ def test_bad_arguments_exit_with_the_usage_status(warehouse_db):
         call_command("refresh_cache", "--race", "barber")
     assert failure.value.returncode == 2
     assert "TRACK:N" in str(failure.value)
+
+
+# Braking onsets (lap, metres) for car 13 at barber race 1: two zones, three laps each.
+BRAKING_ONSETS = {(1, 500.0), (2, 510.0), (3, 520.0), (1, 1200.0), (2, 1200.0), (3, 1230.0)}
+
+
+def _braking_samples() -> list[tuple]:
+    """Samples around each onset: off, on, on, off (front pressure in bar), 20 ms apart."""
+    samples, line = [], 0
+    for lap, onset in sorted(BRAKING_ONSETS):
+        for offset, pressure in ((-10, 0.0), (0, 25.0), (10, 40.0), (20, 0.0)):
+            line += 1
+            samples.append((line, lap, f"2025-04-05 15:{lap:02d}:{line:02d}", onset + offset, pressure))
+    return samples
+
+
+def test_braking_consistency_comes_from_telemetry_when_the_warehouse_has_it(season_in_warehouse, legacy_season):
+    with connections["warehouse"].cursor() as cursor:
+        for line, lap, timestamp, distance, pressure in _braking_samples():
+            cursor.execute(
+                "INSERT INTO telemetry_sample (load_id, line, season, track, race_number, car_number, vehicle_id, lap, "
+                "timestamp, lap_distance_m, brake_front_bar) VALUES ('telemetry', %s, %s, 'barber', 1, 13, '', %s, %s, %s, %s)",
+                [line, SEASON, lap, timestamp, distance, pressure],
+            )
+    report = refresh()
+
+    zones = {}
+    for _, onset in BRAKING_ONSETS:
+        zones.setdefault(onset // 100, []).append(onset)
+    expected = statistics.fmean(statistics.stdev(onsets) for onsets in zones.values())
+    braking = DriverVariableValue.objects.get(driver__number=13, variable_id="braking_consistency")
+    assert braking.raw_value == pytest.approx(expected, abs=1e-3)
+    assert braking.weight > 0
+    # The drivers the refresh scored (the legacy rows of the others carry no weight).
+    others = DriverVariableValue.objects.filter(variable__factor_id="consistency", weight__isnull=False).exclude(
+        driver__number=13)
+    assert {v.weight for v in others if v.variable_id == "braking_consistency"} == {0}
+    for driver_id in {v.driver_id for v in others} | {braking.driver_id}:
+        weights = DriverVariableValue.objects.filter(driver_id=driver_id, variable__factor_id="consistency")
+        assert sum(v.weight for v in weights) == pytest.approx(1, abs=1e-3)
+    scored = DriverFactorScore.objects.filter(factor_id="consistency", driver__variable_values__variable_id="stint_consistency",
+                                              driver__variable_values__weight__gt=0).count()
+    assert report.left_out["braking_consistency"] == scored - 1
