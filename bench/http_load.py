@@ -186,7 +186,7 @@ def main() -> None:
                 results["ingest_1x"] = race["ingest"]
                 requests.append((TELEMETRY_TRACE, *with_driver(TELEMETRY_TRACE, driver_number=driver,
                                                                car_number=race["car_number"])))
-            counts = query_counts(env, requests)
+            counts = query_counts(env, [(FLOOR, FLOOR.path, None), *requests])
             size_results = {"dataset": dataset, "queries": counts, "modes": {}}
             if full:
                 etags = {name: row["etag"] for name, row in counts.items() if name == "drivers" and row.get("etag")}

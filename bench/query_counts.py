@@ -1,15 +1,20 @@
-"""SQL queries per request, measured in-process (Django's test client, whole middleware stack).
+"""SQL queries and time per request, measured in-process (Django's test client, whole middleware stack).
 
     python -m bench.query_counts '[{"name": ..., "method": ..., "path": ..., "body": ...}, ...]'
 
 Run in bench/run's environment (production settings, the bench's database and Redis). For each
 request: the answer computed (data version bumped first, so nothing is cached), then repeated (from
 the response cache), then revalidated with If-None-Match (expected: 304). Queries are counted on
-PostgreSQL and on the warehouse. Prints one JSON object per request.
+PostgreSQL and on the warehouse. Then the median wall and CPU time of computing the answer, over
+``REPEAT`` requests one at a time: CPU time is this process's own work, which other load on the
+machine slows far less than it slows wall time (the databases' time is in their own processes).
+Prints one JSON object per request.
 """
 
 import json
+import statistics
 import sys
+import time
 
 import django
 
@@ -22,6 +27,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from hackthetrack.cache import invalidate_api_cache  # noqa: E402
 
 ALIASES = ("default", "warehouse")
+REPEAT = 15
 
 
 def _counted(client: Client, method: str, path: str, body: str | None, headers: dict | None = None):
@@ -52,12 +58,26 @@ def measure(client: Client, *, method: str, path: str, body: str | None) -> dict
     return result
 
 
+def computed_timing(client: Client, *, method: str, path: str, body: str | None) -> dict:
+    wall, cpu = [], []
+    for _ in range(REPEAT):
+        invalidate_api_cache()
+        wall_start, cpu_start = time.perf_counter(), time.process_time()
+        if method == "GET":
+            client.get(path)
+        else:
+            client.generic(method, path, body or "", content_type="application/json")
+        cpu.append(time.process_time() - cpu_start)
+        wall.append(time.perf_counter() - wall_start)
+    return {"wall_ms": round(statistics.median(wall) * 1000, 2), "cpu_ms": round(statistics.median(cpu) * 1000, 2)}
+
+
 def main() -> None:
     requests = json.loads(sys.argv[1])
     client = Client(HTTP_HOST="127.0.0.1", headers={"X-Forwarded-Proto": "https"})
     for request in requests:
-        print(json.dumps({"name": request["name"], **measure(client, method=request["method"], path=request["path"],
-                                                              body=request["body"])}))
+        shape = {"method": request["method"], "path": request["path"], "body": request["body"]}
+        print(json.dumps({"name": request["name"], **measure(client, **shape), **computed_timing(client, **shape)}))
 
 
 if __name__ == "__main__":

@@ -89,21 +89,33 @@ def main_table(results: dict) -> str:
 
 
 def growth_table(results: dict) -> str:
+    """Under wrk: requests per second, share of the floor and median latency, computed, per field size."""
     sizes = list(results["sizes"])
     names = list(results["sizes"][sizes[-1]]["modes"]["computed"]["endpoints"])
     rows = []
     for name in names:
-        row, queries, body = [name], [], []
+        row = [name]
         for size in sizes:
-            stats = results["sizes"][size]["modes"]["computed"]["endpoints"].get(name)
-            count = results["sizes"][size]["queries"].get(name)
-            row += _mode_cells(stats)[:3]
-            queries.append(str(count["queries"]) if count else "-")
-            body.append(str(count["body_bytes"]) if count else "-")
-        rows.append([*row, " / ".join(queries), " / ".join(body)])
-    header = ["computed"] + [f"{size}: {column}" for size in sizes for column in ("req/s", "x floor", "p50 ms")]
-    sizes_label = " / ".join(sizes)
-    return _table([*header, f"queries ({sizes_label})", f"body bytes ({sizes_label})"], rows)
+            row += _mode_cells(results["sizes"][size]["modes"]["computed"]["endpoints"].get(name))[:3]
+        rows.append(row)
+    columns = ("req/s", "x floor", "p50 ms")
+    header = ["computed, under wrk"] + [f"{size}: {column}" for size in sizes for column in columns]
+    return _table(header, rows)
+
+
+def request_cost_table(results: dict) -> str:
+    """In-process, one request at a time: median wall / CPU ms of a computed answer, queries, bytes."""
+    sizes = list(results["sizes"])
+    names = list(results["sizes"][sizes[-1]]["queries"])
+    rows = []
+    for name in names:
+        counts = [results["sizes"][size]["queries"].get(name) for size in sizes]
+        rows.append([name, *(f"{c['wall_ms']:.1f} / {c['cpu_ms']:.1f}" if c else "-" for c in counts),
+                     " / ".join(str(c["queries"]) if c else "-" for c in counts),
+                     " / ".join(str(c["body_bytes"]) if c else "-" for c in counts)])
+    label = " / ".join(sizes)
+    return _table(["computed, in-process", *[f"{size}: wall / CPU ms" for size in sizes], f"queries ({label})",
+                   f"body bytes ({label})"], rows)
 
 
 def targets(results: dict) -> list[str]:
@@ -150,7 +162,7 @@ def targets(results: dict) -> list[str]:
 
 
 def summary_table(results: dict) -> str:
-    return "\n\n".join([main_table(results), "Cost growth:\n\n" + growth_table(results),
+    return "\n\n".join([main_table(results), "Cost growth:\n\n" + growth_table(results), request_cost_table(results),
                         "Targets:\n" + "\n".join(f"- {line}" for line in targets(results))])
 
 
@@ -203,7 +215,15 @@ Queries: per request, computed / repeated (cached) / revalidated with If-None-Ma
 
 ## Cost growth
 
+Under load (wrk, 32 connections), every answer computed:
+
 {growth_table(results)}
+
+One request at a time, in-process (`bench/query_counts.py`: Django's test client through the whole
+middleware stack, median of 15): wall time, and this process's CPU time, which the machine's other
+load disturbs far less (database time is in PostgreSQL's processes and counts in wall time only).
+
+{request_cost_table(results)}
 
 ## Ingest and refresh
 
