@@ -9,7 +9,7 @@ The floor (/api/bench/floor) is measured right before each endpoint, and the end
 per second reported as a share of that floor's (the machine's other work comes and goes). At the first size every
 endpoint is measured in both modes, plus revalidation (If-None-Match -> 304) and the telemetry
 trace on a race of a million samples; at the other sizes the read endpoints, computed.
-Then the ingest (and refresh, when bench/refresh_cache.py exists) benches at 1x and 10x data.
+Then the ingest bench at 10x data, and bench/refresh_cache.py (1x and 10x itself) when it exists.
 Writes bench/RESULTS.md (--output) and its raw numbers in bench/out/, prints the tables.
 """
 
@@ -124,14 +124,21 @@ def ingest_bench(env: dict, *, samples: int) -> dict:
     return {"samples": samples, "wall_s": round(time.perf_counter() - started, 1), "output": output.stdout.strip()}
 
 
-def refresh_bench(env: dict, *, drivers: int) -> dict | None:
+def refresh_bench(*, database_url: str) -> dict | None:
+    """bench/refresh_cache.py (its own test databases beside ``database_url``, its own emulator and
+    settings; it times the real season at 1x and 10x itself), when it exists."""
     script = ROOT / "bench" / "refresh_cache.py"
     if not script.exists():
         return None
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("SNOWFLAKE_", "DJANGO_"))}
     started = time.perf_counter()
-    output = subprocess.run([PYTHON, str(script)], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
-    print(output.stdout, end="", flush=True)
-    return {"drivers": drivers, "wall_s": round(time.perf_counter() - started, 1), "output": output.stdout.strip()}
+    result = subprocess.run([PYTHON, str(script)], env=env | {"DATABASE_URL": database_url}, cwd=ROOT,
+                            capture_output=True, text=True)
+    output = result.stdout.strip()
+    if result.returncode:
+        output += f"\nfailed ({result.returncode}):\n{result.stderr[-2000:]}"
+    print(output, flush=True)
+    return {"wall_s": round(time.perf_counter() - started, 1), "output": output}
 
 
 def query_counts(env: dict, requests: list[tuple[Endpoint, str, str | None]]) -> dict:
@@ -150,6 +157,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--ingest-10x", type=int, default=10 * TELEMETRY_SAMPLES,
                         help="samples of the 10x ingest run (0: skip)")
+    parser.add_argument("--no-refresh", dest="refresh", action="store_false",
+                        help="skip bench/refresh_cache.py (it needs ../shared/grcup2025)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the service, e.g. WEB_CONCURRENCY=4 (repeatable)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md",
@@ -198,11 +207,11 @@ def main() -> None:
             size_results["modes"]["computed"] = measure_series(
                 config=config, env=computed_env, endpoints=requests, duration=args.duration, warmup=args.warmup,
                 connections=args.connections, log_name="gunicorn.log")
-            if refresh := refresh_bench(env, drivers=size):
-                results.setdefault("refresh", []).append(refresh)
             results["sizes"][str(size)] = size_results
         if args.ingest_10x and "ingest_1x" in results:
             results["ingest_10x"] = ingest_bench(env, samples=args.ingest_10x)
+    if args.refresh and (refresh := refresh_bench(database_url=config.database_url)):
+        results["refresh"] = refresh
 
     results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
