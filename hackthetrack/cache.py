@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from redis import RedisError
 
@@ -107,6 +107,8 @@ def _finish(response: HttpResponse, *, etag: str, version: int) -> HttpResponse:
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified(version))
     patch_cache_control(response, public=True, max_age=settings.API_CACHE_MAX_AGE, must_revalidate=True)
+    # As the cache key: shared caches downstream must keep JSON and YAML schema answers apart.
+    patch_vary_headers(response, ["Accept"])
     return response
 
 

@@ -28,6 +28,7 @@ def test_get_answer_carries_validators_of_its_body_and_the_data_version(client, 
     assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
     assert parse_http_date(response["Last-Modified"]) == last_modified(data_version())
     assert "must-revalidate" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    assert "Accept" in response["Vary"]
 
 
 def test_matching_if_none_match_gets_304_without_a_database_query(client, barber, django_assert_num_queries):
