@@ -17,7 +17,8 @@ SIGNIFICANT_S = 0.1  # the legacy's threshold for an insight
 TIME_LOST_SHOWN = 3
 
 
-def _round(value, digits: int = 3):
+def rounded(value, digits: int = 3) -> float | None:
+    """A warehouse number (float or Decimal) as a JSON float of ``digits`` decimals; None stays."""
     return None if value is None else round(float(value), digits)
 
 
@@ -27,14 +28,14 @@ def _green(lap: dict) -> bool:
 
 def _legacy_laps(laps: list[dict]) -> list[dict]:
     return [
-        {"lap_number": lap["lap"], "lap_time": _round(lap["lap_time"]), "sector_1": _round(lap["s1"]),
-         "sector_2": _round(lap["s2"]), "sector_3": _round(lap["s3"]), "flag_status": lap["flag"] or ""}
+        {"lap_number": lap["lap"], "lap_time": rounded(lap["lap_time"]), "sector_1": rounded(lap["s1"]),
+         "sector_2": rounded(lap["s2"]), "sector_3": rounded(lap["s3"]), "flag_status": lap["flag"] or ""}
         for lap in laps[:LEGACY_LAPS_MAX]
     ]
 
 
 def _difference(one, two):
-    return None if one is None or two is None else _round(one - two)
+    return None if one is None or two is None else rounded(one - two)
 
 
 def _legacy_insights(driver_1: int, driver_2: int, deltas: dict, laps_1: list[dict], laps_2: list[dict]) -> list[str]:
@@ -79,19 +80,19 @@ def _telemetry_comparison(*, race: RaceKey, lap_1: dict, lap_2: dict, points: in
     sector_deltas = lap_delta.sector_deltas(first=times[0], second=times[1], boundaries=boundaries, end_m=length,
                                             first_sectors=sectors[0], second_sectors=sectors[1])
     return {
-        "lap_1": lap_1["lap"], "lap_2": lap_2["lap"], "points": points, "bin_width": _round(width),
-        "length": _round(length, 2), "delta_method": lap_delta.DELTA_METHOD,
-        "distance": [_round(distance, 2) for distance in distances],
-        "speed_1": [_round(speeds[0][index], 2) for index in common],
-        "speed_2": [_round(speeds[1][index], 2) for index in common],
-        "time_delta": [_round(lap_delta.delta_at(times[0], times[1], distance)) for distance in distances],
+        "lap_1": lap_1["lap"], "lap_2": lap_2["lap"], "points": points, "bin_width": rounded(width),
+        "length": rounded(length, 2), "delta_method": lap_delta.DELTA_METHOD,
+        "distance": [rounded(distance, 2) for distance in distances],
+        "speed_1": [rounded(speeds[0][index], 2) for index in common],
+        "speed_2": [rounded(speeds[1][index], 2) for index in common],
+        "time_delta": [rounded(lap_delta.delta_at(times[0], times[1], distance)) for distance in distances],
         "sector_deltas": [
-            {"sector": delta.sector, "from_m": _round(delta.from_m, 1), "to_m": _round(delta.to_m, 1),
-             "telemetry_s": _round(delta.telemetry_s), "timing_s": _round(delta.timing_s),
-             "difference_s": _round(delta.difference_s)}
+            {"sector": delta.sector, "from_m": rounded(delta.from_m, 1), "to_m": rounded(delta.to_m, 1),
+             "telemetry_s": rounded(delta.telemetry_s), "timing_s": rounded(delta.timing_s),
+             "difference_s": rounded(delta.difference_s)}
             for delta in sector_deltas
         ],
-        "time_lost": [{**segment, "seconds": _round(segment["seconds"])}
+        "time_lost": [{**segment, "seconds": rounded(segment["seconds"])}
                       for segment in lap_delta.time_lost(first=times[0], second=times[1], end_m=length)
                       ][:TIME_LOST_SHOWN],
     }
@@ -163,11 +164,11 @@ def detailed_build(*, race: RaceKey, driver: int, lap_number: int | None, points
             rows = [row for row in bins if row["side"] == side]
             if not rows:
                 continue
-            traces[tier] = {"driver_number": car, "lap": lap, "speed": [_round(row["speed"], 2) for row in rows],
-                            "distance": [_round((row["bin"] + 0.5) * width, 2) for row in rows],
-                            "brake_pressure": [_round(row["brake_front"], 2) for row in rows]}
+            traces[tier] = {"driver_number": car, "lap": lap, "speed": [rounded(row["speed"], 2) for row in rows],
+                            "distance": [rounded((row["bin"] + 0.5) * width, 2) for row in rows],
+                            "brake_pressure": [rounded(row["brake_front"], 2) for row in rows]}
             if tier == "user":
-                traces[tier]["steering_angle"] = [_round(row["steering"], 2) for row in rows]
+                traces[tier]["steering_angle"] = [rounded(row["steering"], 2) for row in rows]
     return {
         "track_id": race.track, "race_num": race.race_number, "data_type": "speed_trace",
         "comparison_drivers": tiers, "traces": traces,

@@ -1,4 +1,4 @@
-"""The telemetry API: thin views over telemetry.selectors (warehouse SQL) and telemetry.lap_delta."""
+"""The telemetry API: thin views over telemetry.selectors (warehouse SQL) and telemetry.comparisons."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from rest_framework.views import APIView
 from hackthetrack.openapi import ErrorEnvelopeSerializer
 from telemetry import comparisons, selectors
 from telemetry import serializers as s
+from telemetry.comparisons import rounded
 from telemetry.filters import Condition, filters_parse
 from telemetry.selectors import RaceKey
+
 
 class JsonOnly(DefaultContentNegotiation):
     """``?format=csv`` is the views' own parameter (a streamed CSV), not a renderer choice; every
@@ -39,10 +41,6 @@ def csv_response(*, rows: list[dict], columns: list[str], filename: str) -> Stre
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _round(value, digits: int):
-    return None if value is None else round(float(value), digits)
 
 
 def _race(data: dict) -> RaceKey:
@@ -121,12 +119,12 @@ class TelemetryLapsView(TelemetryView):
 def _trace_rows(bins: list[dict], bin_width: float) -> list[dict]:
     return [
         {
-            "bin": row["bin"], "distance": _round((row["bin"] + 0.5) * bin_width, 2), "samples": row["samples"],
-            "elapsed": _round(row["elapsed"], 3), "speed": _round(row["speed"], 2),
-            "throttle": _round(row["throttle"], 2), "brake_front": _round(row["brake_front"], 2),
-            "brake_rear": _round(row["brake_rear"], 2), "steering": _round(row["steering"], 2),
-            "accel_long": _round(row["accel_long"], 3), "accel_lat": _round(row["accel_lat"], 3),
-            "rpm": _round(row["rpm"], 0), "gear": row["gear"],
+            "bin": row["bin"], "distance": rounded((row["bin"] + 0.5) * bin_width, 2), "samples": row["samples"],
+            "elapsed": rounded(row["elapsed"], 3), "speed": rounded(row["speed"], 2),
+            "throttle": rounded(row["throttle"], 2), "brake_front": rounded(row["brake_front"], 2),
+            "brake_rear": rounded(row["brake_rear"], 2), "steering": rounded(row["steering"], 2),
+            "accel_long": rounded(row["accel_long"], 3), "accel_lat": rounded(row["accel_lat"], 3),
+            "rpm": rounded(row["rpm"], 0), "gear": row["gear"],
         }
         for row in bins
     ]
@@ -165,8 +163,8 @@ class TelemetryTraceView(TelemetryView):
                                 filename=f"telemetry-trace-{race.track}-r{race.race_number}-{car}-{lap['lap']}.csv")
         return Response({
             "track_id": race.track, "race_num": race.race_number, "driver_number": car, "lap": lap["lap"],
-            "lap_time": _round(lap["lap_time"], 3), "points": data["points"],
-            "bin_width": _round(length / data["points"], 3), "length": _round(length, 2), "resampling": RESAMPLING,
+            "lap_time": rounded(lap["lap_time"], 3), "points": data["points"],
+            "bin_width": rounded(length / data["points"], 3), "length": rounded(length, 2), "resampling": RESAMPLING,
             "trace": rows,
         })
 
