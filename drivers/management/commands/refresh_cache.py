@@ -46,6 +46,9 @@ class Command(BaseCommand):
         except RefreshBusy as exc:
             self.stderr.write(f"refresh_cache: {exc}; this run did nothing (exit {EXIT_BUSY}).")
             sys.exit(EXIT_BUSY)
+        except RefreshError as exc:
+            logger.error("refresh_cache failed; rolled back: %s", exc)
+            raise CommandError(f"refresh_cache failed, nothing was written: {exc}", returncode=EXIT_FAILED) from exc
         except Exception as exc:
             logger.exception("refresh_cache failed; rolled back")
             raise CommandError(f"refresh_cache failed, nothing was written: {type(exc).__name__}: {exc}",
@@ -61,7 +64,7 @@ class Command(BaseCommand):
         return RaceKey(season=season, track=match[1], race_number=int(match[2]))
 
     def _summary(self, report: RefreshReport) -> None:
-        self.stdout.write(f"Season {report.season}: {len(report.races)} races from the warehouse")
+        self.stdout.write(f"Season {report.season}: {len(report.races)} races written from the warehouse")
         for name, counts in report.counts.items():
             locked = f", {counts.locked} locked (kept)" if counts.locked else ""
             self.stdout.write(
