@@ -184,7 +184,7 @@ def lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int,
         span AS (SELECT GREATEST(MAX(d), 1) AS length_m FROM picked)
         SELECT * FROM (
             SELECT p.side AS side,
-                   LEAST(GREATEST(FLOOR(p.d / (span.length_m / %s)), 0), %s - 1) AS bin,
+                   CAST(LEAST(GREATEST(FLOOR(p.d / (span.length_m / %s)), 0), %s - 1) AS INTEGER) AS bin,
                    MAX(span.length_m) AS length_m, COUNT(*) AS samples, AVG(p.d) AS distance,
                    AVG(DATEDIFF(millisecond, st.t0, p.ts)) / 1000.0 AS elapsed,
                    AVG(p.speed_kph) AS speed, AVG(p.throttle_pct) AS throttle, AVG(p.brake_front_bar) AS brake_front,

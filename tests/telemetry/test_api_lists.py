@@ -133,6 +133,7 @@ def test_trace_of_a_given_lap_with_a_filter_and_csv(client, warehouse_db):
 
     # Car 9 is at 225 km/h only in sector 3: the last ten of 30 bins.
     assert [row["bin"] for row in fast["trace"]] == list(range(20, 30))
+    assert all(isinstance(row["bin"], int) for row in fast["trace"])
     rows = list(csv.DictReader(io.StringIO(b"".join(as_csv.streaming_content).decode())))
     assert len(rows) == 30
     assert {row["gear"] for row in rows[:10]} == {"3"}  # 144 km/h
