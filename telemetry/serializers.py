@@ -167,7 +167,7 @@ class TelemetryComparisonSerializer(serializers.Serializer):
     distance = serializers.ListField(child=serializers.FloatField())
     speed_1 = serializers.ListField(child=serializers.FloatField(allow_null=True))
     speed_2 = serializers.ListField(child=serializers.FloatField(allow_null=True))
-    time_delta = serializers.ListField(child=serializers.FloatField())
+    time_delta = serializers.ListField(child=serializers.FloatField(allow_null=True), help_text="s, approximate")
     sector_deltas = SectorDeltaSerializer(many=True)
     time_lost = TimeLostSerializer(many=True)
 
