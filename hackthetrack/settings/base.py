@@ -145,7 +145,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # The Snowflake connector logs every connection at INFO.
-    "loggers": {"snowflake.connector": {"level": env("SNOWFLAKE_LOG_LEVEL", default="WARNING")}},
+    "loggers": {
+        "snowflake.connector": {"level": env("SNOWFLAKE_LOG_LEVEL", default="WARNING")},
+        # pgserver logs its exit-time cleanup at INFO, after test runners have closed their streams.
+        "pgserver": {"level": "WARNING"},
+    },
 }
 
 # Constants of the skill model that are not curated data (the model's coefficients live in the

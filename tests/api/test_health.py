@@ -54,7 +54,12 @@ def test_health_exposes_no_settings_or_secrets(client):
 def test_degraded_when_the_warehouse_is_down():
     # The child reads this test database (empty for it: the test's rows are not committed).
     test_db = connection.settings_dict
-    database_url = f"postgres://{test_db['USER']}@{test_db['HOST']}:{test_db['PORT']}/{test_db['NAME']}"
+    # The embedded PostgreSQL is reached through a socket folder, given as a ?host= parameter.
+    socket_dir = test_db["OPTIONS"].get("host")
+    if socket_dir:
+        database_url = f"postgres://{test_db['USER']}@/{test_db['NAME']}?host={socket_dir}"
+    else:
+        database_url = f"postgres://{test_db['USER']}@{test_db['HOST']}:{test_db['PORT']}/{test_db['NAME']}"
 
     status_code, body = child_health(DATABASE_URL=database_url, HEALTH_WAREHOUSE_TIMEOUT="5")
 
