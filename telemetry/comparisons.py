@@ -151,7 +151,7 @@ def _comparison_drivers(best: dict[int, dict], driver: int) -> dict:
 
 def detailed_build(*, race: RaceKey, driver: int, lap_number: int | None, points: int) -> dict:
     """The legacy three-tier speed traces (you, the car ahead, the leader), on one distance grid."""
-    best = selectors.fastest_laps(race=race)
+    best = selectors.fastest_laps(race=race, positions=True)
     tiers = _comparison_drivers(best, driver)
     wanted = {"user": driver, "next_tier": tiers["next_tier"], "leader": tiers["leader"]}
     wanted = {tier: car for tier, car in wanted.items() if car is not None and (tier == "user" or car != driver)}

@@ -88,8 +88,20 @@ def telemetry_cars(*, track: str | None, race_number: int | None, season: int | 
                   columns=CAR_COLUMNS, limit=limit, offset=offset, order_by="season, track_id, race_num, driver_number")
 
 
-def _lap_summary_sql(*, race: RaceKey, car_numbers: list[int] | None) -> tuple[str, list]:
-    """Per car and lap: telemetry aggregates joined to the timing (lap and sector times, flag).
+CHANNEL_AGGREGATES = f"""
+    MAX(s.speed_kph) AS top_speed, AVG(s.speed_kph) AS avg_speed,
+    AVG(IFF(s.brake_front_bar > {BRAKE_ON_BAR}, 1, 0)) AS brake_share, MAX(s.brake_front_bar) AS max_brake,
+    AVG(s.throttle_pct) AS throttle_avg, AVG(IFF(s.throttle_pct >= {FULL_THROTTLE_PCT}, 1, 0)) AS full_throttle_share,
+"""
+CHANNEL_COLUMNS = """
+    s.top_speed AS top_speed, s.avg_speed AS avg_speed, s.brake_share AS brake_share, s.max_brake AS max_brake,
+    s.throttle_avg AS throttle_avg, s.full_throttle_share AS full_throttle_share,
+"""
+
+
+def _lap_summary_sql(*, race: RaceKey, car_numbers: list[int] | None, channels: bool = True) -> tuple[str, list]:
+    """Per car and lap: telemetry aggregates joined to the timing (lap and sector times, flag);
+    without ``channels`` only times, samples and distance (a lighter query to choose laps).
 
     A lap may be in either source. Where the timing has a car number twice in the race (two
     drivers sharing it), its timing columns stay empty rather than being guessed."""
@@ -101,13 +113,9 @@ def _lap_summary_sql(*, race: RaceKey, car_numbers: list[int] | None) -> tuple[s
         cars_params = list(car_numbers)
     sql = f"""
         WITH samples AS (
-            SELECT s.car_number, s.lap, COUNT(*) AS samples,
+            SELECT s.car_number, s.lap, {CHANNEL_AGGREGATES if channels else ""} COUNT(*) AS samples,
                    MAX(s.lap_distance_m) - MIN(s.lap_distance_m) AS distance,
-                   DATEDIFF(millisecond, MIN(s.timestamp), MAX(s.timestamp)) / 1000.0 AS telemetry_time,
-                   MAX(s.speed_kph) AS top_speed, AVG(s.speed_kph) AS avg_speed,
-                   AVG(IFF(s.brake_front_bar > {BRAKE_ON_BAR}, 1, 0)) AS brake_share,
-                   MAX(s.brake_front_bar) AS max_brake, AVG(s.throttle_pct) AS throttle_avg,
-                   AVG(IFF(s.throttle_pct >= {FULL_THROTTLE_PCT}, 1, 0)) AS full_throttle_share
+                   DATEDIFF(millisecond, MIN(s.timestamp), MAX(s.timestamp)) / 1000.0 AS telemetry_time
             FROM telemetry_sample s WHERE {sample_where}{cars_sql.format(alias="s")}
             GROUP BY s.car_number, s.lap
         ), timing AS (
@@ -122,9 +130,7 @@ def _lap_summary_sql(*, race: RaceKey, car_numbers: list[int] | None) -> tuple[s
                COALESCE(t.lap_time, s.telemetry_time) AS lap_time,
                CASE WHEN t.lap_time IS NOT NULL THEN 'timing' WHEN s.telemetry_time IS NOT NULL THEN 'telemetry'
                END AS lap_time_source,
-               t.s1 AS s1, t.s2 AS s2, t.s3 AS s3, t.flag AS flag, s.top_speed AS top_speed,
-               s.avg_speed AS avg_speed, s.brake_share AS brake_share, s.max_brake AS max_brake,
-               s.throttle_avg AS throttle_avg, s.full_throttle_share AS full_throttle_share,
+               t.s1 AS s1, t.s2 AS s2, t.s3 AS s3, t.flag AS flag, {CHANNEL_COLUMNS if channels else ""}
                COALESCE(s.samples, 0) AS samples, s.distance AS distance,
                COALESCE(s.distance >= {COMPLETE_LAP_SHARE} * MAX(s.distance) OVER (PARTITION BY s.car_number), FALSE)
                    AS complete
@@ -141,26 +147,28 @@ def lap_summaries(*, race: RaceKey, car_numbers: list[int] | None, conditions: l
                   order_by="driver_number, lap")
 
 
-def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None) -> dict[int, dict]:
-    """Each car's fastest complete lap with telemetry, green flag or no flag known, by car number,
-    with the car's classified position (None when unclassified or no classification is loaded)."""
-    sql, params = _lap_summary_sql(race=race, car_numbers=car_numbers)
-    result_where, result_params = race.where("r")
-    rows = warehouse_rows(
-        sql=f"""
-            SELECT best.*, pos.position FROM (
-                SELECT laps.*, ROW_NUMBER() OVER (PARTITION BY driver_number ORDER BY lap_time, lap) AS rank
-                FROM ({sql}) laps
-                WHERE complete AND lap_time IS NOT NULL AND COALESCE(NULLIF(flag, ''), 'GF') = 'GF'
-            ) best LEFT JOIN (
+def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None, positions: bool = False) -> dict[int, dict]:
+    """Each car's fastest complete lap with telemetry, green flag or no flag known, by car number
+    (lap, lap_time, samples, distance); with ``positions``, also the car's classified ``position``
+    (None when unclassified or no classification is loaded)."""
+    sql, params = _lap_summary_sql(race=race, car_numbers=car_numbers, channels=False)
+    best = f"""
+        SELECT laps.*, ROW_NUMBER() OVER (PARTITION BY driver_number ORDER BY lap_time, lap) AS rank
+        FROM ({sql}) laps WHERE complete AND lap_time IS NOT NULL AND COALESCE(NULLIF(flag, ''), 'GF') = 'GF'
+    """
+    if positions:
+        result_where, result_params = race.where("r")
+        sql = f"""
+            SELECT best.*, pos.position FROM ({best}) best LEFT JOIN (
                 SELECT r.car_number, IFF(COUNT(*) = 1, MIN(r.position), NULL) AS position
                 FROM telemetry_result r WHERE {result_where} GROUP BY r.car_number
             ) pos ON pos.car_number = best.driver_number
             WHERE best.rank = 1 ORDER BY best.driver_number
-        """,
-        params=[*params, *result_params],
-    )
-    return {row["driver_number"]: row for row in rows}
+        """
+        params = [*params, *result_params]
+    else:
+        sql = f"SELECT * FROM ({best}) best WHERE best.rank = 1 ORDER BY best.driver_number"
+    return {row["driver_number"]: row for row in warehouse_rows(sql=sql, params=params)}
 
 
 def lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int,
