@@ -110,11 +110,12 @@ def request_cost_table(results: dict) -> str:
     rows = []
     for name in names:
         counts = [results["sizes"][size]["queries"].get(name) for size in sizes]
-        rows.append([name, *(f"{c['wall_ms']:.1f} / {c['cpu_ms']:.1f}" if c else "-" for c in counts),
+        rows.append([name, *(f"{c['wall_ms']:.1f} ({c['wall_min_ms']:.1f}) / {c['cpu_ms']:.1f}" if c else "-"
+                             for c in counts),
                      " / ".join(str(c["queries"]) if c else "-" for c in counts),
                      " / ".join(str(c["body_bytes"]) if c else "-" for c in counts)])
     label = " / ".join(sizes)
-    return _table(["computed, in-process", *[f"{size}: wall / CPU ms" for size in sizes], f"queries ({label})",
+    return _table(["computed, in-process", *[f"{size}: wall (least) / CPU ms" for size in sizes], f"queries ({label})",
                    f"body bytes ({label})"], rows)
 
 
@@ -225,8 +226,9 @@ Under load (wrk, 32 connections), every answer computed:
 {growth_table(results)}
 
 One request at a time, in-process (`bench/query_counts.py`: Django's test client through the whole
-middleware stack, median of 15): wall time, and this process's CPU time, which the machine's other
-load disturbs far less (database time is in PostgreSQL's processes and counts in wall time only).
+middleware stack, 15 requests): median wall time (the least in brackets), and the median of this
+process's CPU time, which the machine's other load disturbs far less (database time is in
+PostgreSQL's processes and counts in wall time only).
 
 {request_cost_table(results)}
 
