@@ -110,7 +110,8 @@ def factor_scores(
             names = tuple(s.id for s in variables if s.factor_id == factor and by_variable[s.id].weight > 0)
             if names:
                 score = sum(by_variable[name].weight * by_variable[name].normalized_value for name in names)
-                totals[factor][driver] = round(skill_model.clamp(score, skill_model.SCORE_MIN, skill_model.SCORE_MAX), 2)
+                score = skill_model.clamp(score, skill_model.SCORE_MIN, skill_model.SCORE_MAX)
+                totals[factor][driver] = round(score, 2)
                 used[driver, factor] = names
     result: dict[int, dict[str, FactorScore]] = defaultdict(dict)
     for factor, by_driver in totals.items():

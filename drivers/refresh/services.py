@@ -159,8 +159,8 @@ def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: Re
     for row in rows:
         if row["car_number"] not in known and row["same_number"] == 1 and not new_names.get(row["car_number"]):
             new_names[row["car_number"]] = f"{row['first_name']} {row['last_name']}".strip()
-    driver_ids = rows_sync(model=Driver, key_fields=("number",), report=report,
-                           keyed_values={number: {} for number in known} | {n: {"name": name} for n, name in new_names.items()})
+    driver_values = {number: {} for number in known} | {n: {"name": name} for n, name in new_names.items()}
+    driver_ids = rows_sync(model=Driver, key_fields=("number",), keyed_values=driver_values, report=report)
     names = {number: _name_key(driver.name) for number, driver in known.items()}
     names |= {number: _name_key(name) for number, name in new_names.items()}
     values = {}
@@ -178,8 +178,12 @@ def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: Re
             "driver_id": driver_id, **{name: row[column] for name, column in ENTRY_FIELDS.items()}}
     _entries_regroup(keys=list(values), report=report)
     # Existing entries first: a link moving from one entry to another must be freed before it is taken.
-    existing = set(RaceEntry.objects.filter(race_id__in=race_ids.values()).values_list("race_id", "car_number", "group"))
-    for batch in ({k: v for k, v in values.items() if k in existing}, {k: v for k, v in values.items() if k not in existing}):
+    existing = set(
+        RaceEntry.objects.filter(race_id__in=race_ids.values()).values_list("race_id", "car_number", "group")
+    )
+    updates = {key: entry for key, entry in values.items() if key in existing}
+    creates = {key: entry for key, entry in values.items() if key not in existing}
+    for batch in (updates, creates):
         rows_sync(model=RaceEntry, key_fields=("race_id", "car_number", "group"), keyed_values=batch, report=report)
     stale = len(existing - set(values))
     if stale:
@@ -242,10 +246,16 @@ def _scores_write(*, rows: list[dict], braking: dict[tuple, float], season: int,
         report.left_out[spec.id] = sum(1 for by_variable in values.values() if by_variable[spec.id].weight == 0)
     previous = selectors.factor_scores_by_driver()
     for factor in dict.fromkeys(spec.factor_id for spec in variables):
-        pairs = [(previous[d][factor], s[factor].score) for d, s in scores.items() if factor in s and factor in previous.get(d, {})]
+        pairs = [
+            (previous[driver][factor], by_factor[factor].score)
+            for driver, by_factor in scores.items()
+            if factor in by_factor and factor in previous.get(driver, {})
+        ]
         report.correlations[factor] = (scoring.spearman(pairs), len(pairs))
     rows_sync(model=DriverVariableValue, key_fields=("driver_id", "variable_id"), report=report, keyed_values={
-        (driver_id, name): vars(value) for driver_id, by_variable in values.items() for name, value in by_variable.items()
+        (driver_id, name): vars(value)
+        for driver_id, by_variable in values.items()
+        for name, value in by_variable.items()
     })
     rows_sync(model=DriverFactorScore, key_fields=("driver_id", "factor_id"), report=report, keyed_values={
         (driver_id, factor): {"score": s.score, "percentile": s.percentile, "z_score": s.z_score}

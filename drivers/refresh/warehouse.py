@@ -45,12 +45,8 @@ class RaceKey:
         return f"{self.track}:{self.race_number} ({self.season})"
 
 
-def _race_filter(*, alias: str, season: int, race: RaceKey | None) -> tuple[str, list]:
-    sql, params = f"{alias}.season = %s", [season]
-    if race is not None:
-        sql += f" AND {alias}.track = %s AND {alias}.race_number = %s"
-        params += [race.track, race.race_number]
-    return sql, params
+def _in_season(*, alias: str, season: int) -> tuple[str, list]:
+    return f"{alias}.season = %s", [season]
 
 
 def _fetch(sql: str, params: list) -> list[dict]:
@@ -60,18 +56,18 @@ def _fetch(sql: str, params: list) -> list[dict]:
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-_RACE = "season, track, race_number"
+_PER_RACE = "PARTITION BY season, track, race_number"
 _ENTRY = "season, track, race_number, car_number, car_group"
 
 
-def warehouse_entries(*, season: int, race: RaceKey | None = None) -> list[dict]:
-    """Every classified car of the season's races (or of one race), one row each: the
+def warehouse_entries(*, season: int) -> list[dict]:
+    """Every classified car of the season's races, one row each: the
     classification, grid and qualifying from the race's qualifying, best lap and sectors and
     their gaps to the race's bests, lap-time statistics and the per-race model variables over
     green racing laps. One query."""
-    where_r, params_r = _race_filter(alias="r", season=season, race=race)
-    where_q, params_q = _race_filter(alias="q", season=season, race=race)
-    where_l, params_l = _race_filter(alias="l", season=season, race=race)
+    where_r, params_r = _in_season(alias="r", season=season)
+    where_q, params_q = _in_season(alias="q", season=season)
+    where_l, params_l = _in_season(alias="l", season=season)
     sql = f"""
         WITH res AS (
             SELECT r.*, COUNT(*) OVER (PARTITION BY r.season, r.track, r.race_number, r.car_number) AS same_number
@@ -164,11 +160,13 @@ def warehouse_entries(*, season: int, race: RaceKey | None = None) -> list[dict]
                 AND ls.car_group = res.car_group
         ), bests AS (
             SELECT entries.*,
-                   MIN(best_lap_s) OVER (PARTITION BY season, track, race_number) AS race_best_lap_s, MIN(best_s1_s) OVER (PARTITION BY season, track, race_number) AS race_best_s1_s,
-                   MIN(best_s2_s) OVER (PARTITION BY season, track, race_number) AS race_best_s2_s, MIN(best_s3_s) OVER (PARTITION BY season, track, race_number) AS race_best_s3_s,
-                   MIN(best_green_s) OVER (PARTITION BY season, track, race_number) AS race_best_green_s,
-                   MIN(IFF(status = '{CLASSIFIED}', top10_s, NULL)) OVER (PARTITION BY season, track, race_number) AS race_best_top10_s,
-                   MIN(IFF(status = '{CLASSIFIED}', late_s, NULL)) OVER (PARTITION BY season, track, race_number) AS race_best_late_s
+                   MIN(best_lap_s) OVER ({_PER_RACE}) AS race_best_lap_s,
+                   MIN(best_s1_s) OVER ({_PER_RACE}) AS race_best_s1_s,
+                   MIN(best_s2_s) OVER ({_PER_RACE}) AS race_best_s2_s,
+                   MIN(best_s3_s) OVER ({_PER_RACE}) AS race_best_s3_s,
+                   MIN(best_green_s) OVER ({_PER_RACE}) AS race_best_green_s,
+                   MIN(IFF(status = '{CLASSIFIED}', top10_s, NULL)) OVER ({_PER_RACE}) AS race_best_top10_s,
+                   MIN(IFF(status = '{CLASSIFIED}', late_s, NULL)) OVER ({_PER_RACE}) AS race_best_late_s
             FROM entries
         )
         SELECT season, track, race_number, car_number, car_group, position, status, laps, total_time_s,
@@ -197,11 +195,11 @@ def warehouse_entries(*, season: int, race: RaceKey | None = None) -> list[dict]
     return _fetch(sql, [*params_r, *params_q, *params_l])
 
 
-def warehouse_braking(*, season: int, race: RaceKey | None = None) -> dict[tuple, float]:
+def warehouse_braking(*, season: int) -> dict[tuple, float]:
     """Braking consistency per (season, track, race_number, car_number) with telemetry: the
     lap-to-lap standard deviation (metres) of where braking starts, averaged over the car's braking
     zones. Cars whose number is shared in the race are left out (samples carry no group)."""
-    where_s, params_s = _race_filter(alias="s", season=season, race=race)
+    where_s, params_s = _in_season(alias="s", season=season)
     rows = _fetch(
         f"""
         WITH samples AS (

@@ -16,7 +16,8 @@ def classification(timing_dir: Path, track: str, race_number: int) -> list[dict[
 
 
 def qualifying(timing_dir: Path, track: str, race_number: int) -> list[dict[str, str]]:
-    [path] = [p for p in (timing_dir / "qualifying").iterdir() if p.name.lower() == f"{track}rd{race_number}qualifying.csv"]
+    name = f"{track}rd{race_number}qualifying.csv"
+    [path] = [p for p in (timing_dir / "qualifying").iterdir() if p.name.lower() == name]
     return rows(path)
 
 

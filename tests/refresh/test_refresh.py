@@ -5,7 +5,6 @@ a failure half-way leaves PostgreSQL as it was."""
 import io
 import statistics
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -68,7 +67,8 @@ def test_the_api_shows_the_official_classification_car_by_car(season_in_warehous
             assert result["status"] == row["STATUS"]
             assert result["total_laps"] == official.integer(row["LAPS"])
             assert result["start_position"] == (qualified[0] if len(qualified) == 1 else None)
-            assert result["fastest_lap"] == (format_lap_time(parse_race_time(row["FL_TIME"])) if row["FL_TIME"] else None)
+            fastest = format_lap_time(parse_race_time(row["FL_TIME"])) if row["FL_TIME"] else None
+            assert result["fastest_lap"] == fastest
             assert result["gap_to_winner"] == (row["GAP_FIRST"] or None)
             checked += 1
     assert checked > 200
@@ -79,9 +79,14 @@ def test_a_shared_car_number_links_only_the_entry_its_driver_drove(season_in_war
     refresh()
     driver = Driver.objects.get(number=3)
     timing = season_dir / "timing"
-    [own] = [q for q in official.qualifying(timing, "cota", 1)
-             if official.integer(q["NUMBER"]) == 3 and f"{q['DRIVER_FIRSTNAME']} {q['DRIVER_SECONDNAME']}" == driver.name]
-    [expected] = [r for r in official.classification(timing, "cota", 1) if official.integer(r["NUMBER"]) == 3 and r["GROUP"] == own["GROUP"]]
+    [own] = [
+        q for q in official.qualifying(timing, "cota", 1)
+        if official.integer(q["NUMBER"]) == 3 and f"{q['DRIVER_FIRSTNAME']} {q['DRIVER_SECONDNAME']}" == driver.name
+    ]
+    [expected] = [
+        r for r in official.classification(timing, "cota", 1)
+        if official.integer(r["NUMBER"]) == 3 and r["GROUP"] == own["GROUP"]
+    ]
     entries = RaceEntry.objects.filter(race__track_id="cota", race__race_number=1, car_number=3)
     assert entries.count() == 2
     [linked] = [e for e in entries if e.driver_id == driver.pk]
@@ -216,7 +221,8 @@ def test_braking_consistency_comes_from_telemetry_when_the_warehouse_has_it(seas
         for line, lap, timestamp, distance, pressure in _braking_samples():
             cursor.execute(
                 "INSERT INTO telemetry_sample (load_id, line, season, track, race_number, car_number, vehicle_id, lap, "
-                "timestamp, lap_distance_m, brake_front_bar) VALUES ('telemetry', %s, %s, 'barber', 1, 13, '', %s, %s, %s, %s)",
+                "timestamp, lap_distance_m, brake_front_bar) "
+                "VALUES ('telemetry', %s, %s, 'barber', 1, 13, '', %s, %s, %s, %s)",
                 [line, SEASON, lap, timestamp, distance, pressure],
             )
     report = refresh()
@@ -235,6 +241,9 @@ def test_braking_consistency_comes_from_telemetry_when_the_warehouse_has_it(seas
     for driver_id in {v.driver_id for v in others} | {braking.driver_id}:
         weights = DriverVariableValue.objects.filter(driver_id=driver_id, variable__factor_id="consistency")
         assert sum(v.weight for v in weights) == pytest.approx(1, abs=1e-3)
-    scored = DriverFactorScore.objects.filter(factor_id="consistency", driver__variable_values__variable_id="stint_consistency",
-                                              driver__variable_values__weight__gt=0).count()
+    scored = DriverFactorScore.objects.filter(
+        factor_id="consistency",
+        driver__variable_values__variable_id="stint_consistency",
+        driver__variable_values__weight__gt=0,
+    ).count()
     assert report.left_out["braking_consistency"] == scored - 1

@@ -26,7 +26,8 @@ def test_a_variable_left_out_has_its_weight_spread_over_the_others():
     for driver in raw:
         assert sum(v.weight for v in values[driver].values()) == pytest.approx(1, abs=1e-3)
     # Lower is better: the smallest spread normalizes to 100, the largest to 0.
-    assert (values[1]["stint_consistency"].normalized_value, values[3]["stint_consistency"].normalized_value) == (100, 0)
+    stint = {driver: values[driver]["stint_consistency"].normalized_value for driver in raw}
+    assert (stint[1], stint[3]) == (100, 0)
     assert values[1]["braking_consistency"].normalized_value == 100  # among the two drivers that have it
 
     scores = factor_scores(values=values, variables=CONSISTENCY)

@@ -86,5 +86,7 @@ class Command(BaseCommand):
             "Dry run: rolled back" if report.dry_run
             else f"{report.changed} rows changed" if report.changed else "Nothing changed"
         )
-        warmed = f"; cache invalidated, {report.warmed} API answers warmed in {report.warm_s:.1f} s" if report.warm_s else ""
+        warmed = ""
+        if report.warm_s:
+            warmed = f"; cache invalidated, {report.warmed} API answers warmed in {report.warm_s:.1f} s"
         self.stdout.write(self.style.SUCCESS(f"{outcome} in {report.duration_s:.1f} s{warmed}."))
