@@ -46,7 +46,7 @@ def api_cache_warm() -> int:
     request_log.setLevel(logging.WARNING)  # one access-log line per warming request is noise
     try:
         for path in hot_paths():
-            status = client.get(path).status_code
+            status = client.get(path, secure=True).status_code  # production redirects plain HTTP
             warmed += status == 200
             if status >= 500:
                 logger.warning("warming %s answered %s", path, status)

@@ -14,7 +14,9 @@ from django.test import Client
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry
 from drivers.race_times import format_lap_time, parse_race_time
 from drivers.refresh.services import refresh_run
+from drivers.refresh.warming import hot_paths
 from factors.models import DriverFactorScore, DriverVariableValue
+from hackthetrack.cache import data_version
 from tests.refresh import official
 from tests.refresh.conftest import LAST_RACE, race_ingest
 
@@ -247,3 +249,16 @@ def test_braking_consistency_comes_from_telemetry_when_the_warehouse_has_it(seas
         driver__variable_values__weight__gt=0,
     ).count()
     assert report.left_out["braking_consistency"] == scored - 1
+
+
+def test_after_the_commit_the_api_cache_is_invalidated_and_warmed(
+    season_in_warehouse, legacy_season, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    version = data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = refresh()
+    assert data_version() > version
+    assert report.warmed == len(hot_paths()) > 7
+    with django_assert_num_queries(0):  # answered from the cache the refresh filled
+        assert Client().get("/api/drivers").status_code == 200
+        assert Client().get("/api/drivers/13/results").status_code == 200
