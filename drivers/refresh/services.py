@@ -166,6 +166,7 @@ def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: Re
     values = {}
     for row in rows:
         number = row["car_number"]
+        _entry_validate(row=row, seen=values.keys(), race_id=race_ids[_race_key(row)])
         if row["same_number"] == 1:
             driver_id = driver_ids.get(number)
         else:
@@ -188,6 +189,16 @@ def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: Re
     stale = len(existing - set(values))
     if stale:
         report.notes.append(f"{stale} entries of these races are not in the warehouse's classification: kept")
+
+
+def _entry_validate(*, row: dict, seen, race_id: int) -> None:
+    """Raise RefreshError naming the warehouse record and field of a value PostgreSQL must not take."""
+    where = f"warehouse: {_race_key(row)} car {row['car_number']} group {row['car_group']!r}"
+    if (race_id, row["car_number"], row["car_group"]) in seen:
+        raise RefreshError(f"{where}: classified twice (telemetry_result)")
+    for field_name, table in (("position", "telemetry_result"), ("grid", "telemetry_qualifying position")):
+        if row[field_name] is not None and row[field_name] < 1:
+            raise RefreshError(f"{where}: {table}: {row[field_name]} is not a position (1 or more)")
 
 
 def _entries_regroup(*, keys: list[tuple[int, int, str]], report: RefreshReport) -> None:

@@ -13,7 +13,7 @@ from django.test import Client
 
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry
 from drivers.race_times import format_lap_time, parse_race_time
-from drivers.refresh.services import refresh_run
+from drivers.refresh.services import RefreshError, refresh_run
 from drivers.refresh.warming import hot_paths
 from factors.models import DriverFactorScore, DriverVariableValue
 from hackthetrack.cache import data_version
@@ -175,8 +175,9 @@ def test_locked_rows_survive_a_refresh(season_in_warehouse, legacy_season):
 
 
 def test_a_failure_half_way_leaves_postgres_unchanged(season_in_warehouse, legacy_season):
-    """A classification row PostgreSQL refuses (position 0), in a race the refresh creates: the race
-    is written, then the entries fail; everything is rolled back and the exit status says so."""
+    """A classification row PostgreSQL must not take (position 0), in a race the refresh creates: the
+    race is written, then the entries fail; everything is rolled back and the exit status and
+    message say what failed, naming the record and field."""
     refresh()
     before = snapshot()
     with connections["warehouse"].cursor() as cursor:
@@ -190,8 +191,10 @@ def test_a_failure_half_way_leaves_postgres_unchanged(season_in_warehouse, legac
     with pytest.raises(CommandError) as failure:
         call_command("refresh_cache", stdout=out)
     assert failure.value.returncode == 1
-    assert "entry_finish_position_positive" in str(failure.value)
-    assert "nothing was written" in str(failure.value)
+    assert str(failure.value) == (
+        f"refresh_cache failed, nothing was written: warehouse: {LAST_RACE[0]}:{LAST_RACE[1]} ({SEASON}) car 13 "
+        "group '': telemetry_result: 0 is not a position (1 or more)"
+    )
     # It failed after writing the races: the nine, and the one the bad row is in.
     assert f"races: {len(_loaded_races(season_in_warehouse)) + 1}" in out.getvalue()
     assert snapshot() == before
@@ -262,3 +265,17 @@ def test_after_the_commit_the_api_cache_is_invalidated_and_warmed(
     with django_assert_num_queries(0):  # answered from the cache the refresh filled
         assert Client().get("/api/drivers").status_code == 200
         assert Client().get("/api/drivers/13/results").status_code == 200
+
+
+def test_a_car_classified_twice_is_an_error_not_a_merge(season_in_warehouse, legacy_season):
+    before = snapshot()
+    with connections["warehouse"].cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO telemetry_result (load_id, line, season, track, race_number, position, car_number, car_group, "
+            "status, gap_first, gap_previous, car_class, division, vehicle, driver_first_name, driver_last_name) "
+            "VALUES ('twice', 2, %s, 'barber', 1, 30, 13, '', 'Classified', '', '', '', '', '', '', '')",
+            [SEASON],
+        )
+    with pytest.raises(RefreshError, match=r"barber:1 \(2025\) car 13 group '': classified twice"):
+        refresh()
+    assert snapshot() == before
