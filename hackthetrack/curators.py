@@ -59,7 +59,12 @@ def _create_permissions(app_config, *, apps, using: str) -> None:
 
 def curators_group_restore(sender, *, using: str, apps=global_apps, **kwargs) -> None:
     """``post_migrate`` receiver (connected in factors/admin.py); ``flush`` sends no ``apps``."""
-    # post_migrate fires for every alias; auth's tables exist only where the router allows them.
-    if not router.allow_migrate_model(using, apps.get_model("auth", "Group")):
+    # post_migrate fires for every alias; auth's tables exist only where the router allows them,
+    # and a migrate limited to other apps (``migrate telemetry``) has no auth in its registry.
+    if not router.allow_migrate(using, "auth", model_name="group"):
+        return
+    try:
+        apps.get_model("auth", "Group")
+    except LookupError:
         return
     curators_group_create(apps=apps, using=using)

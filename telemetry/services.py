@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 from django.db import connections, models, transaction
 from django.utils import timezone
 
+from hackthetrack.cache import invalidate_api_cache
 from hackthetrack.routers import WAREHOUSE
 from telemetry.models import Load, Sample
 from telemetry.samples import Progress, missing_car_error, sample_batches
@@ -130,6 +131,8 @@ def timing_file_load(*, timing_file: TimingFile, season: int) -> Load:
                                          rows=[{**load_columns, **row} for row in rows])
         if loaded != len(rows):
             raise LoadError(f"{timing_file.path}: the warehouse loaded {loaded} of {len(rows)} rows")
+        # Telemetry answers are cached: they must not outlive the data they were computed from.
+        transaction.on_commit(invalidate_api_cache, using=WAREHOUSE)
         return load_record(load_id=load_id, kind=timing_file.kind, source=timing_file.path.name, season=season,
                            track=timing_file.track, race_number=timing_file.race_number, row_count=loaded)
 
@@ -218,5 +221,6 @@ def samples_file_load(*, path: Path, season: int, track: str, race_number: int,
                 loaded += rows
                 if on_batch:
                     on_batch(progress)
+        transaction.on_commit(invalidate_api_cache, using=WAREHOUSE)
         return load_record(load_id=load_id, kind=Load.Kind.SAMPLES.value, source=path.name, season=season,
                            track=track, race_number=race_number, row_count=loaded)

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
 
+from hackthetrack.cache import data_version
 from telemetry.models import BestLap, Lap, LapEvent, Load, Qualifying, Result
 from telemetry.parsing import read_records
 from telemetry.timing import timing_file_identify
@@ -105,3 +106,10 @@ def test_every_real_export_parses_and_loads(warehouse_db, season_dir):
         if "best_10_laps" not in path.name:
             assert loads[path.name] == _data_lines(path), path.name
     assert _count(Lap) == sum(_data_lines(p) for p in files if "analysis_endurance" in p.name)
+
+
+def test_a_load_invalidates_the_cached_api_answers(warehouse_db, cota_r1, django_capture_on_commit_callbacks):
+    before = data_version()
+    with django_capture_on_commit_callbacks(using="warehouse", execute=True):
+        call_command("ingest_timing", str(cota_r1))
+    assert data_version() != before
