@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://.../scratch .venv/bin/python bench/refresh_cache.py [--repeat 3]
 
-Runs on throw-away databases: Django's test databases beside DATABASE_URL's (``test_<name>``,
+Runs on throw-away databases: a PostgreSQL database beside DATABASE_URL's (``bench_refresh_<name>``,
 created and dropped here) and a private warehouse emulator, so no data of yours is touched.
 Steps: the real timing (classifications, laps, qualifying of ../shared/grcup2025/timing) is
 ingested and the legacy stores imported (the legacy scores to compare against); then
@@ -79,6 +79,9 @@ def main() -> None:
     repeat = parser.parse_args().repeat
     if not SEASON_DIR.is_dir():
         sys.exit(f"the real 2025 season is not at {SEASON_DIR}")
+    default = connections["default"].settings_dict
+    # Not test_<name>: that one may be a --reuse-db test database of the suite.
+    default["TEST"]["NAME"] = f"bench_refresh_{default['NAME']}"
     old_config = setup_databases(verbosity=0, interactive=False, aliases={"default", "warehouse"})
     try:
         started = time.monotonic()
