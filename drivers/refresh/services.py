@@ -232,13 +232,11 @@ def _scores_write(*, rows: list[dict], braking: dict[tuple, float], season: int,
     variables, unknown = selectors.model_variables(version=version)
     if unknown:
         report.notes.append(f"variables without a definition here, left as they are: {', '.join(unknown)}")
-    links = {
-        (race.season, race.track_id, race.race_number, car_number, group): driver_id
-        for race, car_number, group, driver_id in (
-            (e.race, e.car_number, e.group, e.driver_id)
-            for e in RaceEntry.objects.filter(race__season=season, driver__isnull=False).select_related("race")
-        )
-    }
+    # The links as stored (a curator's locked entry included): (season, track, race, car, group) -> driver.
+    linked = RaceEntry.objects.filter(race__season=season, driver__isnull=False).values_list(
+        "race__season", "race__track_id", "race__race_number", "car_number", "group", "driver_id"
+    )
+    links = {tuple(row[:5]): row[5] for row in linked}
     samples: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         key = (row["season"], row["track"], row["race_number"], row["car_number"], row["car_group"])
