@@ -68,7 +68,7 @@ def legacy_stores_import(*, directory: Path, dry_run: bool = False) -> LegacyImp
 
 def _write(rows: LegacyRows, report: LegacyImportReport) -> None:
     def sync(model, key_fields, keyed_values):
-        return _sync_rows(model=model, key_fields=key_fields, keyed_values=keyed_values, report=report)
+        return rows_sync(model=model, key_fields=key_fields, keyed_values=keyed_values, report=report)
 
     sync(Factor, ("id",), rows.factors)
     sync(Variable, ("id",), rows.variables)
@@ -119,7 +119,7 @@ def _write(rows: LegacyRows, report: LegacyImportReport) -> None:
         report.activated_model_version = LEGACY_MODEL_NAME
 
 
-def _sync_rows(
+def rows_sync(
     *,
     model: type[models.Model],
     key_fields: tuple[str, ...],

@@ -91,7 +91,8 @@ def percentiles(values: dict[int, float]) -> dict[int, float]:
     return result
 
 
-def _normalized(values: dict[int, float]) -> dict[int, float]:
+def normalized_0_100(values: dict[int, float]) -> dict[int, float]:
+    """Min-max scale onto 0..100 (50 for every key when all values are equal)."""
     low, high = min(values.values()), max(values.values())
     if high == low:
         return {key: 50.0 for key in values}
@@ -107,7 +108,7 @@ def variable_scores(raw: dict[int, dict[str, float]]) -> dict[int, dict[str, dic
             number: values[definition.id] if definition.higher_is_better else -values[definition.id]
             for number, values in raw.items()
         }
-        normalized, ranked = _normalized(oriented), percentiles(oriented)
+        normalized, ranked = normalized_0_100(oriented), percentiles(oriented)
         for number in raw:
             scored[number][definition.id] = {
                 "raw_value": raw[number][definition.id],

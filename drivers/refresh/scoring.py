@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean
 
-from drivers.demo.scores import _normalized as normalized_0_100
+from drivers.demo.scores import normalized_0_100
 from drivers.demo.scores import percentiles
 from factors import skill_model
 

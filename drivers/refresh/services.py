@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from drivers.legacy_import import ModelCounts
-from drivers.legacy_import import _sync_rows as rows_sync
+from drivers.legacy_import import rows_sync
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
 from drivers.refresh import scoring, selectors
 from drivers.refresh.warming import api_cache_warm
