@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import report  # noqa: E402
 from bench.endpoints import ENDPOINTS, FLOOR, TELEMETRY_TRACE, Endpoint, with_driver  # noqa: E402
 from bench.stack import (  # noqa: E402
-    OUT, PYTHON, ROOT, BenchConfig, bench_env, database_recreate, gunicorn, manage, python_module, wait_until_idle,
-    warehouse_emulator,
+    OUT, PYTHON, ROOT, BenchConfig, api_cache_invalidate, bench_env, database_recreate, gunicorn, manage,
+    python_module, wait_until_idle, warehouse_emulator,
 )
 
 WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
@@ -69,6 +69,7 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
     The machine's other work comes and goes, so each endpoint is compared with the floor measured
     just before it (half as long), not with one floor for the whole series."""
     results, floors = {}, []
+    api_cache_invalidate(env)
     with gunicorn(env, base_url=config.base_url, log_name=log_name):
         def run(endpoint: Endpoint, path: str, body: str | None, *, seconds: int, etag: str | None = None) -> dict:
             common = dict(url=config.base_url, endpoint=endpoint, path=path, body=body, connections=connections,

@@ -92,6 +92,13 @@ def python_module(env: dict[str, str], module: str, *args: str) -> str:
     return result.stdout
 
 
+def api_cache_invalidate(env: dict[str, str]) -> None:
+    """Start a new data version in the bench's Redis: no answer cached by an earlier series (or by
+    bench/query_counts.py, whose test client sends no Accept header, like wrk) is served again."""
+    code = "import django; django.setup(); from hackthetrack.cache import invalidate_api_cache; invalidate_api_cache()"
+    subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, check=True)
+
+
 @contextmanager
 def warehouse_emulator():
     """A warehouse emulator of the bench's own (its data kept in bench/out/warehouse between runs)."""
