@@ -12,7 +12,7 @@ from factors import skill_model
 from factors.admin import DriverFactorScoreInline, DriverVariableValueInline, TrackDemandInline
 from factors.models import DriverFactorScore, DriverVariableValue
 from factors.selectors import NoActiveModel, active_model
-from hackthetrack.admin_tools import CuratedInline, CuratedModelAdmin, LockableModelAdmin
+from hackthetrack.admin_tools import BrowseOnlyModelAdmin, CuratedInline, CuratedModelAdmin, LockableModelAdmin
 
 ENTRY_SEARCH_FIELDS = ["driver__name", "driver__number__exact", "car_number__exact"]
 
@@ -241,19 +241,10 @@ class DriverSeasonStatsAdmin(LockableModelAdmin):
 
 
 @admin.register(LegacyScoreComponent)
-class LegacyScoreComponentAdmin(CuratedModelAdmin):
+class LegacyScoreComponentAdmin(BrowseOnlyModelAdmin):
     """Browse only: the legacy application's score composition, kept as imported for audit."""
 
     list_display = ["driver", "factor", "variable_name", "raw_value", "percentile", "weight", "contribution"]
     list_filter = ["factor"]
     list_select_related = ["driver", "factor"]
     search_fields = ["driver__name", "driver__number__exact", "variable_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -17,7 +17,7 @@ from factors.models import (
     Variable,
 )
 from factors.services import model_version_activate, weights_validate_sum
-from hackthetrack.admin_tools import CuratedInline, CuratedModelAdmin, LockableModelAdmin
+from hackthetrack.admin_tools import BrowseOnlyModelAdmin, CuratedInline, CuratedModelAdmin, LockableModelAdmin
 from hackthetrack.curators import curators_group_restore
 
 # Brings the curators group back after a flush (hackthetrack/curators.py).
@@ -151,21 +151,12 @@ class ModelVersionAdmin(CuratedModelAdmin):
 
 
 @admin.register(ModelCoefficient)
-class ModelCoefficientAdmin(CuratedModelAdmin):
+class ModelCoefficientAdmin(BrowseOnlyModelAdmin):
     """Browse only: a weight is edited inside its model version, where the sum is checked."""
 
     list_display = ["model_version", "factor", "weight", "finish_coefficient", "last_changed"]
     list_filter = ["model_version", "factor"]
     list_select_related = ["model_version", "factor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DriverFactorScore)

@@ -168,3 +168,16 @@ def _set_locked(modeladmin: CuratedModelAdmin, request: HttpRequest, queryset: Q
 
 class LockableModelAdmin(CuratedModelAdmin):
     actions = [lock_rows, unlock_rows]
+
+
+class BrowseOnlyModelAdmin(CuratedModelAdmin):
+    """Listed and viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
