@@ -60,10 +60,3 @@ def test_ci_runs_bin_test_against_its_own_database():
     ci = (ROOT / ".ci/run").read_text()
     assert "DATABASE_URL=postgres://postgres@127.0.0.1:5432/hackthetrack_ci" in ci
     assert ci.rstrip().splitlines()[-1].startswith("exec bin/test")
-
-
-def test_procfile_migrates_on_release_and_serves_with_gunicorn():
-    processes = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip())
-    assert processes["release"].split()[:3] == ["python", "manage.py", "migrate"]
-    web = processes["web"].split()
-    assert web[0] == "gunicorn" and web[-1] == "hackthetrack.wsgi"

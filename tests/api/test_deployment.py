@@ -39,4 +39,8 @@ def test_procfile_runs_gunicorn_with_its_config_and_migrates_on_release():
     )
 
     assert processes["web"] == "gunicorn -c gunicorn.conf.py hackthetrack.wsgi"
-    assert processes["release"].startswith("python manage.py migrate")
+    release_steps = [step.strip() for step in processes["release"].split("&&")]
+    assert release_steps == [
+        "python manage.py migrate --noinput",
+        "python manage.py migrate --database=warehouse --noinput",
+    ]
