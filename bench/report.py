@@ -154,7 +154,7 @@ def targets(results: dict) -> list[str]:
     if "telemetry/trace" in cached or "telemetry/trace" in computed:
         worst = max(mode["telemetry/trace"]["p99_ms"] for mode in (cached, computed) if "telemetry/trace" in mode)
         lines.append(f"{'met' if worst < TRACE_P99_TARGET_MS else 'MISSED'}: telemetry trace p99 {worst:.0f} ms on "
-                     f"{results.get('ingest_1x', {}).get('samples', '?'):,} samples (target < 500)")
+                     "the race of the 1x ingest, about a million samples (target < 500)")
     else:
         lines.append("NOT MEASURED: telemetry trace (no telemetry API at the time of the run)")
     for name, legacy in LEGACY_RPS.items():
@@ -176,8 +176,8 @@ def _timings(results: dict) -> str:
     lines = []
     for key, label in (("ingest_1x", "ingest 1x"), ("ingest_10x", "ingest 10x")):
         if run := results.get(key):
-            lines.append(f"- {label}, {run['samples']:,} samples: {run['wall_s']} s wall (generation excluded "
-                         f"when the file was already in bench/out)\n\n  ```\n  "
+            lines.append(f"- {label} (`bench/ingest_telemetry.py --samples {run['samples']}`): {run['wall_s']} s wall, "
+                         f"generating the file included when it was not yet in bench/out\n\n  ```\n  "
                          + run["output"].replace("\n", "\n  ") + "\n  ```")
     if run := results.get("refresh"):
         lines.append(f"- refresh_cache (`bench/refresh_cache.py`: the real season at 1x and 10x, its own databases): "
