@@ -1,10 +1,17 @@
-"""bench/run's report: the machine and versions, the tables printed at the end and bench/RESULTS.md."""
+"""bench/run's report: the machine and versions, the tables printed at the end and bench/RESULTS.md.
+
+Render a report again from a run's raw numbers (after a change to this module):
+
+    .venv/bin/python -m bench.report bench/out/RESULTS.json bench/RESULTS.md
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
+import sys
 from importlib import metadata
 from urllib.parse import urlsplit
 
@@ -189,7 +196,7 @@ def results_markdown(results: dict) -> str:
     m = results["machine"]
     packages = ", ".join(f"{name} {version}" for name, version in m["packages"].items())
     datasets = "\n".join(
-        f"- {size} drivers: {size_results['dataset']['rows']:,} rows, {size_results['dataset']['ranked']} ranked, "
+        f"  - {size} drivers: {size_results['dataset']['rows']:,} rows, {size_results['dataset']['ranked']} ranked, "
         f"per-driver endpoints ask for driver {size_results['dataset']['driver_number']}"
         for size, size_results in results["sizes"].items()
     )
@@ -240,3 +247,9 @@ PostgreSQL's processes and counts in wall time only).
 
 {chr(10).join(f"- {line}" for line in targets(results))}
 """
+
+
+if __name__ == "__main__":
+    raw, markdown = sys.argv[1:3]
+    with open(raw) as source, open(markdown, "w") as target:
+        target.write(results_markdown(json.load(source)))
