@@ -1,5 +1,6 @@
 """The four-factor skill model: definitions, the model's coefficients as data, and the scores."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -96,6 +97,12 @@ class DriverFactorScore(models.Model):
     score = models.FloatField()
     percentile = models.FloatField()
     z_score = models.FloatField(null=True, blank=True)
+    variables_left_out = ArrayField(
+        models.CharField(max_length=40),
+        default=list,
+        blank=True,
+        help_text="Variables this score was computed without (no data); their weight went to the others",
+    )
     is_locked = models.BooleanField(default=False, help_text="Curated: refresh_cache leaves this row as it is")
 
     class Meta:

@@ -267,7 +267,14 @@ def _scores_write(*, rows: list[dict], braking: dict[tuple, float], season: int,
         for name, value in by_variable.items()
     })
     rows_sync(model=DriverFactorScore, key_fields=("driver_id", "factor_id"), report=report, keyed_values={
-        (driver_id, factor): {"score": s.score, "percentile": s.percentile, "z_score": s.z_score}
+        (driver_id, factor): {
+            "score": s.score,
+            "percentile": s.percentile,
+            "z_score": s.z_score,
+            "variables_left_out": sorted(
+                spec.id for spec in variables if spec.factor_id == factor and values[driver_id][spec.id].weight == 0
+            ),
+        }
         for driver_id, by_factor in scores.items() for factor, s in by_factor.items()
     })
 

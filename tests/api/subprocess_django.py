@@ -18,6 +18,15 @@ UNREACHABLE_WAREHOUSE = {
 }
 
 
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database that ``settings_dict`` (a connection's) points at, so a child
+    process reaches the same one; the embedded PostgreSQL is reached through its socket folder."""
+    user, name = settings_dict["USER"], settings_dict["NAME"]
+    if socket_dir := settings_dict["OPTIONS"].get("host"):
+        return f"postgres://{user}@/{name}?host={socket_dir}"
+    return f"postgres://{user}@{settings_dict['HOST']}:{settings_dict['PORT']}/{name}"
+
+
 def child_env(**overrides: str) -> dict[str, str]:
     env = {
         key: value

@@ -8,7 +8,7 @@ from django.db import connection
 
 from drivers.models import Track
 
-from .subprocess_django import run_python
+from .subprocess_django import database_url, run_python
 
 LEGACY_KEYS = {"status", "tracks_loaded", "drivers_loaded", "data_source"}
 GET_HEALTH = (
@@ -53,15 +53,7 @@ def test_health_exposes_no_settings_or_secrets(client):
 @pytest.mark.django_db
 def test_degraded_when_the_warehouse_is_down():
     # The child reads this test database (empty for it: the test's rows are not committed).
-    test_db = connection.settings_dict
-    # The embedded PostgreSQL is reached through a socket folder, given as a ?host= parameter.
-    socket_dir = test_db["OPTIONS"].get("host")
-    if socket_dir:
-        database_url = f"postgres://{test_db['USER']}@/{test_db['NAME']}?host={socket_dir}"
-    else:
-        database_url = f"postgres://{test_db['USER']}@{test_db['HOST']}:{test_db['PORT']}/{test_db['NAME']}"
-
-    status_code, body = child_health(DATABASE_URL=database_url, HEALTH_WAREHOUSE_TIMEOUT="5")
+    status_code, body = child_health(DATABASE_URL=database_url(connection.settings_dict), HEALTH_WAREHOUSE_TIMEOUT="5")
 
     assert status_code == 200
     assert LEGACY_KEYS <= set(body)

@@ -14,7 +14,7 @@ from django.db import connection, connections
 
 from drivers.management.commands.refresh_cache import EXIT_BUSY
 from drivers.refresh.services import ADVISORY_LOCK_KEY
-from tests.api.subprocess_django import PROJECT_DIR, child_env
+from tests.api.subprocess_django import PROJECT_DIR, child_env, database_url
 from tests.refresh.conftest import race_files, race_ingest
 from tests.refresh.test_refresh import snapshot
 
@@ -22,9 +22,8 @@ from tests.refresh.test_refresh import snapshot
 @pytest.fixture
 def refresh_env(warehouse_emulator):
     """The environment of a child process that sees this session's test databases."""
-    db = connections["default"].settings_dict
     return child_env(
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        DATABASE_URL=database_url(connections["default"].settings_dict),
         SNOWFLAKE_ACCOUNT="fakesnow", SNOWFLAKE_EMULATOR="true", SNOWFLAKE_HOST=warehouse_emulator.host,
         SNOWFLAKE_PORT=str(warehouse_emulator.port), SNOWFLAKE_PROTOCOL="http",
         SNOWFLAKE_DATABASE=connections["warehouse"].settings_dict["NAME"], PYTHONUNBUFFERED="1",

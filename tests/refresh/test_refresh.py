@@ -252,6 +252,12 @@ def test_braking_consistency_comes_from_telemetry_when_the_warehouse_has_it(seas
         driver__variable_values__weight__gt=0,
     ).count()
     assert report.left_out["braking_consistency"] == scored - 1
+    # Each score records what it was computed without.
+    assert DriverFactorScore.objects.get(driver__number=13, factor_id="consistency").variables_left_out == []
+    assert {
+        tuple(score.variables_left_out)
+        for score in DriverFactorScore.objects.filter(factor_id="consistency", driver__in={v.driver_id for v in others})
+    } == {("braking_consistency",)}
 
 
 def test_after_the_commit_the_api_cache_is_invalidated_and_warmed(
