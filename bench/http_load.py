@@ -172,8 +172,9 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "gunicorn.log").unlink(missing_ok=True)
     started = datetime.now(timezone.utc)
-    results = {"command": " ".join(["bench/run", *map(shlex.quote, sys.argv[1:])]), "started": started.isoformat(timespec="seconds"),
-               "connections": args.connections, "duration_s": args.duration, "sizes": {}}
+    results = {"command": " ".join(["bench/run", *map(shlex.quote, sys.argv[1:])]),
+               "started": started.isoformat(timespec="seconds"), "connections": args.connections,
+               "duration_s": args.duration, "sizes": {}}
 
     with warehouse_emulator() as emulator:
         env = bench_env(config, warehouse_port=emulator.port)
