@@ -6,6 +6,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from queue import Full, Queue
 from typing import TypeVar
@@ -137,10 +138,13 @@ def timing_file_load(*, timing_file: TimingFile, season: int) -> Load:
                            track=timing_file.track, race_number=timing_file.race_number, row_count=loaded)
 
 
-def prefetched(items: Iterator[T], *, depth: int = 2) -> Iterator[T]:
-    """Run the iterator ``items`` in a background thread, at most ``depth`` items ahead of the
-    consumer (bounded memory); its exceptions are raised in the consumer. Arrow and file work
-    release the GIL, so parsing the next block overlaps the warehouse loading this one."""
+@contextmanager
+def prefetched(items: Iterator[T], *, depth: int = 2) -> Iterator[Iterator[T]]:
+    """Run the iterator ``items`` in a background thread, started on entry so that it works while
+    the caller gets ready (opens its connection), at most ``depth`` items ahead of the consumer
+    (bounded memory); its exceptions are raised in the consumer; the thread is stopped on exit.
+    Arrow and file work release the GIL, so parsing the next block overlaps the warehouse
+    loading this one."""
     queue: Queue = Queue(maxsize=depth)
     stop = threading.Event()
     done = object()
@@ -163,13 +167,16 @@ def prefetched(items: Iterator[T], *, depth: int = 2) -> Iterator[T]:
         except BaseException as error:  # handed to the consumer
             put(error)
 
-    thread = threading.Thread(target=produce, name="prefetch", daemon=True)
-    thread.start()
-    try:
+    def consume() -> Iterator[T]:
         while (item := queue.get()) is not done:
             if isinstance(item, BaseException):
                 raise item
             yield item
+
+    thread = threading.Thread(target=produce, name="prefetch", daemon=True)
+    thread.start()
+    try:
+        yield consume()
     finally:
         stop.set()
         thread.join()
@@ -204,9 +211,10 @@ def samples_file_load(*, path: Path, season: int, track: str, race_number: int,
     constants = {"LOAD_ID": load_id, "SEASON": season, "TRACK": track, "RACE_NUMBER": race_number}
     cars_replaced: set[int] = set()
     loaded = 0
-    with tempfile.TemporaryDirectory(prefix="htt-samples-") as work_dir, transaction.atomic(using=WAREHOUSE):
+    with (tempfile.TemporaryDirectory(prefix="htt-samples-") as work_dir,
+          prefetched(_sample_parquet_files(path=path, work_dir=Path(work_dir), constants=constants)) as blocks,
+          transaction.atomic(using=WAREHOUSE)):
         with connections[WAREHOUSE].cursor() as cursor:
-            blocks = prefetched(_sample_parquet_files(path=path, work_dir=Path(work_dir), constants=constants))
             for parquet_path, rows, cars, progress in blocks:
                 if None in cars:
                     raise missing_car_error(path)

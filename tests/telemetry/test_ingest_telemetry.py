@@ -1,5 +1,7 @@
 """ingest_telemetry: long and wide CSV streamed into the warehouse's samples."""
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
@@ -64,6 +66,36 @@ def test_a_sample_cut_by_a_block_boundary_is_joined(warehouse_db, tmp_path, monk
     # Every channel of sample i holds i*100 + its channel index: nothing lost or mixed up.
     assert all(row[3] == i * 100 + 0 and row[14] == i * 100 + 11 for i, row in enumerate(got))
     assert all(None not in row for row in got)
+
+
+def test_long_rows_apart_or_repeated_are_joined_into_one_sample(warehouse_db, tmp_path):
+    t1, t2 = "2025-09-06T18:00:00.000Z", "2025-09-06T18:00:00.050Z"
+    rows = (_long_rows("GR86-001-7", 7, 3, t1, {"speed": 100.0, "gear": 3})
+            + _long_rows("GR86-001-8", 8, 3, t1, {"speed": 90.0})
+            + _long_rows("GR86-001-7", 7, 3, t1, {"aps": 50.0})  # car 7's first sample, apart
+            + _long_rows("GR86-001-7", 7, 4, t2, {"speed": 101.0})
+            + _long_rows("GR86-001-7", 7, 5, t2, {"speed": 105.0, "nmot": ""}))  # repeated channel, two laps
+    path = tmp_path / "barber_r1_long.csv"
+    path.write_text(LONG_HEADER + "\n" + "\n".join(rows) + "\n")
+    call_command("ingest_telemetry", str(path))
+    # One sample per car and instant; a repeated value keeps the largest, an empty one is no value.
+    assert [(r[0], r[2], r[4], r[5], r[6], r[7]) for r in _samples()] == [
+        (7, 3, 100.0, None, 3, 50.0), (7, 5, 105.0, None, None, None), (8, 3, 90.0, None, None, None)]
+
+
+def test_the_run_pivot_equals_the_grouped_pivot_on_consecutive_rows():
+    channels = list(samples.CHANNELS)
+    rows = {name: [] for name in samples.LONG_COLUMNS}
+    for i in range(50):
+        for k, name in enumerate(channels[: 3 + i % 10]):  # samples with fewer channels too
+            for column, value in zip(samples.LONG_COLUMNS, (f"GR86-00{i % 3}-{i % 3}", i % 3, i // 7, 1_000_000 * i,
+                                                            name, None if (i + k) % 9 == 0 else i + k / 10)):
+                rows[column].append(value)
+    table = pa.table({**rows, "timestamp": pa.array(rows["timestamp"], samples.TIMESTAMP)})
+    channel_index = pc.index_in(table["telemetry_name"], value_set=samples.CHANNEL_NAMES)
+    by_runs, grouped = samples._runs_pivot(table, channel_index), samples._grouped_pivot(table)
+    assert by_runs is not None and len(by_runs) == 50
+    assert by_runs.to_pylist() == grouped.select(by_runs.column_names).to_pylist()
 
 
 def test_reloading_replaces_the_cars_samples_and_keeps_other_cars(warehouse_db, tmp_path):
