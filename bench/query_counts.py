@@ -8,6 +8,7 @@ the response cache), then revalidated with If-None-Match (expected: 304). Querie
 PostgreSQL and on the warehouse. Then the median (and least) wall and median CPU time of computing the
 answer, over ``REPEAT`` requests one at a time: CPU time is this process's own work, which other load on the
 machine slows far less than it slows wall time (the databases' time is in their own processes).
+The same (``warm_`` keys) after the first computed answer of a data version, responses uncached.
 Prints one JSON object per request.
 """
 
@@ -21,7 +22,7 @@ import django
 django.setup()
 
 from django.db import connections  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from hackthetrack.cache import invalidate_api_cache  # noqa: E402
@@ -58,10 +59,11 @@ def measure(client: Client, *, method: str, path: str, body: str | None) -> dict
     return result
 
 
-def computed_timing(client: Client, *, method: str, path: str, body: str | None) -> dict:
+def _timed(client: Client, *, method: str, path: str, body: str | None, new_version: bool) -> dict:
     wall, cpu = [], []
     for _ in range(REPEAT):
-        invalidate_api_cache()
+        if new_version:
+            invalidate_api_cache()
         wall_start, cpu_start = time.perf_counter(), time.process_time()
         if method == "GET":
             client.get(path)
@@ -73,12 +75,27 @@ def computed_timing(client: Client, *, method: str, path: str, body: str | None)
             "cpu_ms": round(statistics.median(cpu) * 1000, 2)}
 
 
+def computed_timing(client: Client, *, method: str, path: str, body: str | None) -> dict:
+    """A computed answer, the first of its data version (the data version bumped before each)."""
+    return _timed(client, method=method, path=path, body=body, new_version=True)
+
+
+def warm_timing(client: Client, *, method: str, path: str, body: str | None) -> dict:
+    """A computed answer after the first of its data version: what is kept per data version in
+    process (factors.selectors.skill_population) is warm, responses are not cached (timeout 0)."""
+    invalidate_api_cache()
+    with override_settings(API_CACHE_TIMEOUT=0):
+        timing = _timed(client, method=method, path=path, body=body, new_version=False)
+    return {f"warm_{name}": value for name, value in timing.items()}
+
+
 def main() -> None:
     requests = json.loads(sys.argv[1])
     client = Client(HTTP_HOST="127.0.0.1", headers={"X-Forwarded-Proto": "https"})
     for request in requests:
         shape = {"method": request["method"], "path": request["path"], "body": request["body"]}
-        print(json.dumps({"name": request["name"], **measure(client, **shape), **computed_timing(client, **shape)}))
+        print(json.dumps({"name": request["name"], **measure(client, **shape), **computed_timing(client, **shape),
+                          **warm_timing(client, **shape)}))
 
 
 if __name__ == "__main__":

@@ -5,11 +5,15 @@ score for every factor of the active model version and at least ``min_races`` ra
 version's season. With the 2025 legacy data that reproduces the legacy API's 31 drivers.
 """
 
+import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from redis import RedisError
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from drivers.models import Driver, DriverSeasonStats, Track
@@ -24,6 +28,9 @@ from factors.models import (
     TrackDemand,
     Variable,
 )
+from hackthetrack.cache import data_version
+
+logger = logging.getLogger(__name__)
 
 
 class NoActiveModel(APIException):
@@ -54,6 +61,9 @@ class SkillPopulation:
     model: skill_model.Coefficients
     drivers: list[DriverProfile]
     by_number: dict[int, DriverProfile] = field(init=False)
+    _fit_spreads: dict[tuple, float] = field(init=False, default_factory=dict)
+    _ranked: dict[str, list[DriverProfile]] = field(init=False, default_factory=dict)
+    _descending: dict[tuple[str, str], list[float]] = field(init=False, default_factory=dict)
 
     def __post_init__(self):
         self.by_number = {driver.number: driver for driver in self.drivers}
@@ -94,18 +104,29 @@ class SkillPopulation:
         )
 
     def fit_spread(self, circuit: CircuitDemand) -> float:
-        return skill_model.fit_spread(population_z=list(self.z_by_number.values()), demands=circuit.demands)
+        # Memoised per circuit demand profile: the population is shared by the requests of a data
+        # version (skill_population), and this is a pass over the whole field.
+        key = (circuit.track_id, tuple(sorted(circuit.demands.items())))
+        if key not in self._fit_spreads:
+            population_z = list(self.z_by_number.values())
+            self._fit_spreads[key] = skill_model.fit_spread(population_z=population_z, demands=circuit.demands)
+        return self._fit_spreads[key]
 
     def circuit_fit(self, scores: Mapping[str, float], circuit: CircuitDemand, spread: float) -> float:
         z = skill_model.z_scores(scores=scores, spreads=self.spreads)
         return skill_model.circuit_fit(z=z, demands=circuit.demands, spread=spread)
 
     def ranked_by(self, factor_id: str) -> list[DriverProfile]:
-        """Drivers by their percentile in one factor, best first (ties by car number)."""
-        return sorted(self.drivers, key=lambda d: (-d.percentiles[factor_id], d.number))
+        """Drivers by their percentile in one factor, best first (ties by car number). Sorted once
+        per population; callers slice it and must not change it."""
+        if factor_id not in self._ranked:
+            self._ranked[factor_id] = sorted(self.drivers, key=lambda d: (-d.percentiles[factor_id], d.number))
+        return self._ranked[factor_id]
 
     def top_average(self, factor_id: str, count: int, *, of: str = "scores") -> float:
-        values = sorted((getattr(d, of)[factor_id] for d in self.drivers), reverse=True)[:count]
+        if (factor_id, of) not in self._descending:
+            self._descending[factor_id, of] = sorted((getattr(d, of)[factor_id] for d in self.drivers), reverse=True)
+        values = self._descending[factor_id, of][:count]
         return sum(values) / len(values) if values else 0.0
 
 
@@ -167,8 +188,56 @@ def driver_numbers_filtered(*, filters: Mapping[str, str]) -> set[int] | None:
     return set(filterset.qs.values_list("number", flat=True))
 
 
+@dataclass(frozen=True)
+class _PopulationMemo:
+    key: tuple[int, str]
+    built_at: float
+    population: SkillPopulation
+
+
+# The latest population built in this process (one entry: a new data version replaces it).
+_population_memo: _PopulationMemo | None = None
+# A data version bump in one process's local-memory cache never reaches the others (see
+# hackthetrack.cache); this bounds how long such a process would keep serving an old population.
+POPULATION_MAX_AGE_SECONDS = 60.0
+
+
 def skill_population() -> SkillPopulation:
-    """The ranked drivers and their factor scores: two queries."""
+    """The ranked drivers and their field statistics, built once per data version and process.
+
+    Every write to what it reads invalidates the API cache on commit, which starts a new data
+    version, so the memo never outlives its data (within ``POPULATION_MAX_AGE_SECONDS`` on a
+    deployment without a shared cache). A cold memo runs two queries; a warm one none. Callers share
+    the population and must not change it. Inside a transaction of the caller's, or without the
+    cache, it is read anew.
+    """
+    global _population_memo
+    if _in_callers_transaction():
+        # It may see the caller's uncommitted writes: neither serve it stale nor share it.
+        return build_skill_population()
+    try:
+        # The version is read before the data: a write committed meanwhile bumps it past this key.
+        key = (data_version(), DEFAULT_DB_ALIAS)
+    except RedisError:
+        # As the response cache: without Redis the API still answers, uncached.
+        logger.warning("API cache unavailable, field statistics not kept", exc_info=True)
+        return build_skill_population()
+    memo = _population_memo
+    if memo is not None and memo.key == key and time.monotonic() - memo.built_at < POPULATION_MAX_AGE_SECONDS:
+        return memo.population
+    population = build_skill_population()
+    _population_memo = _PopulationMemo(key=key, built_at=time.monotonic(), population=population)
+    return population
+
+
+def _in_callers_transaction() -> bool:
+    # The atomic blocks a test case wraps every test in are not the caller's (as Django's own
+    # durable check sees them).
+    return any(not block._from_testcase for block in connections[DEFAULT_DB_ALIAS].atomic_blocks)
+
+
+def build_skill_population() -> SkillPopulation:
+    """The ranked drivers and their factor scores, read now: two queries."""
     model = active_model()
     # Plain tuples, not model instances: every request reads the whole field (bench/run: a third
     # of this function's time at 300 drivers went to building two instances per row).

@@ -62,7 +62,8 @@ def model_version_fit(*, name: str, description: str = "") -> ModelVersion:
     active = ModelVersion.objects.filter(is_active=True).first()
     if active is None:
         raise ValidationError("No active model version to fit from.", code="no_active_version")
-    population = selectors.skill_population()
+    # Read now, not the served memo: a fit is a write and must see the committed data.
+    population = selectors.build_skill_population()
     results = selectors.season_results(
         driver_ids=[d.driver_id for d in population.drivers], season=population.model.season
     )

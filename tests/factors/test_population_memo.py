@@ -1,0 +1,62 @@
+"""The ranked drivers and their field statistics are built once per data version (and process)."""
+
+from django.db import transaction
+
+from factors import selectors
+from factors.models import DriverFactorScore
+from hackthetrack.cache import invalidate_api_cache
+from tests.api.subprocess_django import CLOSED_PORT
+
+ADJUST = {"speed": 50, "consistency": 50, "racecraft": 50, "tire_management": 50}
+
+
+def test_a_warm_population_is_shared_without_a_query(season, django_assert_num_queries):
+    first = selectors.skill_population()
+    with django_assert_num_queries(0):
+        assert selectors.skill_population() is first
+    # Built again (two queries) once the data version moves on.
+    invalidate_api_cache()
+    with django_assert_num_queries(2):
+        rebuilt = selectors.skill_population()
+    assert rebuilt is not first and rebuilt.by_number.keys() == season.ranked.keys()
+
+
+def test_a_committed_write_is_served_by_the_next_request(client, season, django_capture_on_commit_callbacks):
+    path = "/api/drivers/3/improve/predict"  # a POST: never in the response cache
+    before = client.post(path, ADJUST, content_type="application/json").json()
+    assert before["current_skills"]["speed"] == season.ranked[3]["speed"]
+
+    new_speed = 100 - season.ranked[3]["speed"]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        # As every write path does (admin, imports, refresh_cache, model activation).
+        DriverFactorScore.objects.filter(driver__number=3, factor_id="speed").update(score=new_speed)
+        transaction.on_commit(invalidate_api_cache)
+
+    after = client.post(path, ADJUST, content_type="application/json").json()
+    assert after["current_skills"]["speed"] == new_speed
+
+
+def test_inside_a_transaction_of_its_own_the_field_is_read_anew(season, django_assert_num_queries):
+    served = selectors.skill_population()
+    with transaction.atomic():
+        DriverFactorScore.objects.filter(driver__number=3, factor_id="speed").update(score=1.0)
+        with django_assert_num_queries(2):
+            inside = selectors.skill_population()
+        assert inside is not served and inside.by_number[3].scores["speed"] == 1.0
+        transaction.set_rollback(True)
+    # What the rolled-back transaction read was not kept for others.
+    with django_assert_num_queries(0):
+        assert selectors.skill_population() is served
+
+
+def test_without_redis_the_field_is_read_for_every_request(client, season, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    response = client.post("/api/drivers/3/improve/predict", ADJUST, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["current_skills"]["speed"] == season.ranked[3]["speed"]
