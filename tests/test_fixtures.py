@@ -138,6 +138,16 @@ def test_load_demo_fixtures_loads_an_empty_database_and_reloads_the_demo():
 
 
 @pytest.mark.django_db
+def test_load_demo_fixtures_invalidates_the_cached_api_answers(django_capture_on_commit_callbacks):
+    from hackthetrack.cache import data_version
+
+    before = data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_fixtures", stdout=StringIO())
+    assert data_version() != before
+
+
+@pytest.mark.django_db
 def test_load_demo_fixtures_leaves_other_data_alone():
     from drivers.models import Driver, Track
 

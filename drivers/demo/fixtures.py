@@ -12,6 +12,7 @@ from drivers.demo.definitions import MODEL_VERSION_NAME
 from drivers.demo.season import DemoSeason
 from drivers.models import Driver
 from factors.models import ModelVersion
+from hackthetrack.cache import invalidate_api_cache
 
 # Fixture file -> the DemoSeason groups it holds. Load them together (one loaddata call) or in
 # this order: each file only refers to rows of the files before it.
@@ -86,4 +87,6 @@ def demo_fixtures_load(*, directory: Path) -> str | None:
         foreign = demo_fixtures_foreign_data(directory=directory)
         if foreign is None:
             call_command("loaddata", *(str(directory / name) for name in FIXTURE_FILES), verbosity=0)
+            # Reloading undoes edits to demo rows: answers computed from them must go too.
+            transaction.on_commit(invalidate_api_cache)
     return foreign
