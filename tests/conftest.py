@@ -78,3 +78,17 @@ def warehouse_emulator():
     if embedded.ephemeral_warehouse is None:
         pytest.skip("the suite runs against a configured Snowflake, not the emulator")
     return embedded.ephemeral_warehouse
+
+
+@pytest.fixture
+def unreachable_redis(settings):
+    """The default cache in a Redis where nothing listens: every cache call fails fast."""
+    from tests.api.subprocess_django import CLOSED_PORT
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }

@@ -9,7 +9,7 @@ from django.utils.http import http_date, parse_http_date
 from drivers.models import Track
 from hackthetrack.cache import data_version, invalidate_api_cache, last_modified
 
-from .subprocess_django import CLOSED_PORT, run_python
+from .subprocess_django import run_python
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
 
@@ -113,14 +113,7 @@ def test_health_is_never_cached(client, barber):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_without_redis_the_api_answers_uncached(client, barber, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
+def test_without_redis_the_api_answers_uncached(client, barber, settings, unreachable_redis):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/min", "user": None}}
 
     responses = [client.get(TRACKS) for _ in range(2)]

@@ -5,7 +5,6 @@ from django.db import transaction
 from factors import selectors
 from factors.models import DriverFactorScore
 from hackthetrack.cache import invalidate_api_cache
-from tests.api.subprocess_django import CLOSED_PORT
 
 ADJUST = {"speed": 50, "consistency": 50, "racecraft": 50, "tire_management": 50}
 
@@ -49,14 +48,7 @@ def test_inside_a_transaction_of_its_own_the_field_is_read_anew(season, django_a
         assert selectors.skill_population() is served
 
 
-def test_without_redis_the_field_is_read_for_every_request(client, season, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
+def test_without_redis_the_field_is_read_for_every_request(client, season, unreachable_redis):
     response = client.post("/api/drivers/3/improve/predict", ADJUST, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["current_skills"]["speed"] == season.ranked[3]["speed"]
