@@ -170,7 +170,7 @@ if REDIS_URL:
         _redis_options["ssl_cert_reqs"] = env("REDIS_SSL_CERT_REQS", default="required")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "hackthetrack.redis_cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             # One Redis may serve several deployments (staging, production): a prefix each.
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="htt"),
