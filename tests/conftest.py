@@ -1,8 +1,12 @@
 """Shared fixtures. The real 2025 season lives outside the repository, in ../shared/grcup2025."""
 
+import uuid
 from pathlib import Path
 
 import pytest
+
+# As in settings when REDIS_URL is set.
+REDIS_CACHE_BACKEND = "hackthetrack.redis_cache.ReusedClientRedisCache"
 
 SHARED_SEASON_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "grcup2025"
 
@@ -87,8 +91,27 @@ def unreachable_redis(settings):
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": REDIS_CACHE_BACKEND,
             "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+
+
+@pytest.fixture
+def shared_redis(settings):
+    """The default cache in a real Redis under a prefix of this test's own, removed afterwards."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/0"
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"htt-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {"BACKEND": REDIS_CACHE_BACKEND, "LOCATION": url, "KEY_PREFIX": prefix}
+    }
+    yield {"REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}
+    for key in connection.scan_iter(f"{prefix}:*"):
+        connection.delete(key)

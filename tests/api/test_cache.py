@@ -1,7 +1,6 @@
 """Response caching and revalidation: ETag/Last-Modified tied to the data version, 304 without a query."""
 
 import hashlib
-import uuid
 
 import pytest
 from django.utils.http import http_date, parse_http_date
@@ -121,25 +120,6 @@ def test_without_redis_the_api_answers_uncached(client, barber, settings, unreac
     assert [r.status_code for r in responses] == [200, 200]  # not cached, not throttled: served
     assert responses[0].json() == [{"id": "barber", "name": "Barber Motorsports Park"}]
     assert "ETag" not in responses[0]
-
-
-@pytest.fixture
-def shared_redis(settings):
-    """The default cache in a real Redis under a prefix of this test's own, removed afterwards."""
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/0"
-    connection = redis.Redis.from_url(url)
-    try:
-        connection.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    prefix = f"htt-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
-    }
-    yield {"REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}
-    for key in connection.scan_iter(f"{prefix}:*"):
-        connection.delete(key)
 
 
 def test_another_process_invalidates_through_redis(client, barber, shared_redis):

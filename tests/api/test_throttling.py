@@ -1,14 +1,41 @@
 """Rate limits per client, counted once per request whether the answer was cached or not."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.core.cache import cache
+from rest_framework.throttling import SimpleRateThrottle
+
+from hackthetrack.throttling import window_hits
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
 
 TRACKS = "/api/probe/tracks"
+WINDOW_START = 29_000_000 * 60.0  # the start of a one-minute window
+
+
+class Clock:
+    def __init__(self):
+        self.now = WINDOW_START + 20
 
 
 @pytest.fixture
-def rates(settings):
+def clock(monkeypatch):
+    """The throttles' clock, 20 s into a minute: no test straddles a window by chance."""
+    clock = Clock()
+    monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: clock.now))
+    return clock
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def counters(request):
+    """Counters in the tests' local-memory cache, or in a real Redis as deployed."""
+    if request.param == "redis":
+        request.getfixturevalue("shared_redis")
+
+
+@pytest.fixture
+def rates(settings, clock, counters):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "5/min"}}
 
 
@@ -17,6 +44,18 @@ def test_cached_answers_count_against_the_rate(client, rates):
 
     # The 2nd and 3rd come from the response cache; they count all the same.
     assert statuses == [200, 200, 200, 429]
+
+
+def test_the_count_starts_again_in_the_next_window(client, rates, clock):
+    for _ in range(3):
+        client.get(TRACKS)
+
+    refused = client.get(TRACKS)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "40"  # what is left of the minute
+
+    clock.now = WINDOW_START + 60
+    assert client.get(TRACKS).status_code == 200
 
 
 def test_each_client_address_has_its_own_rate(client, rates):
@@ -46,3 +85,11 @@ def test_forwarded_for_is_trusted_only_behind_the_configured_proxies(client, rat
 
 def test_health_is_never_throttled(client, rates):
     assert [client.get("/api/health").status_code for _ in range(5)] == [200] * 5
+
+
+def test_concurrent_hits_are_each_counted_once(shared_redis):
+    # A read-then-write counter would hand out the same count twice and lose hits.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = list(pool.map(lambda _: window_hits(cache, "throttle_probe", timeout=60), range(200)))
+
+    assert sorted(counts) == list(range(1, 201))
