@@ -7,7 +7,8 @@ How to use it:
   (``transaction.on_commit(invalidate_api_cache)`` inside an atomic block). That bumps the data
   version: every cached response becomes unreachable at once and ``Last-Modified`` moves on.
 - Nothing else is needed in views. ``ApiResponseCacheMiddleware`` (installed in settings) caches
-  every successful GET under ``/api/`` keyed by data version and full path, adds ``ETag`` (hash of
+  every successful GET under ``/api/`` by full path, with the data version it was computed in (an
+  answer of an older version is never served), adds ``ETag`` (hash of
   the body), ``Last-Modified`` (time of the data version) and ``Cache-Control``, and answers
   ``If-None-Match`` / ``If-Modified-Since`` with 304 from the cache, without touching the database.
 - A view whose answer must not be cached (health, anything live) marks its response with
@@ -40,7 +41,10 @@ CACHED_METHODS = frozenset({"GET", "HEAD"})
 
 def data_version() -> int:
     """The current data version: the time (ns since the epoch) of the last invalidation."""
-    version = cache.get(DATA_VERSION_KEY)
+    return _data_version_started(cache.get(DATA_VERSION_KEY))
+
+
+def _data_version_started(version: int | None) -> int:
     if version is None:
         # First use (empty cache): start a version now; add() keeps a concurrent first writer's.
         cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
@@ -62,6 +66,7 @@ def last_modified(version: int) -> int:
 
 @dataclass(frozen=True)
 class CachedResponse:
+    version: int
     status: int
     content_type: str
     content: bytes
@@ -73,10 +78,11 @@ class CachedResponse:
         return response
 
 
-def _response_key(version: int, request: HttpRequest) -> str:
-    # Accept is part of the key: the schema endpoint answers JSON or YAML by it.
+def _response_key(request: HttpRequest) -> str:
+    # Accept is part of the key: the schema endpoint answers JSON or YAML by it. The version is not:
+    # it is read with the entry in one round trip, and a new version's answer replaces the old one.
     variant = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
-    return f"hackthetrack:api:response:{version}:{hashlib.sha256(variant.encode()).hexdigest()}"
+    return f"hackthetrack:api:response:{hashlib.sha256(variant.encode()).hexdigest()}"
 
 
 def _is_cacheable_request(request: HttpRequest) -> bool:
@@ -129,15 +135,16 @@ class ApiResponseCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _is_cacheable_request(request):
             return self.get_response(request)
+        key = _response_key(request)
         try:
-            version = data_version()
-            key = _response_key(version, request)
-            cached: CachedResponse | None = cache.get(key)
+            found = cache.get_many([DATA_VERSION_KEY, key])
+            version = _data_version_started(found.get(DATA_VERSION_KEY))
         except RedisError:
             # The cache is an optimisation: without Redis the API still answers, uncached.
             logger.warning("API cache unavailable, answering without it", exc_info=True)
             return self.get_response(request)
-        if cached is not None:
+        cached: CachedResponse | None = found.get(key)
+        if cached is not None and cached.version == version:
             if (throttled := throttle_response(request)) is not None:
                 return throttled
             if _is_not_modified(request, cached.etag, last_modified(version)):
@@ -149,7 +156,7 @@ class ApiResponseCacheMiddleware:
             return response
         etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         if len(response.content) <= settings.API_CACHE_MAX_BYTES:
-            entry = CachedResponse(response.status_code, response["Content-Type"], response.content, etag)
+            entry = CachedResponse(version, response.status_code, response["Content-Type"], response.content, etag)
             try:
                 cache.set(key, entry, timeout=settings.API_CACHE_TIMEOUT)
             except RedisError:
