@@ -18,6 +18,8 @@ preload_app = True
 # is a gap in service under load.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
-accesslog = "-"
+# The app logs one line per request itself (hackthetrack.middleware: method, path, status, duration,
+# request id); gunicorn's access log would repeat it. GUNICORN_ACCESS_LOG=- turns it on.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
