@@ -51,30 +51,26 @@ def driver_card(
     return card
 
 
-def driver_cards(*, population: SkillPopulation, track_id: str | None, number: int | None = None) -> list[dict]:
-    """The cards of every ranked driver (or of one: 404 if unranked), by season average finish, with
-    the fit at ``track_id`` when given (404 for an unknown track)."""
-    drivers = population.drivers if number is None else [population.driver(number)]
+def driver_cards(*, population: SkillPopulation, track_id: str | None, drivers: list[DriverProfile]) -> list[dict]:
+    """The cards of ``drivers``, in their order, with the fit at ``track_id`` when given (404 for an
+    unknown track). Only these drivers' cards are built: a page of the field costs a page."""
     circuits = selectors.circuit_demands(track_id=track_id) if track_id is not None else []
-    fits = circuit_fits(population=population, circuits=circuits)
-    results = selectors.season_results(driver_ids=[d.driver_id for d in drivers], season=population.model.season)
-
-    def by_average_finish(driver: DriverProfile) -> tuple:
-        average = (results.get(driver.driver_id) or {}).get("avg_finish")
-        return (average is None, average or 0.0, driver.number)
-
+    fits = circuit_fits(population=population, circuits=circuits, drivers=drivers)
+    results = population.season_results
     return [
         driver_card(population=population, driver=d, results=results.get(d.driver_id), fits=fits[d.number])
-        for d in sorted(drivers, key=by_average_finish)
+        for d in drivers
     ]
 
 
-def circuit_fits(*, population: SkillPopulation, circuits: list[CircuitDemand]) -> dict[int, dict[str, float]]:
-    """Fit of every ranked driver at each circuit, computed for this request only."""
-    fits: dict[int, dict[str, float]] = {d.number: {} for d in population.drivers}
+def circuit_fits(
+    *, population: SkillPopulation, circuits: list[CircuitDemand], drivers: list[DriverProfile]
+) -> dict[int, dict[str, float]]:
+    """Fit of each of ``drivers`` at each circuit (against the whole field's spread)."""
+    fits: dict[int, dict[str, float]] = {d.number: {} for d in drivers}
     for circuit in circuits:
         spread = population.fit_spread(circuit)
-        for driver in population.drivers:
+        for driver in drivers:
             fits[driver.number][circuit.track_id] = round(population.circuit_fit(driver.scores, circuit, spread), 1)
     return fits
 
@@ -184,7 +180,7 @@ def coach_recommendations(*, population: SkillPopulation, driver_number: int) ->
         for gap in gaps["skill_gaps"]
     ]
     circuits = selectors.circuit_demands()
-    fits = circuit_fits(population=population, circuits=circuits)[driver.number]
+    fits = circuit_fits(population=population, circuits=circuits, drivers=[driver])[driver.number]
     insights = {}
     for circuit in circuits:
         most = max(circuit.demands, key=circuit.demands.get)
@@ -213,9 +209,7 @@ def find_similar(*, population: SkillPopulation, driver_number: int, target: Map
     """Drivers with a better season average finish whose scores lie closest to the target skills
     (Euclidean distance in factor space), best match first."""
     current = population.driver(driver_number)
-    results = selectors.season_results(
-            driver_ids=[d.driver_id for d in population.drivers], season=population.model.season
-        )
+    results = population.season_results
     current_avg = (results.get(current.driver_id) or {}).get("avg_finish")
     if not current_avg or current_avg <= 0:
         raise ValidationError({"current_driver_number": [f"Driver {driver_number} has no season average finish."]})

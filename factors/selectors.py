@@ -116,6 +116,23 @@ class SkillPopulation:
         z = skill_model.z_scores(scores=scores, spreads=self.spreads)
         return skill_model.circuit_fit(z=z, demands=circuit.demands, spread=spread)
 
+    @cached_property
+    def season_results(self) -> dict[int, dict]:
+        """Season aggregates by driver id (season_results): read the first time a request needs them,
+        then kept with the population."""
+        return season_results(season=self.model.season)
+
+    @cached_property
+    def by_average_finish(self) -> list[DriverProfile]:
+        """The /api/drivers order: by season average finish, drivers without one last, ties by car
+        number. Callers slice it and must not change it."""
+
+        def key(driver: DriverProfile) -> tuple:
+            average = (self.season_results.get(driver.driver_id) or {}).get("avg_finish")
+            return (average is None, average or 0.0, driver.number)
+
+        return sorted(self.drivers, key=key)
+
     def ranked_by(self, factor_id: str) -> list[DriverProfile]:
         """Drivers by their percentile in one factor, best first (ties by car number). Sorted once
         per population; callers slice it and must not change it."""
@@ -266,11 +283,12 @@ def build_skill_population() -> SkillPopulation:
     return SkillPopulation(model=model, drivers=drivers)
 
 
-def season_results(*, driver_ids: list[int], season: int) -> dict[int, dict]:
-    """Per driver id: season aggregates plus best and worst classified finish, in one query."""
+def season_results(*, season: int) -> dict[int, dict]:
+    """Per driver id of the season: season aggregates plus best and worst classified finish, in one
+    query."""
     in_season = Q(driver__entries__race__season=season)
     rows = (
-        DriverSeasonStats.objects.filter(driver_id__in=driver_ids, season=season)
+        DriverSeasonStats.objects.filter(season=season)
         .annotate(
             best_finish=Min("driver__entries__finish_position", filter=in_season),
             worst_finish=Max("driver__entries__finish_position", filter=in_season),

@@ -64,9 +64,7 @@ def model_version_fit(*, name: str, description: str = "") -> ModelVersion:
         raise ValidationError("No active model version to fit from.", code="no_active_version")
     # Read now, not the served memo: a fit is a write and must see the committed data.
     population = selectors.build_skill_population()
-    results = selectors.season_results(
-        driver_ids=[d.driver_id for d in population.drivers], season=population.model.season
-    )
+    results = population.season_results
     observations = [
         (population.z_by_number[d.number], results[d.driver_id]["avg_finish"])
         for d in population.drivers

@@ -68,12 +68,17 @@ class DriverListView(GenericAPIView):
     def get(self, request: Request) -> Response:
         track_id = _validated(DriversQuerySerializer, request.query_params).get("track_id")
         selected = selectors.driver_numbers_filtered(filters=request.query_params)
-        cards = driver_reports.driver_cards(population=selectors.skill_population(), track_id=track_id)
+        population = selectors.skill_population()
+        drivers = population.by_average_finish
         if selected is not None:
-            # Filters pick cards; every statistic on them stays over the whole ranked field.
-            cards = [card for card in cards if card["driver_number"] in selected]
-        page = self.paginate_queryset(cards)
-        return Response(cards) if page is None else self.get_paginated_response(page)
+            # Filters pick drivers; every statistic on their cards stays over the whole ranked field.
+            drivers = [driver for driver in drivers if driver.number in selected]
+        page = self.paginate_queryset(drivers)
+        # Cards of the page only: the order and every field statistic come from the population.
+        cards = driver_reports.driver_cards(
+            population=population, track_id=track_id, drivers=drivers if page is None else page
+        )
+        return Response(cards) if page is None else self.get_paginated_response(cards)
 
 
 @extend_schema(parameters=[TRACK_PARAMETER], responses=OpenApiTypes.OBJECT)
@@ -82,7 +87,8 @@ class DriverDetailView(APIView):
         number = _driver_number(number)
         track_id = _validated(DriversQuerySerializer, request.query_params).get("track_id")
         population = selectors.skill_population()
-        return Response(driver_reports.driver_cards(population=population, track_id=track_id, number=number)[0])
+        driver = population.driver(number)
+        return Response(driver_reports.driver_cards(population=population, track_id=track_id, drivers=[driver])[0])
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)

@@ -96,6 +96,19 @@ def test_list_pages_on_request(client, season):
     assert set(client.get("/api/drivers?limit=0").json()["details"]) == {"limit"}
 
 
+def test_a_page_past_the_end_is_empty(client, season):
+    total = len(client.get("/api/drivers").json())
+    response = client.get(f"/api/drivers?limit=5&offset={total}")
+    assert response.json() == []
+    assert response["X-Total-Count"] == str(total)
+
+
+def test_a_page_of_cards_is_the_same_cards_as_in_the_whole_list(client, season):
+    # Fits and z-scores on a page are against the whole field, not the page.
+    everything = client.get("/api/drivers?track_id=alpha").json()
+    assert client.get("/api/drivers?track_id=alpha&limit=3&offset=1").json() == everything[1:4]
+
+
 @pytest.mark.parametrize(
     "path",
     ["/api/drivers/abc", "/api/drivers/0/skill-gaps", "/api/drivers/x/match", "/api/factors/speed/breakdown/abc"],
