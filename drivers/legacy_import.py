@@ -2,7 +2,9 @@
 
 ``legacy_stores_import(directory=...)`` validates every file first (drivers.legacy_import_read),
 then writes everything in one transaction, creating or updating rows by their natural keys, so a
-second run changes nothing. Rows a curator locked (``is_locked``) are left as they are.
+second run changes nothing. Race entries are found as refresh_cache finds them
+(drivers.race_entry_match), so an import after a refresh updates the refresh's entries. Rows a
+curator locked (``is_locked``) are left as they are.
 """
 
 from collections.abc import Hashable
@@ -14,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from drivers.legacy_import_read import LEGACY_MODEL_NAME, LegacyRows, read_legacy_stores
 from drivers.legacy_json import LegacyDataError
 from drivers.models import Corner, Driver, DriverSeasonStats, LegacyScoreComponent, Race, RaceEntry, Track
+from drivers.race_entry_match import EntryKey, EntryMatchError, race_entries_match
 from factors.models import (
     DriverFactorScore,
     DriverVariableValue,
@@ -77,17 +80,17 @@ def _write(rows: LegacyRows, report: LegacyImportReport) -> None:
     sync(TrackDemand, ("track_id", "factor_id"), rows.track_demands)
     driver_ids = sync(Driver, ("number",), rows.drivers)
     race_ids = sync(Race, ("season", "track_id", "race_number"), rows.races)
-    sync(
-        RaceEntry,
-        ("race_id", "car_number", "group"),
-        {
-            (race_ids[race_key], car_number, group): {
-                "driver_id": driver_ids[values["driver_number"]],
-                **{name: value for name, value in values.items() if name != "driver_number"},
-            }
-            for (race_key, car_number, group), values in rows.entries.items()
-        },
-    )
+    entries = {
+        (race_ids[race_key], car_number, group): {
+            "driver_id": driver_ids[values["driver_number"]],
+            **{name: value for name, value in values.items() if name != "driver_number"},
+        }
+        for (race_key, car_number, group), values in rows.entries.items()
+    }
+    try:
+        race_entries_sync(entries=entries, regroup=False, report=report)  # the stores know no groups
+    except EntryMatchError as exc:
+        raise LegacyDataError(f"driver_race_results.json: {exc}") from exc
     sync(
         DriverSeasonStats,
         ("driver_id", "season"),
@@ -157,3 +160,63 @@ def rows_sync(
     counts.updated += len(to_update)
     ids.update((key, obj.pk) for key, obj in zip(new_keys, to_create))
     return ids
+
+
+def race_entries_sync(*, entries: dict[EntryKey, dict], regroup: bool, report: LegacyImportReport) -> None:
+    """Create or update race entries given as field values (``driver_id`` and ``finish_position``
+    among them) by (race id, car number, group), each written to the stored entry it is
+    (drivers.race_entry_match: import_legacy and refresh_cache find entries alike). With
+    ``regroup`` a stored entry takes the given group (the timing knows groups), else it keeps its
+    own. Raises EntryMatchError when an entry cannot be told apart from another."""
+    stored = race_entries_match(entries=entries)
+    if regroup:
+        _entries_regroup(stored=stored, report=report)
+    else:
+        entries = {stored.get(key, key): values for key, values in entries.items()}
+    rows_sync(
+        model=RaceEntry,
+        key_fields=("race_id", "car_number", "group"),
+        keyed_values=_entry_links_free(entries=entries, report=report),
+        report=report,
+    )
+
+
+def _entries_regroup(*, stored: dict[EntryKey, EntryKey], report: LegacyImportReport) -> None:
+    """A stored entry the classification gives another group (import_legacy knows no groups) takes
+    the classification's, so it is updated rather than doubled."""
+    regrouped = 0
+    for (_, _, group), (race_id, number, old_group) in stored.items():
+        if group != old_group:
+            entry = RaceEntry.objects.filter(race_id=race_id, car_number=number, group=old_group)
+            regrouped += entry.update(group=group)
+    if regrouped:
+        report.notes.append(f"{regrouped} entries took the group the classification gives them")
+
+
+def _entry_links_free(*, entries: dict[EntryKey, dict], report: LegacyImportReport) -> dict[EntryKey, dict]:
+    """A driver races once per race: before an entry takes a driver another entry of the race is
+    linked to, that entry is unlinked (the unique link would refuse it), unless it is locked: then
+    the link stays where the curator left it and the entry does not take it. An entry that is
+    locked takes nothing, so it frees nothing. Returns the entries to write."""
+    wanted = {(key[0], v["driver_id"]): key for key, v in entries.items() if v["driver_id"] is not None}
+    rows = list(
+        RaceEntry.objects.filter(race_id__in={key[0] for key in entries}).values_list(
+            "pk", "race_id", "car_number", "group", "driver_id", "is_locked"
+        )
+    )
+    locked = {(race_id, number, group) for _, race_id, number, group, _, is_locked in rows if is_locked}
+    freed, kept = [], []
+    for pk, race_id, number, group, driver_id, is_locked in rows:
+        taker = wanted.get((race_id, driver_id))
+        if taker is None or taker == (race_id, number, group) or taker in locked:
+            continue
+        if is_locked:
+            entries = {**entries, taker: {n: v for n, v in entries[taker].items() if n != "driver_id"}}
+            kept.append(pk)
+        else:
+            freed.append(pk)
+    for entry in RaceEntry.objects.filter(pk__in=freed + kept).select_related("race", "driver"):
+        outcome = "locked: its link kept" if entry.pk in kept else "unlinked"
+        report.notes.append(f"{entry}: {outcome}; the source gives {entry.driver} another entry of the race")
+    RaceEntry.objects.filter(pk__in=freed).update(driver=None)
+    return entries

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from drivers.legacy_import import ModelCounts
-from drivers.legacy_import import rows_sync
+from drivers.legacy_import import ModelCounts, race_entries_sync, rows_sync
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
+from drivers.race_entry_match import EntryMatchError
 from drivers.refresh import scoring, selectors
 from drivers.refresh.warming import api_cache_warm
 from drivers.refresh.warehouse import CLASSIFIED, ENTRY_VARIABLES, RaceKey, warehouse_braking, warehouse_entries
@@ -177,16 +177,11 @@ def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: Re
                                     "is shared in this race and no timing name matches its driver: not linked")
         values[race_ids[_race_key(row)], number, row["car_group"]] = {
             "driver_id": driver_id, **{name: row[column] for name, column in ENTRY_FIELDS.items()}}
-    _entries_regroup(keys=list(values), report=report)
-    # Existing entries first: a link moving from one entry to another must be freed before it is taken.
-    existing = set(
-        RaceEntry.objects.filter(race_id__in=race_ids.values()).values_list("race_id", "car_number", "group")
-    )
-    updates = {key: entry for key, entry in values.items() if key in existing}
-    creates = {key: entry for key, entry in values.items() if key not in existing}
-    for batch in (updates, creates):
-        rows_sync(model=RaceEntry, key_fields=("race_id", "car_number", "group"), keyed_values=batch, report=report)
-    stale = len(existing - set(values))
+    try:
+        race_entries_sync(entries=values, regroup=True, report=report)
+    except EntryMatchError as exc:
+        raise RefreshError(f"warehouse: {exc}") from exc
+    stale = RaceEntry.objects.filter(race_id__in=race_ids.values()).count() - len(values)
     if stale:
         report.notes.append(f"{stale} entries of these races are not in the warehouse's classification: kept")
 
@@ -199,26 +194,6 @@ def _entry_validate(*, row: dict, seen, race_id: int) -> None:
     for field_name, table in (("position", "telemetry_result"), ("grid", "telemetry_qualifying position")):
         if row[field_name] is not None and row[field_name] < 1:
             raise RefreshError(f"{where}: {table}: {row[field_name]} is not a position (1 or more)")
-
-
-def _entries_regroup(*, keys: list[tuple[int, int, str]], report: RefreshReport) -> None:
-    """An entry stored without the group the classification gives it (import_legacy knows no
-    groups) is the same entry when the car number is the only one of its race on both sides: it
-    takes the classification's group, so it is updated rather than doubled."""
-    per_car = defaultdict(list)
-    for race_id, number, group in keys:
-        per_car[race_id, number].append(group)
-    stored = defaultdict(list)
-    for pk, race_id, number, group in RaceEntry.objects.filter(race_id__in={k[0] for k in keys}).values_list(
-        "pk", "race_id", "car_number", "group"
-    ):
-        stored[race_id, number].append((pk, group))
-    regrouped = 0
-    for car, groups in per_car.items():
-        if len(groups) == 1 and len(stored.get(car, [])) == 1 and stored[car][0][1] != groups[0]:
-            regrouped += RaceEntry.objects.filter(pk=stored[car][0][0]).update(group=groups[0])
-    if regrouped:
-        report.notes.append(f"{regrouped} entries took the group the classification gives them")
 
 
 def _scores_write(*, rows: list[dict], braking: dict[tuple, float], season: int, report: RefreshReport) -> None:

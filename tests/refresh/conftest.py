@@ -56,3 +56,9 @@ def season_in_warehouse(season_dir, django_db_setup, django_db_blocker):
 def legacy_season(season_dir, warehouse_db):
     """PostgreSQL as import_legacy leaves it (tracks, drivers, the legacy-2025 model and scores)."""
     call_command("import_legacy", str(season_dir / "legacy"), stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def demo_model(warehouse_db):
+    """Tracks and the demo's model definitions (the project's own fixtures), no race yet."""
+    call_command("loaddata", "fixtures/tracks.json", "fixtures/model.json", verbosity=0)

@@ -35,12 +35,6 @@ def snapshot() -> dict:
     }
 
 
-@pytest.fixture
-def demo_model(warehouse_db):
-    """Tracks and the demo's model definitions (the project's own fixtures), no race yet."""
-    call_command("loaddata", "fixtures/tracks.json", "fixtures/model.json", verbosity=0)
-
-
 def _loaded_races(files) -> list[tuple[str, int]]:
     return [race for race in files if race != LAST_RACE]
 
