@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from telemetry import samples
+from telemetry import samples, services
 
 WIDE_HEADER = ("vehicle_number,lap,timestamp,Laptrigger_lapdist_dls,speed,nmot,gear,aps,pbrake_f,pbrake_r,"
                "Steering_Angle,accx_can,accy_can,VBOX_Lat_Min,VBOX_Long_Minutes")
@@ -53,6 +53,7 @@ def test_long_rows_are_pivoted_into_samples(warehouse_db, tmp_path):
 
 def test_a_sample_cut_by_a_block_boundary_is_joined(warehouse_db, tmp_path, monkeypatch):
     monkeypatch.setattr(samples, "BLOCK_BYTES", 4096)  # about 40 long rows a block
+    monkeypatch.setattr(samples, "READ_ROWS", 1)  # each block pivoted by itself
     channels = list(samples.CHANNELS)
     lines = []
     for i in range(120):
@@ -66,6 +67,33 @@ def test_a_sample_cut_by_a_block_boundary_is_joined(warehouse_db, tmp_path, monk
     # Every channel of sample i holds i*100 + its channel index: nothing lost or mixed up.
     assert all(row[3] == i * 100 + 0 and row[14] == i * 100 + 11 for i, row in enumerate(got))
     assert all(None not in row for row in got)
+
+
+def test_a_load_of_several_files_numbers_its_samples_in_file_order(warehouse_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(samples, "BLOCK_BYTES", 1024)  # about 10 samples a block, each written as a part
+    monkeypatch.setattr(samples, "READ_ROWS", 1)
+    monkeypatch.setattr(services, "BATCH_SAMPLES", 25)  # five loads of up to 32 samples
+    lines = []
+    for i in range(120):
+        timestamp = f"2025-09-06T18:00:{i // 20:02d}.{i % 20 * 50:03d}Z"
+        lines += _long_rows("GR86-001-7", 7, 1, timestamp, {"speed": float(i)})
+    path = tmp_path / "barber_r1_long.csv"
+    path.write_text(LONG_HEADER + "\n" + "\n".join(lines) + "\n")
+    copies = []
+
+    def count_copies(execute, sql, params, many, context):
+        copies.extend([sql] if sql.startswith("COPY INTO") else [])
+        return execute(sql, params, many, context)
+
+    with connections["warehouse"].execute_wrapper(count_copies):
+        call_command("ingest_telemetry", str(path))
+    assert len(copies) == 5
+    with connections["warehouse"].cursor() as cursor:
+        cursor.execute("SELECT line, speed_kph FROM telemetry_sample ORDER BY line")
+        rows = cursor.fetchall()
+        cursor.execute("SELECT row_count FROM telemetry_load")
+        assert cursor.fetchall() == [(120,)]
+    assert rows == [(i + 1, float(i)) for i in range(120)]
 
 
 def test_long_rows_apart_or_repeated_are_joined_into_one_sample(warehouse_db, tmp_path):
@@ -85,10 +113,10 @@ def test_long_rows_apart_or_repeated_are_joined_into_one_sample(warehouse_db, tm
 
 def test_the_run_pivot_equals_the_grouped_pivot_on_consecutive_rows():
     channels = list(samples.CHANNELS)
-    rows = {name: [] for name in samples.LONG_COLUMNS}
+    rows = {name: [] for name in samples.LONG_TYPES}
     for i in range(50):
         for k, name in enumerate(channels[: 3 + i % 10]):  # samples with fewer channels too
-            for column, value in zip(samples.LONG_COLUMNS, (f"GR86-00{i % 3}-{i % 3}", i % 3, i // 7, 1_000_000 * i,
+            for column, value in zip(samples.LONG_TYPES, (f"GR86-00{i % 3}-{i % 3}", i % 3, i // 7, 1_000_000 * i,
                                                             name, None if (i + k) % 9 == 0 else i + k / 10)):
                 rows[column].append(value)
     table = pa.table({**rows, "timestamp": pa.array(rows["timestamp"], samples.TIMESTAMP)})
