@@ -91,7 +91,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=1_000_000)
     parser.add_argument("--long-samples", type=int, nargs="*", default=[100_000],
-                        help="sizes of the long files (at most --samples each; none: wide file only)")
+                        help="sizes of the long files (at most --samples each; 0 or none: the wide file only)")
     parser.add_argument("--runs", type=int, default=1,
                         help="ingest each file this many times (a shared machine is noisy)")
     args = parser.parse_args()
@@ -99,7 +99,7 @@ def main():
     print(f"machine: {platform.platform()}, python {platform.python_version()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}")
     wide = wide_file(args.samples)
-    files = [(wide, 1)] + [(long_file(wide, samples), 2) for samples in args.long_samples]
+    files = [(wide, 1)] + [(long_file(wide, samples), 2) for samples in args.long_samples if samples]
     for _ in range(args.runs):
         for path, race in files:
             ingest(path, race=race)
