@@ -54,7 +54,7 @@ def driver_card(
 def driver_cards(*, population: SkillPopulation, track_id: str | None, drivers: list[DriverProfile]) -> list[dict]:
     """The cards of ``drivers``, in their order, with the fit at ``track_id`` when given (404 for an
     unknown track). Only these drivers' cards are built: a page of the field costs a page."""
-    circuits = selectors.circuit_demands(track_id=track_id) if track_id is not None else []
+    circuits = population.circuits(track_id) if track_id is not None else []
     fits = circuit_fits(population=population, circuits=circuits, drivers=drivers)
     results = population.season_results
     return [
@@ -179,7 +179,7 @@ def coach_recommendations(*, population: SkillPopulation, driver_number: int) ->
         }
         for gap in gaps["skill_gaps"]
     ]
-    circuits = selectors.circuit_demands()
+    circuits = population.circuits()
     fits = circuit_fits(population=population, circuits=circuits, drivers=[driver])[driver.number]
     insights = {}
     for circuit in circuits:

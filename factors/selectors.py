@@ -117,6 +117,19 @@ class SkillPopulation:
         return skill_model.circuit_fit(z=z, demands=circuit.demands, spread=spread)
 
     @cached_property
+    def _circuits(self) -> dict[str, CircuitDemand]:
+        return circuit_demands()
+
+    def circuits(self, track_id: str | None = None) -> list[CircuitDemand]:
+        """Demand profiles of every circuit, or of one (404 when it has none): read the first time a
+        request needs them, then kept with the population."""
+        if track_id is None:
+            return list(self._circuits.values())
+        if track_id not in self._circuits:
+            raise circuit_missing(track_id)
+        return [self._circuits[track_id]]
+
+    @cached_property
     def season_results(self) -> dict[int, dict]:
         """Season aggregates by driver id (season_results): read the first time a request needs them,
         then kept with the population."""
@@ -300,19 +313,19 @@ def season_results(*, season: int) -> dict[int, dict]:
     return {row["driver_id"]: row for row in rows}
 
 
-def circuit_demands(*, track_id: str | None = None) -> list[CircuitDemand]:
-    """Demand profiles of every circuit, or of one (404 when it does not exist): one query."""
-    rows = TrackDemand.objects.select_related("track").order_by("track_id", "factor__sort_order")
-    if track_id is not None:
-        rows = rows.filter(track_id=track_id)
+def circuit_demands() -> dict[str, CircuitDemand]:
+    """Demand profiles of every circuit, by track id: one query."""
     circuits: dict[str, CircuitDemand] = {}
-    for row in rows:
+    for row in TrackDemand.objects.select_related("track").order_by("track_id", "factor__sort_order"):
         circuit = circuits.setdefault(row.track_id, CircuitDemand(row.track_id, row.track.name, {}))
         circuit.demands[row.factor_id] = row.demand
-    if track_id is not None and not circuits:
-        exists = Track.objects.filter(pk=track_id).exists()
-        raise NotFound(f"Track {track_id} has no demand profile" if exists else f"Track {track_id} not found")
-    return list(circuits.values())
+    return circuits
+
+
+def circuit_missing(track_id: str) -> NotFound:
+    """The 404 for a track without a demand profile, saying whether the track exists (one query)."""
+    exists = Track.objects.filter(pk=track_id).exists()
+    return NotFound(f"Track {track_id} has no demand profile" if exists else f"Track {track_id} not found")
 
 
 def factor_with_values(*, factor_id: str, driver_number: int) -> tuple[Factor, list[DriverVariableValue]]:

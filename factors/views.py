@@ -164,7 +164,7 @@ class PredictView(APIView):
         population = selectors.skill_population()
         body = _validated(PredictRequestSerializer, _json_object(request), population)
         driver = population.driver(body["driver_number"])
-        (circuit,) = selectors.circuit_demands(track_id=body["track_id"])
+        (circuit,) = population.circuits(body["track_id"])
         return Response(
             predictions.predict(
                 population=population, driver=driver, circuit=circuit, adjustments=body.get("skill_adjustments")
