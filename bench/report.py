@@ -13,6 +13,7 @@ import platform
 import subprocess
 import sys
 from importlib import metadata
+from pathlib import Path
 from urllib.parse import urlsplit
 
 PACKAGES = ("Django", "djangorestframework", "gunicorn", "psycopg", "redis", "django-snowflake", "fakesnow")
@@ -28,6 +29,14 @@ def _command_output(command: list[str]) -> str:
         return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def gunicorn_workers(env: dict[str, str]) -> int:
+    """The worker count gunicorn.conf.py gives in the service's environment (the file decides)."""
+    config = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+    code = f"import runpy; print(runpy.run_path({str(config)!r})['workers'])"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return int(result.stdout)
 
 
 def machine(env: dict[str, str]) -> dict:
@@ -49,7 +58,7 @@ def machine(env: dict[str, str]) -> dict:
         "redis": next((line.split(":", 1)[1] for line in redis_info.splitlines() if line.startswith("redis_version")),
                       "unknown"),
         "wrk": _command_output(["sh", "-c", "wrk --version 2>&1 | head -1"]).split(" Copyright")[0],
-        "workers": int(env.get("WEB_CONCURRENCY", "2")),
+        "workers": gunicorn_workers(env),
     }
 
 
