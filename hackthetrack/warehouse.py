@@ -1,6 +1,7 @@
 """The ``warehouse`` database alias: Snowflake through django-snowflake, configured from the
 environment; with no SNOWFLAKE_ACCOUNT, the local emulator (see warehouse_emulator.py)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -8,6 +9,10 @@ import environ
 # django-snowflake sends ALTER SESSION statements (time zone, sequence order) that the emulator
 # does not implement; it ignores them. AUTOCOMMIT is kept: the emulator implements transactions.
 EMULATOR_NOP_REGEXES = [r"^\s*ALTER SESSION SET (?!AUTOCOMMIT)"]
+# At its first login in a process the connector asks the cloud providers' metadata addresses which
+# platform it runs on (five threads, up to 0.2 s); an emulator is on none. Only this environment
+# variable turns that off.
+PLATFORM_DETECTION_OFF = "SNOWFLAKE_DISABLE_PLATFORM_DETECTION"
 
 
 def warehouse_database(*, env: environ.Env, data_dir: Path) -> dict:
@@ -39,6 +44,7 @@ def warehouse_database(*, env: environ.Env, data_dir: Path) -> dict:
         options["port"] = int(options["port"])
     if emulated:
         options["session_parameters"]["nop_regexes"] = EMULATOR_NOP_REGEXES
+        os.environ.setdefault(PLATFORM_DETECTION_OFF, "true")
     if key_path := env("SNOWFLAKE_PRIVATE_KEY_PATH", default=""):
         options["private_key_file"] = key_path
         if passphrase := env("SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", default=""):

@@ -1,5 +1,7 @@
 """The warehouse alias's settings, and the embedded emulator's start, reuse and restart."""
 
+import os
+
 import environ
 import pytest
 
@@ -8,7 +10,7 @@ from hackthetrack.warehouse_emulator import emulator_reuse_or_start
 
 
 def _env(monkeypatch, **variables):
-    for name in list(__import__("os").environ):
+    for name in list(os.environ):
         if name.startswith("SNOWFLAKE_"):
             monkeypatch.delenv(name)
     for name, value in variables.items():
@@ -31,6 +33,7 @@ def test_a_snowflake_account_is_reached_as_configured(monkeypatch, tmp_path):
     assert "host" not in options and "nop_regexes" not in options["session_parameters"]
     assert config["CONN_MAX_AGE"] > 0 and config["CONN_HEALTH_CHECKS"]
     assert not list(tmp_path.iterdir())  # no emulator was started
+    assert "SNOWFLAKE_DISABLE_PLATFORM_DETECTION" not in os.environ  # real Snowflake: the connector's default
 
 
 def test_an_emulator_elsewhere_is_reached_by_host_and_port(monkeypatch, tmp_path):
@@ -41,6 +44,7 @@ def test_an_emulator_elsewhere_is_reached_by_host_and_port(monkeypatch, tmp_path
     assert {k: config["OPTIONS"][k] for k in ("host", "port", "protocol")} == {
         "host": "emulator", "port": 8765, "protocol": "http"}
     assert config["OPTIONS"]["session_parameters"]["nop_regexes"] == EMULATOR_NOP_REGEXES
+    assert os.environ["SNOWFLAKE_DISABLE_PLATFORM_DETECTION"] == "true"  # no cloud to detect
 
 
 def test_the_embedded_emulator_is_started_once_and_reused(tmp_path):
