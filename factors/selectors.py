@@ -329,18 +329,18 @@ def circuit_missing(track_id: str) -> NotFound:
 
 
 def factor_with_values(*, factor_id: str, driver_number: int) -> tuple[Factor, list[DriverVariableValue]]:
-    """A factor's definition and one driver's values of its variables (any driver that has them)."""
-    factor = Factor.objects.filter(pk=factor_id).first()
-    if factor is None:
-        raise NotFound(f"Factor {factor_id} not found")
+    """A factor's definition and one driver's values of its variables (any driver that has them):
+    one query, and a second only to say which of the two is missing (404)."""
     values = list(
-        DriverVariableValue.objects.filter(variable__factor=factor, driver__number=driver_number)
-        .select_related("variable")
+        DriverVariableValue.objects.filter(variable__factor_id=factor_id, driver__number=driver_number)
+        .select_related("variable__factor")
         .order_by("variable__sort_order", "variable_id")
     )
     if not values:
+        if not Factor.objects.filter(pk=factor_id).exists():
+            raise NotFound(f"Factor {factor_id} not found")
         raise NotFound(f"Driver {driver_number} has no {factor_id} breakdown")
-    return factor, values
+    return values[0].variable.factor, values
 
 
 def variable_percentiles(

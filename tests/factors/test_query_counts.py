@@ -18,7 +18,7 @@ REQUESTS = {
     "detail": ("get", "/api/drivers/3", None, 3),
     "factor stats": ("get", "/api/factors/speed/stats", None, 2),
     "top average": ("get", "/api/factors/speed/top-average?limit=3", None, 1),
-    "breakdown": ("get", "/api/factors/speed/breakdown/3", None, 2),
+    "breakdown": ("get", "/api/factors/speed/breakdown/3", None, 1),
     "comparison": ("get", "/api/factors/speed/comparison/3", None, 3),
     "coaching": ("get", "/api/factors/speed/coaching/3", None, 3),
     "predict": ("post", "/api/predict", {"driver_number": 3, "track_id": "alpha"}, 3),
