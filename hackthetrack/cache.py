@@ -32,7 +32,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from redis import RedisError
 
-from hackthetrack.throttling import throttle_response
+from hackthetrack.throttling import RateWindow, request_windows, throttled_response, window_hits
 
 logger = logging.getLogger("hackthetrack.cache")
 DATA_VERSION_KEY = "hackthetrack:api:data-version"
@@ -68,21 +68,22 @@ def last_modified(version: int) -> int:
 class CachedResponse:
     version: int
     status: int
-    content_type: str
+    # The computed answer's, as it left this middleware (Content-Type, Content-Length, Allow, Vary,
+    # the validators...): a cached answer carries the same headers, and costs no work to rebuild them.
+    headers: tuple[tuple[str, str], ...]
     content: bytes
     etag: str
 
     def to_response(self) -> HttpResponse:
-        response = HttpResponse(self.content, status=self.status, content_type=self.content_type)
-        response["ETag"] = self.etag
-        return response
+        return HttpResponse(self.content, status=self.status, headers=dict(self.headers))
 
 
 def _response_key(request: HttpRequest) -> str:
     # Accept is part of the key: the schema endpoint answers JSON or YAML by it. The version is not:
     # it is read with the entry in one round trip, and a new version's answer replaces the old one.
     variant = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
-    return f"hackthetrack:api:response:{hashlib.sha256(variant.encode()).hexdigest()}"
+    # "v2": entries of the shape above (a deployment must not read an older release's entries).
+    return f"hackthetrack:api:response:v2:{hashlib.sha256(variant.encode()).hexdigest()}"
 
 
 def _is_cacheable_request(request: HttpRequest) -> bool:
@@ -122,11 +123,25 @@ def _not_modified(*, etag: str, version: int) -> HttpResponse:
     return _finish(HttpResponseNotModified(), etag=etag, version=version)
 
 
+def _lookup_and_count(keys: list[str], windows: list[RateWindow]) -> tuple[dict, dict[str, int]]:
+    """The cached values of ``keys``, and one hit counted on each rate window (one round trip with
+    Redis); the counts by window key."""
+    if hasattr(cache, "get_many_and_incr_windows"):  # hackthetrack.redis_cache
+        found, counts = cache.get_many_and_incr_windows(keys, [(window.key, window.timeout) for window in windows])
+    else:
+        found = cache.get_many(keys)
+        counts = [window_hits(cache, window.key, timeout=window.timeout) for window in windows]
+    return found, {window.key: count for window, count in zip(windows, counts)}
+
+
 class ApiResponseCacheMiddleware:
     """Serve GET /api/ answers from the cache and revalidate them; see the module docstring.
 
-    Requests answered here never reach DRF, so they are throttled here with the same throttles:
-    each request counts once against the client's rate, cached or not.
+    Requests answered here never reach DRF, so they are throttled here with the same throttles.
+    Each request counts once against the client's rate, cached or not: the lookup counts it, and
+    leaves the counts for the view's throttles (``request.rate_hits``, see hackthetrack.throttling).
+    Installed after AuthenticationMiddleware (the rate depends on the user) and before the
+    middleware that has nothing to do for a cached answer.
     """
 
     def __init__(self, get_response):
@@ -136,8 +151,9 @@ class ApiResponseCacheMiddleware:
         if not _is_cacheable_request(request):
             return self.get_response(request)
         key = _response_key(request)
+        windows = request_windows(request)
         try:
-            found = cache.get_many([DATA_VERSION_KEY, key])
+            found, request.rate_hits = _lookup_and_count([DATA_VERSION_KEY, key], windows)
             version = _data_version_started(found.get(DATA_VERSION_KEY))
         except RedisError:
             # The cache is an optimisation: without Redis the API still answers, uncached.
@@ -145,22 +161,23 @@ class ApiResponseCacheMiddleware:
             return self.get_response(request)
         cached: CachedResponse | None = found.get(key)
         if cached is not None and cached.version == version:
-            if (throttled := throttle_response(request)) is not None:
+            if (throttled := throttled_response(request, windows, request.rate_hits)) is not None:
                 return throttled
             if _is_not_modified(request, cached.etag, last_modified(version)):
                 return _not_modified(etag=cached.etag, version=version)
-            return _finish(cached.to_response(), etag=cached.etag, version=version)
+            return cached.to_response()
 
         response = self.get_response(request)
         if not _is_cacheable_response(response):
             return response
         etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        response = _finish(response, etag=etag, version=version)
         if len(response.content) <= settings.API_CACHE_MAX_BYTES:
-            entry = CachedResponse(version, response.status_code, response["Content-Type"], response.content, etag)
+            entry = CachedResponse(version, response.status_code, tuple(response.items()), response.content, etag)
             try:
                 cache.set(key, entry, timeout=settings.API_CACHE_TIMEOUT)
             except RedisError:
                 logger.warning("API cache unavailable, answer not stored", exc_info=True)
         if _is_not_modified(request, etag, last_modified(version)):
             return _not_modified(etag=etag, version=version)
-        return _finish(response, etag=etag, version=version)
+        return response

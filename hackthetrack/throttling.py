@@ -9,19 +9,34 @@ with DRF's default history of timestamps: that is a read, then a write of a list
 rate's size, so two concurrent requests of one client can both be let through on one count, and
 every request of a busy client moves hundreds of timestamps to and from Redis. The price: a client
 can spend one window's rate at its end and the next window's at once.
+
+A request is counted once. The response cache (``hackthetrack.cache``) counts every GET under
+``/api/`` in the round trip that looks its answer up (``request_windows``) and leaves the counts on
+the request (``request.rate_hits``); the view's throttles then use those counts instead of counting
+again.
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.core.cache import BaseCache
 from django.http import HttpRequest, HttpResponse
 from redis import RedisError
 from rest_framework.exceptions import Throttled
-from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 logger = logging.getLogger("hackthetrack.throttling")
+
+
+@dataclass(frozen=True)
+class RateWindow:
+    """The counter one request counts on: one throttle's key in the current window."""
+
+    key: str
+    limit: int
+    timeout: int  # the window's length; the counter expires with it
+    wait: float  # seconds until the next window
 
 
 def window_hits(cache: BaseCache, key: str, *, timeout: int) -> int:
@@ -41,22 +56,32 @@ class FixedWindowRateMixin:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def allow_request(self, request, view):
+    def window(self, request, view) -> RateWindow | None:
+        """This request's counter, or None when this throttle does not apply to it."""
         if self.rate is None:
-            return True
+            return None
         key = self.get_cache_key(request, view)
         if key is None:
-            return True
+            return None
         now = self.timer()
-        window = int(now // self.duration)
-        self.wait_seconds = (window + 1) * self.duration - now
-        try:
-            hits = window_hits(self.cache, f"{key}:{window}", timeout=self.duration)
-        except RedisError:
-            # Counters live in Redis: while it is down, serve rather than refuse everyone.
-            logger.warning("Rate-limit counters unavailable, request let through", exc_info=True)
+        index = int(now // self.duration)
+        return RateWindow(f"{key}:{index}", self.num_requests, self.duration, (index + 1) * self.duration - now)
+
+    def allow_request(self, request, view):
+        window = self.window(request, view)
+        if window is None:
             return True
-        return hits <= self.num_requests
+        self.wait_seconds = window.wait
+        # Counted already by the response cache's lookup (a DRF request reads the Django request's attributes).
+        hits = (getattr(request, "rate_hits", None) or {}).get(window.key)
+        if hits is None:
+            try:
+                hits = window_hits(self.cache, window.key, timeout=window.timeout)
+            except RedisError:
+                # Counters live in Redis: while it is down, serve rather than refuse everyone.
+                logger.warning("Rate-limit counters unavailable, request let through", exc_info=True)
+                return True
+        return hits <= window.limit
 
     def wait(self):
         return self.wait_seconds
@@ -75,25 +100,21 @@ class UserClientThrottle(FixedWindowRateMixin, UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
-def throttle_response(request: HttpRequest) -> HttpResponse | None:
-    """Apply the API's throttles to a request answered outside DRF (the response cache).
+def request_windows(request: HttpRequest) -> list[RateWindow]:
+    """The counters of the API's default throttles for a request seen before DRF (by the response
+    cache, after Django's AuthenticationMiddleware has resolved the session user)."""
+    throttles = (throttle_class() for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES)
+    return [window for throttle in throttles if (window := throttle.window(request, None)) is not None]
 
-    Returns the 429 error response when the client is over its rate, else None.
-    """
+
+def throttled_response(request: HttpRequest, windows: list[RateWindow], hits: dict[str, int]) -> HttpResponse | None:
+    """The 429 answer when the counted ``hits`` put the client over one of its ``windows``, else None."""
     from hackthetrack.exceptions import error_response
 
-    drf_request = Request(request)
-    # Django's AuthenticationMiddleware has already resolved the session user.
-    drf_request.user = getattr(request, "user", None)
-    waits = [
-        throttle.wait()
-        for throttle in (throttle_class() for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES)
-        if not throttle.allow_request(drf_request, None)
-    ]
+    waits = [window.wait for window in windows if hits.get(window.key, 0) > window.limit]
     if not waits:
         return None
-    exc = Throttled(wait=max((wait for wait in waits if wait is not None), default=None))
+    exc = Throttled(wait=max(waits))
     response = error_response(request, status=exc.status_code, error=str(exc.detail))
-    if exc.wait is not None:
-        response["Retry-After"] = str(int(exc.wait))
+    response["Retry-After"] = str(int(exc.wait))
     return response

@@ -66,6 +66,18 @@ def test_repeated_get_is_served_from_the_cache_without_a_query(client, barber, d
     assert second["ETag"] == first["ETag"]
 
 
+def test_a_cached_answer_carries_the_headers_of_the_computed_one(client, barber, settings):
+    # As deployed: with rate limits, which read the session user (Vary: Cookie) on both paths.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "60/min"}}
+    computed = client.get(TRACKS)
+    cached = client.get(TRACKS)
+
+    # Volatile per request: the id. Everything else a client or a proxy acts on is the same.
+    headers = lambda response: {name: value for name, value in response.items() if name != "X-Request-ID"}  # noqa: E731
+    assert headers(cached) == headers(computed)
+    assert cached["X-Frame-Options"] == "DENY"
+
+
 def test_invalidation_recomputes_and_changes_the_validators(client, barber):
     before = client.get(TRACKS)
     Track.objects.create(id="cota", name="Circuit of the Americas")

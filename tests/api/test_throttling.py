@@ -46,6 +46,14 @@ def test_cached_answers_count_against_the_rate(client, rates):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_computed_answers_count_once(client, rates):
+    # Each query string is an answer of its own, computed by the view: the response cache's lookup
+    # counts the request, and the view's throttles must not count it again.
+    statuses = [client.get(f"{TRACKS}?n={n}").status_code for n in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+
+
 def test_the_count_starts_again_in_the_next_window(client, rates, clock):
     for _ in range(3):
         client.get(TRACKS)
