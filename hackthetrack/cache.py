@@ -7,7 +7,7 @@ How to use it:
   (``transaction.on_commit(invalidate_api_cache)`` inside an atomic block). That bumps the data
   version: every cached response becomes unreachable at once and ``Last-Modified`` moves on.
 - Nothing else is needed in views. ``ApiResponseCacheMiddleware`` (installed in settings) caches
-  every successful GET under ``/api/`` by full path, with the data version it was computed in (an
+  every successful GET under ``/api/`` without an ``Authorization`` header by full path, with the data version it was computed in (an
   answer of an older version is never served), adds ``ETag`` (hash of
   the body), ``Last-Modified`` (time of the data version) and ``Cache-Control``, and answers
   ``If-None-Match`` / ``If-Modified-Since`` with 304 from the cache, without touching the database.
@@ -87,7 +87,12 @@ def _response_key(request: HttpRequest) -> str:
 
 
 def _is_cacheable_request(request: HttpRequest) -> bool:
-    return request.method in CACHED_METHODS and request.path.startswith(settings.API_PATH_PREFIX)
+    return (
+        request.method in CACHED_METHODS
+        and request.path.startswith(settings.API_PATH_PREFIX)
+        # Credentials (Basic auth) are the view's to check, and they decide whose rate the request counts on.
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
 
 
 def _is_cacheable_response(response: HttpResponse) -> bool:

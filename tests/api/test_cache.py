@@ -1,5 +1,6 @@
 """Response caching and revalidation: ETag/Last-Modified tied to the data version, 304 without a query."""
 
+import base64
 import hashlib
 
 import pytest
@@ -76,6 +77,20 @@ def test_a_cached_answer_carries_the_headers_of_the_computed_one(client, barber,
     headers = lambda response: {name: value for name, value in response.items() if name != "X-Request-ID"}  # noqa: E731
     assert headers(cached) == headers(computed)
     assert cached["X-Frame-Options"] == "DENY"
+
+
+def test_a_request_with_credentials_is_answered_by_the_view(client, barber, admin_user):
+    admin_user.set_password("staff-password-9")
+    admin_user.save()
+    client.get(TRACKS)  # now cached
+
+    # As when computed: wrong credentials are refused, right ones answered.
+    assert client.get(TRACKS, headers={"Authorization": _basic(admin_user.username, "wrong")}).status_code == 401
+    assert client.get(TRACKS, headers={"Authorization": _basic(admin_user.username, "staff-password-9")}).status_code == 200
+
+
+def _basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
 def test_invalidation_recomputes_and_changes_the_validators(client, barber):
