@@ -19,6 +19,8 @@ class Endpoint:
 
 
 FLOOR = Endpoint("floor", "/api/bench/floor", read=False)
+# The floor of POST endpoints: the same view, reached every time (a POST is never answered from the cache).
+FLOOR_POST = Endpoint("floor (POST)", "/api/bench/floor", method="POST", body={"status": "ok"}, read=False)
 ENDPOINTS = [
     Endpoint("drivers", "/api/drivers"),
     Endpoint("drivers?limit=20", "/api/drivers?limit=20"),

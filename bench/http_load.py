@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import report  # noqa: E402
-from bench.endpoints import ENDPOINTS, FLOOR, TELEMETRY_TRACE, Endpoint, with_driver  # noqa: E402
+from bench.endpoints import ENDPOINTS, FLOOR, FLOOR_POST, TELEMETRY_TRACE, Endpoint, with_driver  # noqa: E402
 from bench.stack import (  # noqa: E402
     OUT, PYTHON, ROOT, BenchConfig, api_cache_invalidate, bench_env, database_recreate, gunicorn, manage,
     python_module, wait_until_idle, warehouse_emulator,
@@ -82,8 +82,12 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
             return stats
 
         def measure(name: str, endpoint: Endpoint, path: str, body: str | None, etag: str | None = None) -> None:
-            floor = run(FLOOR, FLOOR.path, None, seconds=max(1, duration // 2))
-            floors.append(floor)
+            # The floor of the endpoint's method, with its body: a GET's is answered from the cache, a POST's is not.
+            if endpoint.method == "POST":
+                floor = run(FLOOR_POST, FLOOR_POST.path, body, seconds=max(1, duration // 2))
+            else:
+                floor = run(FLOOR, FLOOR.path, None, seconds=max(1, duration // 2))
+                floors.append(floor)
             stats = results[name] = run(endpoint, path, body, seconds=duration, etag=etag)
             # No floor answer at all (both workers restarting at once): no ratio rather than a made-up one.
             stats["floor_rps"] = floor["rps"]
@@ -92,6 +96,7 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
                   f"p50 {stats['p50_ms']:6.1f} ms  p99 {stats['p99_ms']:7.1f} ms  errors {stats['errors']}", flush=True)
 
         measure(FLOOR.name, FLOOR, FLOOR.path, None)
+        measure(FLOOR_POST.name, FLOOR_POST, *with_driver(FLOOR_POST, driver_number=0))
         for endpoint, path, body in endpoints:
             measure(endpoint.name, endpoint, path, body)
             if revalidate and endpoint.name in revalidate:
@@ -197,7 +202,8 @@ def main() -> None:
                 results["ingest_1x"] = race["ingest"]
                 requests.append((TELEMETRY_TRACE, *with_driver(TELEMETRY_TRACE, driver_number=driver,
                                                                car_number=race["car_number"])))
-            counts = query_counts(env, [(FLOOR, FLOOR.path, None), *requests])
+            floors = [(floor, *with_driver(floor, driver_number=driver)) for floor in (FLOOR, FLOOR_POST)]
+            counts = query_counts(env, [*floors, *requests])
             size_results = {"dataset": dataset, "queries": counts, "modes": {}}
             if full:
                 etags = {name: row["etag"] for name, row in counts.items() if name == "drivers" and row.get("etag")}

@@ -44,6 +44,17 @@ def test_floor_answers_a_constant_through_the_api_stack(client, floor_routed, dj
     assert client.get(FLOOR, headers={"If-None-Match": response["ETag"]}).status_code == 304
 
 
+@pytest.mark.django_db
+def test_floor_answers_an_anonymous_post_every_time(client, floor_routed, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        responses = [client.post(FLOOR, {"driver_number": 7}, content_type="application/json") for _ in range(2)]
+
+    assert [response.status_code for response in responses] == [200, 200]
+    assert responses[1].json() == FLOOR_BODY
+    # Never from the response cache: a POST's floor is the view running.
+    assert "ETag" not in responses[1]
+
+
 def test_floor_is_left_out_of_the_schema(floor_routed):
     from drf_spectacular.generators import SchemaGenerator
 
