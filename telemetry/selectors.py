@@ -1,16 +1,24 @@
 """Reads of the telemetry API: SQL that aggregates and resamples in the warehouse.
 
-Every function here sends one query and gets back rows in proportion to what the answer shows
-(cars, laps, distance bins), never the raw samples. Distance bins use FLOOR (the emulator has no
-WIDTH_BUCKET). Column names are the API's; units: seconds, metres, km/h, bar, percent, g, degrees.
+Every function here sends one query (``fastest_laps``: one per race and data version) and gets back
+rows in proportion to what the answer shows (cars, laps, distance bins), never the raw samples.
+Distance bins use FLOOR (the emulator has no WIDTH_BUCKET). Column names are the API's; units:
+seconds, metres, km/h, bar, percent, g, degrees.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from redis import RedisError
+
+from hackthetrack.cache import data_version
 from telemetry.filters import Condition, filters_where
 from telemetry.warehouse_reads import warehouse_rows
+
+logger = logging.getLogger("telemetry.selectors")
 
 # A sample counts as braking above this front brake pressure, as full throttle at or above this pedal.
 BRAKE_ON_BAR = 2.0
@@ -18,6 +26,8 @@ FULL_THROTTLE_PCT = 98.0
 # A lap is complete when its samples span this share of the car's longest lap (so out-laps and
 # a lap cut by the end of the file are never the "fastest").
 COMPLETE_LAP_SHARE = 0.95
+# A data version's entries are unreachable once the next starts; this only bounds their stay in Redis.
+FASTEST_LAPS_KEPT_S = 24 * 3600
 
 LAP_COLUMNS = {  # API name -> column of the lap summary
     "driver_number": "driver_number", "lap": "lap", "lap_time": "lap_time", "s1": "s1", "s2": "s2", "s3": "s3",
@@ -150,8 +160,30 @@ def lap_summaries(*, race: RaceKey, car_numbers: list[int] | None, conditions: l
 def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None, positions: bool = False) -> dict[int, dict]:
     """Each car's fastest complete lap with telemetry, green flag or no flag known, by car number
     (lap, lap_time, samples, distance); with ``positions``, also the car's classified ``position``
-    (None when unclassified or no classification is loaded)."""
-    sql, params = _lap_summary_sql(race=race, car_numbers=car_numbers, channels=False)
+    (None when unclassified or no classification is loaded).
+
+    Found for the whole race once per data version and kept in the cache (every load into the
+    warehouse starts a new version): the trace asks for them on each request, and finding them
+    reads every sample of the race."""
+    try:
+        race_id = f"{race.track}:{race.race_number}:{race.season}"
+        key = f"hackthetrack:telemetry:fastest-laps:{data_version()}:{race_id}:{positions}"
+        laps = cache.get(key)
+    except RedisError:
+        logger.warning("API cache unavailable, fastest laps not kept", exc_info=True)
+        key, laps = None, None
+    if laps is None:
+        laps = _race_fastest_laps(race=race, positions=positions)
+        if key is not None:
+            try:
+                cache.set(key, laps, FASTEST_LAPS_KEPT_S)
+            except RedisError:
+                logger.warning("API cache unavailable, fastest laps not kept", exc_info=True)
+    return laps if car_numbers is None else {number: laps[number] for number in car_numbers if number in laps}
+
+
+def _race_fastest_laps(*, race: RaceKey, positions: bool) -> dict[int, dict]:
+    sql, params = _lap_summary_sql(race=race, car_numbers=None, channels=False)
     best = f"""
         SELECT laps.*, ROW_NUMBER() OVER (PARTITION BY driver_number ORDER BY lap_time, lap) AS rank
         FROM ({sql}) laps WHERE complete AND lap_time IS NOT NULL AND COALESCE(NULLIF(flag, ''), 'GF') = 'GF'

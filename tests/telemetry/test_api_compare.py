@@ -149,6 +149,15 @@ def test_detailed_legacy_answers(client, warehouse_db):
     assert unsupported.status_code == 400
     assert unsupported.json()["details"] == {
         "data_type": ["Unsupported data_type: brake_comparison. Supported: speed_trace"]}
-    with WarehouseTraffic() as traffic:
+
+
+
+def test_detailed_runs_two_warehouse_queries_then_one(client, warehouse_db):
+    with WarehouseTraffic() as cold:
         detailed(client, driver_number=2, points=50)
-    assert len(traffic.queries) == 2 and traffic.rows <= 2 + 3 * 50
+    with WarehouseTraffic() as warm:
+        detailed(client, driver_number=1, points=50)
+
+    # The race's fastest laps (one row a car, kept for the data version), then the bins of three laps.
+    assert len(cold.queries) == 2 and cold.rows <= 2 + 3 * 50
+    assert len(warm.queries) == 1 and warm.rows <= 3 * 50
