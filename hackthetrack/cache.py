@@ -20,6 +20,7 @@ processes (gunicorn workers, a scheduler dyno running ``refresh_cache``) needs R
 stale answer lives at most ``API_CACHE_TIMEOUT`` seconds.
 """
 
+import contextvars
 import hashlib
 import logging
 import time
@@ -39,8 +40,17 @@ DATA_VERSION_KEY = "hackthetrack:api:data-version"
 CACHED_METHODS = frozenset({"GET", "HEAD"})
 
 
+# The data version an API request started in: read with its cache lookup and rate counts (one round
+# trip), so that what the request reads afterwards costs none and is all of one version.
+_request_data_version: contextvars.ContextVar[int | None] = contextvars.ContextVar("api_data_version", default=None)
+
+
 def data_version() -> int:
-    """The current data version: the time (ns since the epoch) of the last invalidation."""
+    """The current data version: the time (ns since the epoch) of the last invalidation. Within an
+    API request, the version the request started in (``ApiResponseCacheMiddleware``)."""
+    version = _request_data_version.get()
+    if version is not None:
+        return version
     return _data_version_started(cache.get(DATA_VERSION_KEY))
 
 
@@ -54,8 +64,10 @@ def _data_version_started(version: int | None) -> int:
 
 def invalidate_api_cache() -> int:
     """Start a new data version so that every cached API response is recomputed; returns it."""
-    version = max(time.time_ns(), data_version() + 1)
+    version = max(time.time_ns(), _data_version_started(cache.get(DATA_VERSION_KEY)) + 1)
     cache.set(DATA_VERSION_KEY, version, timeout=None)
+    if _request_data_version.get() is not None:
+        _request_data_version.set(version)  # what this request reads from now on is of the new version
     return version
 
 
@@ -86,10 +98,9 @@ def _response_key(request: HttpRequest) -> str:
     return f"hackthetrack:api:response:v2:{hashlib.sha256(variant.encode()).hexdigest()}"
 
 
-def _is_cacheable_request(request: HttpRequest) -> bool:
+def _is_api_request(request: HttpRequest) -> bool:
     return (
-        request.method in CACHED_METHODS
-        and request.path.startswith(settings.API_PATH_PREFIX)
+        request.path.startswith(settings.API_PATH_PREFIX)
         # Credentials (Basic auth) are the view's to check, and they decide whose rate the request counts on.
         and "HTTP_AUTHORIZATION" not in request.META
     )
@@ -142,9 +153,11 @@ def _lookup_and_count(keys: list[str], windows: list[RateWindow]) -> tuple[dict,
 class ApiResponseCacheMiddleware:
     """Serve GET /api/ answers from the cache and revalidate them; see the module docstring.
 
-    Requests answered here never reach DRF, so they are throttled here with the same throttles.
-    Each request counts once against the client's rate, cached or not: the lookup counts it, and
-    leaves the counts for the view's throttles (``request.rate_hits``, see hackthetrack.throttling).
+    For every /api/ request (any method) one Redis round trip reads the data version, the cached
+    answer of a GET, and counts the request against the client's rates. Requests answered here
+    never reach DRF, so they are throttled here with the same throttles; the others carry their
+    counts to the view's throttles (``request.rate_hits``, see hackthetrack.throttling), so each
+    request counts once, and the version to whatever reads ``data_version()`` while they run.
     Installed after AuthenticationMiddleware (the rate depends on the user) and before the
     middleware that has nothing to do for a cached answer.
     """
@@ -153,18 +166,28 @@ class ApiResponseCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _is_cacheable_request(request):
+        if not _is_api_request(request):
             return self.get_response(request)
-        key = _response_key(request)
+        key = _response_key(request) if request.method in CACHED_METHODS else None
         windows = request_windows(request)
         try:
-            found, request.rate_hits = _lookup_and_count([DATA_VERSION_KEY, key], windows)
+            keys = [DATA_VERSION_KEY] if key is None else [DATA_VERSION_KEY, key]
+            found, request.rate_hits = _lookup_and_count(keys, windows)
             version = _data_version_started(found.get(DATA_VERSION_KEY))
         except RedisError:
             # The cache is an optimisation: without Redis the API still answers, uncached.
             logger.warning("API cache unavailable, answering without it", exc_info=True)
             return self.get_response(request)
-        cached: CachedResponse | None = found.get(key)
+        token = _request_data_version.set(version)
+        try:
+            if key is None:
+                return self.get_response(request)
+            return self._cached_or_computed(request, key=key, version=version, cached=found.get(key), windows=windows)
+        finally:
+            _request_data_version.reset(token)
+
+    def _cached_or_computed(self, request: HttpRequest, *, key: str, version: int, cached: CachedResponse | None,
+                            windows: list[RateWindow]) -> HttpResponse:
         if cached is not None and cached.version == version:
             if (throttled := throttled_response(request, windows, request.rate_hits)) is not None:
                 return throttled

@@ -93,6 +93,18 @@ def _basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_request_reads_one_data_version_until_it_starts_one(client, method):
+    before = data_version()
+    versions = getattr(client, method)("/api/probe/data-version").json()
+
+    # The version read with the request's cache lookup holds while another process moves on...
+    assert versions["started"] == versions["meanwhile"] == before
+    # ...and a new version this request starts is what it reads from then on.
+    assert versions["after_own"] == versions["own"] > before + 1_000
+    assert data_version() == versions["own"]  # outside a request: the current one
+
+
 def test_invalidation_recomputes_and_changes_the_validators(client, barber):
     before = client.get(TRACKS)
     Track.objects.create(id="cota", name="Circuit of the Americas")

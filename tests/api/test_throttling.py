@@ -54,6 +54,15 @@ def test_computed_answers_count_once(client, rates):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_writes_count_once(admin_client, rates):
+    statuses = [
+        admin_client.post(TRACKS, {"id": f"track-{n}", "name": "A track"}, content_type="application/json").status_code
+        for n in range(6)
+    ]
+
+    assert statuses == [201] * 5 + [429]
+
+
 def test_the_count_starts_again_in_the_next_window(client, rates, clock):
     for _ in range(3):
         client.get(TRACKS)

@@ -1,13 +1,16 @@
 """The real URLs plus probe endpoints that exercise the cross-cutting layers on demand."""
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.urls import path
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from drivers.models import Track
+from hackthetrack.cache import DATA_VERSION_KEY, data_version, invalidate_api_cache
 from hackthetrack.exceptions import ServiceUnavailable
 from hackthetrack.urls import handler400, handler403, handler404, handler500, urlpatterns as project_urlpatterns
 
@@ -55,8 +58,29 @@ class DatabaseTimeoutProbe(APIView):
         return Response({})
 
 
+class DataVersionProbe(APIView):
+    """The data version a request reads, before and after another process starts a new one, and
+    after this request starts one itself."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response(self._versions())
+
+    def post(self, request):
+        return Response(self._versions())
+
+    def _versions(self) -> dict:
+        started = data_version()
+        cache.set(DATA_VERSION_KEY, started + 1_000, timeout=None)  # another process's invalidation
+        meanwhile = data_version()
+        own = invalidate_api_cache()
+        return {"started": started, "meanwhile": meanwhile, "own": own, "after_own": data_version()}
+
+
 urlpatterns = [
     path("api/probe/tracks", TracksProbe.as_view()),
+    path("api/probe/data-version", DataVersionProbe.as_view()),
     path("api/probe/missing", MissingProbe.as_view()),
     path("api/probe/crash", CrashProbe.as_view()),
     path("api/probe/warehouse-down", WarehouseDownProbe.as_view()),
