@@ -16,12 +16,15 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.endpoints import ENDPOINTS
+
 PACKAGES = ("Django", "djangorestframework", "gunicorn", "psycopg", "redis", "django-snowflake", "fakesnow")
 # Issue 8's targets.
 FLOOR_SHARE_TARGET, P99_TARGET_MS, TRACE_P99_TARGET_MS, TOP_AVERAGE_BYTES = 0.8, 50.0, 500.0, 200
 # The legacy FastAPI app, measured the same way on this kind of machine (issue 8), and "half again".
 LEGACY_RPS = {"drivers": 1600, "speed/breakdown/{n}": 1100}
 LEGACY_FACTOR = 1.5
+READ_ENDPOINTS = {endpoint.name for endpoint in ENDPOINTS if endpoint.read}
 
 
 def _command_output(command: list[str]) -> str:
@@ -135,33 +138,44 @@ def request_cost_table(results: dict) -> str:
                    f"body bytes ({label})"], rows)
 
 
+def _floor_share_lines(mode_name: str, mode: dict) -> list[str]:
+    lines = []
+    for name, stats in mode.items():
+        if name not in READ_ENDPOINTS and (name != "POST predict" or mode_name != "cached"):
+            continue
+        share_ok = stats["floor_ratio"] is not None and stats["floor_ratio"] >= FLOOR_SHARE_TARGET
+        share = "?" if stats["floor_ratio"] is None else f"{stats['floor_ratio']:.0%}"
+        p99_ok = stats["p99_ms"] < P99_TARGET_MS
+        if name in READ_ENDPOINTS:
+            lines.append(f"{name} ({mode_name}): {'met' if share_ok else 'MISSED'} {share} of the floor (target 80%); "
+                         f"{'met' if p99_ok else 'MISSED'} p99 {stats['p99_ms']:.0f} ms (target < 50)")
+        else:  # the targets are the read endpoints'
+            lines.append(f"context, {name} (a computing POST, never cached; the target is the read endpoints'): "
+                         f"{share} of the POST floor, p99 {stats['p99_ms']:.0f} ms")
+    return lines
+
+
 def targets(results: dict) -> list[str]:
-    """Issue 8's targets, each met or missed, from the first size's measurements."""
+    """Issue 8's targets, each met or missed, from the first size's measurements: the service as
+    deployed ("cached"); then the same measures with the response cache off ("computed"), which
+    are not the issue's targets but show the first answer after each data change."""
     first = next(iter(results["sizes"].values()))
     cached = first["modes"].get("cached", {}).get("endpoints", {})
     computed = first["modes"]["computed"]["endpoints"]
     lines = []
     first_errors = sum(s["errors"] for mode in first["modes"].values() for s in mode["endpoints"].values())
     lines.append(f"{'met' if first_errors == 0 else 'MISSED'}: zero errors ({first_errors} at "
-                 f"{next(iter(results['sizes']))} drivers)")
+                 f"{next(iter(results['sizes']))} drivers, both series)")
     for size, size_results in list(results["sizes"].items())[1:]:
         failed = {name: s["error_kinds"] for name, s in size_results["modes"]["computed"]["endpoints"].items()
                   if s["errors"]}
         lines.append(f"{'met' if not failed else 'MISSED'}: zero errors at {size} drivers"
                      + (f" ({failed})" if failed else ""))
-    for mode_name, mode in (("cached", cached), ("computed", computed)):
-        if floor := mode.get("floor"):
-            lines.append(f"context, {mode_name}: the floor itself answered {floor['rps']:,.0f} req/s, p99 "
-                         f"{floor['p99_ms']:.0f} ms; {results['connections']} connections each answered within 50 ms "
-                         f"take at least {results['connections'] / 0.05:,.0f} req/s (Little's law)")
-        for name, stats in mode.items():
-            if name.startswith("floor") or name == "telemetry/trace" or name.endswith("(304)"):
-                continue
-            share_ok = stats["floor_ratio"] is not None and stats["floor_ratio"] >= FLOOR_SHARE_TARGET
-            share = "?" if stats["floor_ratio"] is None else f"{stats['floor_ratio']:.0%}"
-            p99_ok = stats["p99_ms"] < P99_TARGET_MS
-            lines.append(f"{name} ({mode_name}): {'met' if share_ok else 'MISSED'} {share} of the floor (target 80%); "
-                         f"{'met' if p99_ok else 'MISSED'} p99 {stats['p99_ms']:.0f} ms (target < 50)")
+    if floor := cached.get("floor"):
+        lines.append(f"context, cached: the floor itself answered {floor['rps']:,.0f} req/s, p99 "
+                     f"{floor['p99_ms']:.0f} ms; {results['connections']} connections each answered within 50 ms "
+                     f"take at least {results['connections'] / 0.05:,.0f} req/s (Little's law)")
+    lines += _floor_share_lines("cached", cached)
     for name, row in first["queries"].items():
         if "conditional_status" in row:
             ok = row["conditional_status"] == 304 and row["conditional_queries"] == 0
@@ -172,18 +186,21 @@ def targets(results: dict) -> list[str]:
                      f"{top['body_bytes']} bytes (target < 200)")
     traces = {mode_name: mode["telemetry/trace"]["p99_ms"] for mode_name, mode in (("cached", cached),
               ("computed", computed)) if "telemetry/trace" in mode}
-    for mode_name, p99 in traces.items():
-        lines.append(f"telemetry trace ({mode_name}): {'met' if p99 < TRACE_P99_TARGET_MS else 'MISSED'} p99 "
-                     f"{p99:.0f} ms on the race of the 1x ingest, about a million samples (target < 500)")
+    if "cached" in traces:
+        lines.append(f"telemetry trace (cached): {'met' if traces['cached'] < TRACE_P99_TARGET_MS else 'MISSED'} p99 "
+                     f"{traces['cached']:.0f} ms on the race of the 1x ingest, about a million samples (target < 500)")
     if not traces:
         lines.append("NOT MEASURED: telemetry trace (no telemetry API at the time of the run)")
     for name, legacy in LEGACY_RPS.items():
-        best = max((mode[name]["rps"] for mode in (cached, computed) if name in mode), default=None)
-        slowest = computed.get(name, {}).get("rps")
-        if best is not None:
+        if name in cached:
             goal = legacy * LEGACY_FACTOR
-            lines.append(f"{'met' if best >= goal else 'MISSED'}: {name} {best:,.0f} req/s as deployed, "
-                         f"{slowest:,.0f} computed (legacy {legacy:,}, goal {goal:,.0f})")
+            lines.append(f"{'met' if cached[name]['rps'] >= goal else 'MISSED'}: {name} {cached[name]['rps']:,.0f} "
+                         f"req/s as deployed (legacy {legacy:,}, goal {goal:,.0f}); {computed[name]['rps']:,.0f} computed")
+    lines.append("beyond the targets, computed (every answer computed, as the first after a data change):")
+    lines += _floor_share_lines("computed", computed)
+    if "computed" in traces:
+        lines.append(f"telemetry trace (computed): {'met' if traces['computed'] < TRACE_P99_TARGET_MS else 'MISSED'} "
+                     f"p99 {traces['computed']:.0f} ms under {results['connections']} connections (target < 500)")
     return lines
 
 
