@@ -7,10 +7,11 @@ How to use it:
   (``transaction.on_commit(invalidate_api_cache)`` inside an atomic block). That bumps the data
   version: every cached response becomes unreachable at once and ``Last-Modified`` moves on.
 - Nothing else is needed in views. ``ApiResponseCacheMiddleware`` (installed in settings) caches
-  every successful GET under ``/api/`` without an ``Authorization`` header by full path, with the data version it was computed in (an
-  answer of an older version is never served), adds ``ETag`` (hash of
-  the body), ``Last-Modified`` (time of the data version) and ``Cache-Control``, and answers
-  ``If-None-Match`` / ``If-Modified-Since`` with 304 from the cache, without touching the database.
+  every successful GET under ``/api/`` without an ``Authorization`` header by full path, with the
+  data version it was computed in (an answer of an older version is never served), adds ``ETag``
+  (hash of the body), ``Last-Modified`` (time of the data version) and ``Cache-Control``, and
+  answers ``If-None-Match`` / ``If-Modified-Since`` with 304 from the cache, without touching the
+  database.
 - A view whose answer must not be cached (health, anything live) marks its response with
   ``Cache-Control: no-store`` (``django.views.decorators.cache.never_cache``).
 

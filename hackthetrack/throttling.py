@@ -10,10 +10,10 @@ rate's size, so two concurrent requests of one client can both be let through on
 every request of a busy client moves hundreds of timestamps to and from Redis. The price: a client
 can spend one window's rate at its end and the next window's at once.
 
-A request is counted once. The response cache (``hackthetrack.cache``) counts every GET under
-``/api/`` in the round trip that looks its answer up (``request_windows``) and leaves the counts on
-the request (``request.rate_hits``); the view's throttles then use those counts instead of counting
-again.
+A request is counted once. The response cache's middleware (``hackthetrack.cache``) counts every
+``/api/`` request without an ``Authorization`` header in its one Redis round trip
+(``request_windows``) and leaves the counts on the request (``request.rate_hits``); the view's
+throttles then use those counts instead of counting again.
 """
 
 import logging
