@@ -195,7 +195,8 @@ def targets(results: dict) -> list[str]:
         if name in cached:
             goal = legacy * LEGACY_FACTOR
             lines.append(f"{'met' if cached[name]['rps'] >= goal else 'MISSED'}: {name} {cached[name]['rps']:,.0f} "
-                         f"req/s as deployed (legacy {legacy:,}, goal {goal:,.0f}); {computed[name]['rps']:,.0f} computed")
+                         f"req/s as deployed (legacy {legacy:,}, goal {goal:,.0f}); "
+                         f"{computed[name]['rps']:,.0f} computed")
     lines.append("beyond the targets, computed (every answer computed, as the first after a data change):")
     lines += _floor_share_lines("computed", computed)
     if "computed" in traces:

@@ -125,7 +125,8 @@ def main() -> None:
         trace = response.json()["trace"]
         p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
         binned = sum(bin["samples"] for bin in trace)
-        print(f"trace points={points}, {'first of a data version' if first_of_version else 'fastest laps known'}: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {args.requests} requests; "
+        state = "first of a data version" if first_of_version else "fastest laps known"
+        print(f"trace points={points}, {state}: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {args.requests} requests; "
               f"{len(trace)} bins of {binned:,} samples; warehouse queries {sorted(queries)}, "
               f"rows returned {sorted(rows)}; {len(response.content):,} bytes; median time of each warehouse query "
               f"{', '.join(f'{statistics.median(times):.1f}' for times in zip(*sql_ms))} ms")

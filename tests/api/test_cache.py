@@ -69,7 +69,8 @@ def test_repeated_get_is_served_from_the_cache_without_a_query(client, barber, d
 
 def test_a_cached_answer_carries_the_headers_of_the_computed_one(client, barber, settings):
     # As deployed: with rate limits, which read the session user (Vary: Cookie) on both paths.
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "60/min"}}
+    rates = {"anon": "60/min", "user": "60/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     computed = client.get(TRACKS)
     cached = client.get(TRACKS)
 
@@ -85,8 +86,10 @@ def test_a_request_with_credentials_is_answered_by_the_view(client, barber, admi
     client.get(TRACKS)  # now cached
 
     # As when computed: wrong credentials are refused, right ones answered.
-    assert client.get(TRACKS, headers={"Authorization": _basic(admin_user.username, "wrong")}).status_code == 401
-    assert client.get(TRACKS, headers={"Authorization": _basic(admin_user.username, "staff-password-9")}).status_code == 200
+    wrong = client.get(TRACKS, headers={"Authorization": _basic(admin_user.username, "wrong")})
+    right = client.get(TRACKS, headers={"Authorization": _basic(admin_user.username, "staff-password-9")})
+    assert wrong.status_code == 401
+    assert right.status_code == 200
 
 
 def _basic(username: str, password: str) -> str:
