@@ -151,7 +151,6 @@ def test_detailed_legacy_answers(client, warehouse_db):
         "data_type": ["Unsupported data_type: brake_comparison. Supported: speed_trace"]}
 
 
-
 def test_detailed_runs_two_warehouse_queries_then_one(client, warehouse_db):
     with WarehouseTraffic() as cold:
         detailed(client, driver_number=2, points=50)

@@ -1,7 +1,7 @@
 """The trace on a race of a million generated samples: at most ``points`` rows whatever the raw
 count, two warehouse queries (one when the race's fastest laps are known) returning O(points) rows
-beside one row a car, and bins that agree with the generated
-file (means of the continuous channels, the most frequent gear)."""
+beside one row a car, and bins that agree with the generated file (means of the continuous
+channels, the most frequent gear)."""
 
 import csv
 import math
