@@ -165,20 +165,16 @@ def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None, positio
     Found for the whole race once per data version and kept in the cache (every load into the
     warehouse starts a new version): the trace asks for them on each request, and finding them
     reads every sample of the race."""
+    def find() -> dict[int, dict]:
+        return _race_fastest_laps(race=race, positions=positions)
+
     try:
         race_id = f"{race.track}:{race.race_number}:{race.season}"
-        key = f"hackthetrack:telemetry:fastest-laps:{data_version()}:{race_id}:{positions}"
-        laps = cache.get(key)
+        laps = cache.get_or_set(f"hackthetrack:telemetry:fastest-laps:{data_version()}:{race_id}:{positions}", find,
+                                FASTEST_LAPS_KEPT_S)
     except RedisError:
         logger.warning("API cache unavailable, fastest laps not kept", exc_info=True)
-        key, laps = None, None
-    if laps is None:
-        laps = _race_fastest_laps(race=race, positions=positions)
-        if key is not None:
-            try:
-                cache.set(key, laps, FASTEST_LAPS_KEPT_S)
-            except RedisError:
-                logger.warning("API cache unavailable, fastest laps not kept", exc_info=True)
+        laps = find()
     return laps if car_numbers is None else {number: laps[number] for number in car_numbers if number in laps}
 
 

@@ -1,5 +1,5 @@
 """The race's fastest laps are found once per data version: the trace reuses them until a load
-into the warehouse starts a new version."""
+into the warehouse starts a new version, and finds them on each request while Redis is down."""
 
 import pytest
 
@@ -42,3 +42,10 @@ def test_a_new_data_version_finds_the_fastest_laps_anew(client, race):
         assert fastest_traced_lap(client, points=12) == 3
 
     assert len(kept.queries) == 1 and len(found.queries) == 2
+
+
+def test_without_redis_the_trace_finds_them_each_time(client, race, unreachable_redis):
+    with WarehouseTraffic() as traffic:
+        assert fastest_traced_lap(client, points=10) == 2
+
+    assert len(traffic.queries) == 2
