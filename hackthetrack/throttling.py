@@ -38,6 +38,9 @@ class RateWindow:
     timeout: int  # the window's length; the counter expires with it
     wait: float  # seconds until the next window
 
+    def exceeded(self, hits: int) -> bool:
+        return hits > self.limit
+
 
 def window_hits(cache: BaseCache, key: str, *, timeout: int) -> int:
     """Count one hit on ``key`` (created with ``timeout`` on its first hit); the hits so far."""
@@ -81,7 +84,7 @@ class FixedWindowRateMixin:
                 # Counters live in Redis: while it is down, serve rather than refuse everyone.
                 logger.warning("Rate-limit counters unavailable, request let through", exc_info=True)
                 return True
-        return hits <= window.limit
+        return not window.exceeded(hits)
 
     def wait(self):
         return self.wait_seconds
@@ -111,7 +114,7 @@ def throttled_response(request: HttpRequest, windows: list[RateWindow], hits: di
     """The 429 answer when the counted ``hits`` put the client over one of its ``windows``, else None."""
     from hackthetrack.exceptions import error_response
 
-    waits = [window.wait for window in windows if hits.get(window.key, 0) > window.limit]
+    waits = [window.wait for window in windows if window.exceeded(hits.get(window.key, 0))]
     if not waits:
         return None
     exc = Throttled(wait=max(waits))
