@@ -1,5 +1,5 @@
 """Telemetry ingestion rate into the warehouse configured in the environment (by default the
-embedded emulator), on a generated file of a million samples and more.
+embedded emulator), on a generated file of at least a million samples.
 
 Needs the demo circuits in PostgreSQL (``manage.py load_demo_fixtures``), then:
 
@@ -16,6 +16,7 @@ import csv
 import math
 import os
 import platform
+import random
 import subprocess
 import sys
 import tempfile
@@ -30,23 +31,42 @@ import django  # noqa: E402
 
 django.setup()
 
-from telemetry.demo import DemoCar, demo_layout, demo_telemetry_write  # noqa: E402
+from telemetry.demo import DemoCar, demo_layout, demo_telemetry_write, lap_profile  # noqa: E402
 from telemetry.samples import CHANNELS  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 TRACK, HZ, LAPS = "barber", 20.0, 25
 
 
+class _BestDraw(random.Random):
+    """The draw of a lap on the tyres' and brakes' best day: the fastest lap the demo can drive."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+def _fewest_lap_samples(corners, length_m: int) -> int:
+    """Samples of the fastest lap any demo car drives (skill 1, best draw): a lower bound per lap."""
+    speed, _ = lap_profile(corners=corners, length_m=length_m, skill=1.0, rng=_BestDraw())
+    seconds = sum(2.0 / (speed[metre - 1] + speed[metre % length_m]) for metre in range(1, length_m + 1))
+    return math.floor(seconds * HZ)
+
+
 def wide_file(samples: int) -> Path:
-    path = OUT / f"{TRACK}_r1_bench_{samples}.csv"
+    """At least ``samples`` samples: enough cars (their skills spread over the field's 0..1) that even
+    laps as fast as the fastest add up to them."""
+    corners, length_m = demo_layout(track_id=TRACK)
+    count = math.ceil(samples / (LAPS * _fewest_lap_samples(corners, length_m)))
+    path = OUT / f"{TRACK}_r1_bench_{samples}_{count}x{LAPS}.csv"
     if path.exists():
         return path
-    corners, length_m = demo_layout(track_id=TRACK)
-    lap_samples = 110 * HZ  # about one lap of barber
-    cars = [DemoCar(number=n, skill=n / 40) for n in range(1, 1 + math.ceil(samples / (LAPS * lap_samples)))]
+    cars = [DemoCar(number=n, skill=(n - 1) / max(1, count - 1)) for n in range(1, count + 1)]
     started = time.monotonic()
     written = demo_telemetry_write(out=path, corners=corners, length_m=length_m, cars=cars, laps=LAPS, hz=HZ)
-    print(f"generated {written:,} samples ({len(cars)} cars x {LAPS} laps) in {time.monotonic() - started:.1f}s")
+    print(f"generated {written:,} samples ({count} cars x {LAPS} laps) in {time.monotonic() - started:.1f}s")
+    if written < samples:
+        path.unlink()
+        sys.exit(f"generated {written:,} samples, fewer than the {samples:,} asked for: the lap bound is wrong")
     return path
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -101,9 +102,11 @@ def api_cache_invalidate(env: dict[str, str]) -> None:
 
 @contextmanager
 def warehouse_emulator():
-    """A warehouse emulator of the bench's own (its data kept in bench/out/warehouse between runs)."""
+    """A warehouse emulator of the bench's own, empty (data in bench/out/warehouse): what an earlier
+    run loaded, such as its 10x ingest into the trace's race, must not change this run's figures."""
     from hackthetrack.warehouse_emulator import emulator_start
 
+    shutil.rmtree(OUT / "warehouse", ignore_errors=True)
     emulator = emulator_start(data_dir=OUT / "warehouse", parent_pid=os.getpid())
     try:
         yield emulator
