@@ -31,9 +31,14 @@ ENDPOINTS = [
     Endpoint("POST predict", "/api/predict", method="POST",
              body={"driver_number": "{n}", "track_id": "barber", "skill_adjustments": {"speed": 10}}, read=False),
 ]
-# On the race bench/run loads with a million samples or more (see telemetry_race in http_load.py).
-TELEMETRY_TRACE = Endpoint("telemetry/trace", "/api/telemetry/trace?track_id=barber&race_num=1&driver_number={car}",
-                           read=False)
+# The race bench/run loads with a million samples or more (bench/ingest_telemetry.py's wide file; see
+# telemetry_race in http_load.py), and the trace on it.
+TELEMETRY_TRACK, TELEMETRY_RACE = "barber", 1
+TELEMETRY_TRACE = Endpoint(
+    "telemetry/trace",
+    f"/api/telemetry/trace?track_id={TELEMETRY_TRACK}&race_num={TELEMETRY_RACE}&driver_number={{car}}",
+    read=False,
+)
 
 
 def with_driver(endpoint: Endpoint, *, driver_number: int, car_number: int | None = None) -> tuple[str, str | None]:

@@ -29,7 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import report  # noqa: E402
-from bench.endpoints import ENDPOINTS, FLOOR, FLOOR_POST, TELEMETRY_TRACE, Endpoint, with_driver  # noqa: E402
+from bench.endpoints import (  # noqa: E402
+    ENDPOINTS, FLOOR, FLOOR_POST, TELEMETRY_RACE, TELEMETRY_TRACE, TELEMETRY_TRACK, Endpoint, with_driver,
+)
 from bench.stack import (  # noqa: E402
     OUT, PYTHON, ROOT, BenchConfig, api_cache_invalidate, bench_env, database_recreate, gunicorn, manage,
     python_module, wait_until_idle, warehouse_emulator,
@@ -37,7 +39,6 @@ from bench.stack import (  # noqa: E402
 
 WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
 TELEMETRY_SAMPLES = report.TRACE_RACE_SAMPLES
-TELEMETRY_TRACK = "barber"  # bench/ingest_telemetry.py's
 
 
 def wrk(*, url: str, endpoint: Endpoint, path: str, body: str | None, duration: int, connections: int,
@@ -108,14 +109,15 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
 
 
 def telemetry_race(env: dict) -> dict | None:
-    """Ingest at least a million generated samples into barber R1 (bench/ingest_telemetry.py, timed), when the
-    telemetry API and its ingest bench exist; returns what the trace request needs."""
+    """Ingest at least a million generated samples into the trace's race (bench/ingest_telemetry.py,
+    timed), when the telemetry API and its ingest bench exist; returns what the trace request needs."""
     if not (ROOT / "bench" / "ingest_telemetry.py").exists() or not _telemetry_trace_routed(env):
         print("telemetry: no /api/telemetry/trace or bench/ingest_telemetry.py yet; skipped", flush=True)
         return None
     run = ingest_bench(env, samples=TELEMETRY_SAMPLES)
-    run["race_samples"] = _race_samples(env, track=TELEMETRY_TRACK, race_number=1)
-    print(f"telemetry: {TELEMETRY_TRACK} R1 holds {run['race_samples']:,} samples in the warehouse", flush=True)
+    run["race_samples"] = _race_samples(env, track=TELEMETRY_TRACK, race_number=TELEMETRY_RACE)
+    print(f"telemetry: {TELEMETRY_TRACK} R{TELEMETRY_RACE} holds {run['race_samples']:,} samples in the warehouse",
+          flush=True)
     return {"car_number": 1, "ingest": run}
 
 

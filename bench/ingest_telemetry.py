@@ -31,11 +31,14 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench.endpoints import TELEMETRY_RACE, TELEMETRY_TRACK  # noqa: E402
 from telemetry.demo import DemoCar, demo_layout, demo_telemetry_write, lap_profile  # noqa: E402
 from telemetry.samples import CHANNELS  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
-TRACK, HZ, LAPS = "barber", 20.0, 25
+HZ, LAPS = 20.0, 25
+# The wide file goes into the race whose trace bench/run measures, the long files into the next one.
+WIDE_RACE, LONG_RACE = TELEMETRY_RACE, TELEMETRY_RACE + 1
 
 
 class _BestDraw(random.Random):
@@ -55,9 +58,9 @@ def _fewest_lap_samples(corners, length_m: int) -> int:
 def wide_file(samples: int) -> Path:
     """At least ``samples`` samples: enough cars (their skills spread over the field's 0..1) that even
     laps as fast as the fastest add up to them."""
-    corners, length_m = demo_layout(track_id=TRACK)
+    corners, length_m = demo_layout(track_id=TELEMETRY_TRACK)
     count = math.ceil(samples / (LAPS * _fewest_lap_samples(corners, length_m)))
-    path = OUT / f"{TRACK}_r1_bench_{samples}_{count}x{LAPS}.csv"
+    path = OUT / f"{TELEMETRY_TRACK}_r{WIDE_RACE}_bench_{samples}_{count}x{LAPS}.csv"
     if path.exists():
         return path
     cars = [DemoCar(number=n, skill=(n - 1) / max(1, count - 1)) for n in range(1, count + 1)]
@@ -72,7 +75,7 @@ def wide_file(samples: int) -> Path:
 
 def long_file(wide: Path, samples: int) -> Path:
     """The first ``samples`` rows of the wide file, one row per channel as the loggers export."""
-    path = OUT / f"{TRACK}_r2_bench_long_{samples}.csv"
+    path = OUT / f"{TELEMETRY_TRACK}_r{LONG_RACE}_bench_long_{samples}.csv"
     if path.exists():
         return path
     with open(wide, newline="") as source, open(path, "w", newline="") as target:
@@ -84,16 +87,17 @@ def long_file(wide: Path, samples: int) -> Path:
                 break
             vehicle = f"GR86-000-{row['vehicle_number']}"
             for name in CHANNELS:
-                writer.writerow([row["lap"], "BENCH", "R2", "bench", row["timestamp"], vehicle, 0, name, row[name],
-                                 row["timestamp"], vehicle, row["vehicle_number"]])
+                writer.writerow([row["lap"], "BENCH", f"R{LONG_RACE}", "bench", row["timestamp"], vehicle, 0, name,
+                                 row[name], row["timestamp"], vehicle, row["vehicle_number"]])
     return path
 
 
 def ingest(path: Path, race: int) -> None:
     started = time.monotonic()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "ingest_telemetry", str(path), "--track",
-                                  TRACK, "--race", str(race), "-v", "0"], stdout=out, stderr=err, text=True, cwd=ROOT)
+        command = [sys.executable, str(ROOT / "manage.py"), "ingest_telemetry", str(path), "--track", TELEMETRY_TRACK,
+                   "--race", str(race), "-v", "0"]
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True, cwd=ROOT)
         # This child's own usage: RUSAGE_CHILDREN's peak would be the largest of all children so far.
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -119,7 +123,7 @@ def main():
     print(f"machine: {platform.platform()}, python {platform.python_version()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}")
     wide = wide_file(args.samples)
-    files = [(wide, 1)] + [(long_file(wide, samples), 2) for samples in args.long_samples if samples]
+    files = [(wide, WIDE_RACE)] + [(long_file(wide, samples), LONG_RACE) for samples in args.long_samples if samples]
     for _ in range(args.runs):
         for path, race in files:
             ingest(path, race=race)
