@@ -237,7 +237,7 @@ def results_markdown(results: dict) -> str:
     )
     return f"""# Benchmark results
 
-Written by `bench/run` (see the README, "Benchmarks"); do not edit by hand, run it again.
+Written by `bench/run` (see docs/benchmarks.md); do not edit by hand, run it again.
 
 - Date: {results['started']} to {results['finished']} (UTC)
 - Command: `{results['command']}`

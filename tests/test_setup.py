@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-SCRIPTS = ["bin/serve", "bin/test", "bin/ensure-venv", ".ci/run"]
+SCRIPTS = ["bin/serve", "bin/stop", "bin/test", "bin/ensure-venv", ".ci/run"]
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

@@ -19,7 +19,7 @@ from drivers.demo.scores import normalized_0_100
 from drivers.demo.scores import percentiles
 from factors import skill_model
 
-# Which way each timing- or telemetry-determined variable points (see README "Nightly refresh").
+# Which way each timing- or telemetry-determined variable points (see docs/operations.md "Nightly refresh").
 HIGHER_IS_BETTER = {
     "qualifying_pace": False,
     "best_race_lap": False,

@@ -162,7 +162,7 @@ HACKTHETRACK = {
     "PAGE_SIZE_MAX": 100,
 }
 
-# --- Serving the API: caching, CORS, OpenAPI (see README "Configuration") ---
+# --- Serving the API: caching, CORS, OpenAPI (see docs/operations.md "Configuration") ---
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     _redis_options = {"socket_connect_timeout": 2, "socket_timeout": 2}

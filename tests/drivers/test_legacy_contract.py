@@ -1,6 +1,6 @@
 """After import_legacy, every captured legacy response of /api/tracks, /api/tracks/{id},
 /api/drivers/{n}/stats and /api/drivers/{n}/results is served again, field for field, except
-the deliberate differences listed in README ("Deliberate differences from the legacy API")."""
+the deliberate differences listed in docs/api.md ("Deliberate differences from the legacy API")."""
 
 import pytest
 from django.db import transaction

@@ -1,6 +1,6 @@
 """The captured legacy responses (../shared/grcup2025/legacy-api) replayed against the real 2025
 data as import_legacy migrates it. Where the legacy was right the answers match; each deliberate
-difference (README, "Deliberate differences from the legacy API") is asserted as such."""
+difference (docs/api.md, "Deliberate differences from the legacy API") is asserted as such."""
 
 import json
 from statistics import fmean, pstdev

@@ -93,7 +93,7 @@ def test_rank_correlation_with_the_legacy_scores(season_in_warehouse, legacy_sea
     """Speed is measured the legacy's way (qualifying, best lap, top-ten laps): the ranks agree.
     Consistency and tire management lack the legacy's telemetry and pace_degradation terms; the
     legacy's racecraft mixed in qualifying pace and race pace, ours is places gained and changed
-    only, so its ranks need not agree (README "Nightly refresh")."""
+    only, so its ranks need not agree (docs/operations.md "Nightly refresh")."""
     race_ingest(season_in_warehouse[LAST_RACE])  # the whole season, as the legacy scored it
     report = refresh()
     rho = {factor: value for factor, (value, _) in report.correlations.items()}

@@ -12,7 +12,7 @@ from drivers.refresh.warehouse import RaceKey
 
 logger = logging.getLogger("drivers.refresh")
 
-# Exit statuses for cron (documented in README "Nightly refresh").
+# Exit statuses for cron (documented in docs/operations.md "Nightly refresh").
 EXIT_OK = 0
 EXIT_FAILED = 1  # rolled back: Postgres is as it was
 EXIT_USAGE = 2
