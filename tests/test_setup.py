@@ -45,7 +45,7 @@ def test_bin_test_passes_on_passing_tests_and_fails_on_failing_ones(tmp_path):
 def test_bin_serve_migrates_loads_the_demo_and_execs_gunicorn_on_localhost():
     steps = (ROOT / "bin/serve").read_text()
     order = [
-        "bin/ensure-venv requirements.txt",
+        "bin/ensure-venv requirements-local.txt",
         "manage.py migrate",
         "manage.py load_demo_fixtures",
         "manage.py collectstatic",
