@@ -6,6 +6,7 @@ the next run (or another gunicorn worker) reuses it instead of starting a second
 
 import logging
 import os
+import warnings
 from pathlib import Path
 
 logger = logging.getLogger("hackthetrack.embedded")
@@ -13,7 +14,11 @@ logger = logging.getLogger("hackthetrack.embedded")
 
 def embedded_postgres_url(data_dir: Path, database: str = "hackthetrack") -> str:
     """Start (or reuse) the embedded PostgreSQL in ``data_dir`` and return a URL for ``database``."""
-    import pgserver
+    with warnings.catch_warnings():
+        # pgserver asks platformdirs for a runtime folder when imported, which warns on every
+        # command where XDG_RUNTIME_DIR is unset (containers, CI, su); its fallback folder serves.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode=None)

@@ -353,8 +353,18 @@ MatchQuery = _serializer(
 )
 
 NO_MODEL = "No active model version: every skill-model endpoint answers 503 until one is activated."
-FACTOR = OpenApiParameter("factor", str, OpenApiParameter.PATH, description="Factor id, e.g. speed")
-NUMBER = OpenApiParameter("number", int, OpenApiParameter.PATH, description="Car number the driver races with")
+FACTOR = OpenApiParameter(
+    "factor", str, OpenApiParameter.PATH, description="Factor id, e.g. speed", examples=[
+        OpenApiExample("Speed", value="speed")
+    ]
+)
+# Examples name a ranked driver of the demo season (fixtures/), so they answer on what bin/serve loads.
+DEMO_DRIVER = 59
+NUMBER = OpenApiParameter(
+    "number", int, OpenApiParameter.PATH, description="Car number the driver races with", examples=[
+        OpenApiExample("A driver of the demo season", value=DEMO_DRIVER)
+    ]
+)
 
 
 def document(view_path: str, method: str, **schema) -> None:
@@ -439,11 +449,11 @@ document(
     request=PredictRequestSerializer,
     responses={200: Prediction},
     examples=[
-        OpenApiExample("at barber", request_only=True, value={"driver_number": 13, "track_id": "barber"}),
+        OpenApiExample("at barber", request_only=True, value={"driver_number": DEMO_DRIVER, "track_id": "barber"}),
         OpenApiExample(
             "with adjusted skills",
             request_only=True,
-            value={"driver_number": 13, "track_id": "barber", "skill_adjustments": {"speed": 5, "racecraft": -2}},
+            value={"driver_number": DEMO_DRIVER, "track_id": "barber", "skill_adjustments": {"speed": 5, "racecraft": -2}},
         ),
     ],
 )

@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import hackthetrack.openapi_skill_model  # noqa: F401 (registers the skill-model endpoints' OpenAPI descriptions)
+from hackthetrack.api_root import ApiRootView
 from hackthetrack.health import HealthView
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="api-root"), name="root"),
+    path("api/", ApiRootView.as_view(), name="api-root"),
     path("admin/", admin.site.urls),
     path("api/health", HealthView.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

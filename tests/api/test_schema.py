@@ -1,5 +1,7 @@
 """The OpenAPI schema: it validates, documents the errors, and the API keeps to it (schemathesis)."""
 
+from urllib.parse import urlencode
+
 import pytest
 import schemathesis
 from schemathesis import checks
@@ -101,3 +103,62 @@ CONFORMANCE_CHECKS = [
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_keeps_to_its_schema(case):
     case.call_and_validate(headers={"Host": "localhost"}, checks=CONFORMANCE_CHECKS)
+
+
+def _example_values(parameter: dict) -> list:
+    if "example" in parameter:
+        return [parameter["example"]]
+    return [example["value"] for example in parameter.get("examples", {}).values()]
+
+
+def _schema_example_requests(schema: dict):
+    """(method, url, body) of every request the schema's examples describe: each body example, or
+    the parameter examples alone, with every path parameter and required query parameter taken
+    from its first example (a missing one is named in the URL, so the request fails visibly)."""
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            parameters = operation.get("parameters", [])
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            bodies = [example["value"] for example in content.get("examples", {}).values()]
+            if "example" in content:
+                bodies.append(content["example"])
+            if not bodies and not any(_example_values(parameter) for parameter in parameters):
+                continue
+            url, query = path, {}
+            for parameter in parameters:
+                values = _example_values(parameter) or [f"<no example for {parameter['name']}>"]
+                if parameter["in"] == "path":
+                    url = url.replace("{" + parameter["name"] + "}", str(values[0]))
+                elif parameter["in"] == "query" and (parameter.get("required") or _example_values(parameter)):
+                    query[parameter["name"]] = values[0]
+            for body in bodies or [None]:
+                yield method, url, query, body
+
+
+@pytest.mark.django_db(databases=["default", "warehouse"])
+def test_every_request_example_of_the_schema_succeeds_on_the_demo_season(demo_season, client):
+    schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+
+    requests = list(_schema_example_requests(schema))
+    failures = []
+    for method, url, query, body in requests:
+        if body is None:
+            response = getattr(client, method)(url, query)
+        else:
+            response = getattr(client, method)(f"{url}?{urlencode(query)}", body, content_type="application/json")
+        if response.status_code != 200:
+            failures.append((method.upper(), url, query, body, response.status_code, response.content[:200]))
+
+    assert len(requests) >= 3  # the predict and improve examples at least
+    assert failures == []
+
+
+def test_root_and_api_root_answer_with_links_to_the_resources_and_docs(client):
+    assert client.get("/").headers["Location"] == "/api/"
+
+    links = client.get("/api/").json()
+
+    assert links["drivers"] == "http://testserver/api/drivers"
+    assert links["docs"] == "http://testserver/api/docs/"
+    assert links["schema"] == "http://testserver/api/schema/"
+    assert links["driver"] == "http://testserver/api/drivers/{number}"
