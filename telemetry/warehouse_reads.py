@@ -10,6 +10,8 @@
 - When the attempts are spent the API answers 503 and, for ``TELEMETRY_UNAVAILABLE_RETRY_AFTER``
   seconds, answers 503 at once without trying (per process); then the next request tries again,
   so service resumes by itself when the warehouse is back.
+- Numbers come back as floats: Snowflake answers a division or an average over integers as
+  ``NUMBER(p, s)``, which the connector returns as ``Decimal``; this is the one place rows are read.
 - Persistent connections (``CONN_MAX_AGE``) are reused across requests; Django's per-request
   health check would run with the connector's long timeout, so it is done here with ours.
 """
@@ -20,6 +22,7 @@ import logging
 import math
 import threading
 import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connections
@@ -130,4 +133,8 @@ def warehouse_rows(*, sql: str, params: list) -> list[dict]:
         connections[WAREHOUSE].close()
         _Outage.start(settings.TELEMETRY_UNAVAILABLE_RETRY_AFTER)
         raise WarehouseUnavailable(wait=settings.TELEMETRY_UNAVAILABLE_RETRY_AFTER) from cause
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+    return [dict(zip(columns, map(_plain_number, row), strict=True)) for row in rows]
+
+
+def _plain_number(value):
+    return float(value) if isinstance(value, Decimal) else value

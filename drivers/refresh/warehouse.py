@@ -172,24 +172,25 @@ def warehouse_entries(*, season: int) -> list[dict]:
         SELECT season, track, race_number, car_number, car_group, position, status, laps, total_time_s,
                gap_first, gap_previous, fastest_lap_s, fastest_lap_number, fastest_lap_kph, car_class,
                same_number, first_name, last_name, grid,
-               ROUND(qualifying_s, 3) AS qualifying_time_s, ROUND(qualifying_s - pole_s, 3) AS gap_to_pole_s,
-               ROUND(best_lap_s, 3) AS best_lap_s, ROUND(best_s1_s, 3) AS best_s1_s,
-               ROUND(best_s2_s, 3) AS best_s2_s, ROUND(best_s3_s, 3) AS best_s3_s,
-               ROUND(best_lap_s - race_best_lap_s, 3) AS gap_to_fastest_lap_s,
-               ROUND(best_s1_s - race_best_s1_s, 3) AS gap_to_best_s1_s,
-               ROUND(best_s2_s - race_best_s2_s, 3) AS gap_to_best_s2_s,
-               ROUND(best_s3_s - race_best_s3_s, 3) AS gap_to_best_s3_s,
-               ROUND(avg_lap_s, 3) AS avg_lap_s, ROUND(worst_lap_s, 3) AS worst_lap_s,
-               ROUND(lap_time_std_s, 4) AS lap_time_std_s,
-               ROUND(100 * (qualifying_s - pole_s) / pole_s, 4) AS qualifying_pace,
-               ROUND(100 * (best_green_s - race_best_green_s) / race_best_green_s, 4) AS best_race_lap,
-               ROUND(100 * (top10_s - race_best_top10_s) / race_best_top10_s, 4) AS avg_top10_pace,
-               ROUND(lap_time_std_s, 4) AS stint_consistency,
-               ROUND(sector_std_s, 4) AS sector_consistency,
+               ROUND(qualifying_s, 3)::FLOAT AS qualifying_time_s,
+               ROUND(qualifying_s - pole_s, 3)::FLOAT AS gap_to_pole_s,
+               ROUND(best_lap_s, 3)::FLOAT AS best_lap_s, ROUND(best_s1_s, 3)::FLOAT AS best_s1_s,
+               ROUND(best_s2_s, 3)::FLOAT AS best_s2_s, ROUND(best_s3_s, 3)::FLOAT AS best_s3_s,
+               ROUND(best_lap_s - race_best_lap_s, 3)::FLOAT AS gap_to_fastest_lap_s,
+               ROUND(best_s1_s - race_best_s1_s, 3)::FLOAT AS gap_to_best_s1_s,
+               ROUND(best_s2_s - race_best_s2_s, 3)::FLOAT AS gap_to_best_s2_s,
+               ROUND(best_s3_s - race_best_s3_s, 3)::FLOAT AS gap_to_best_s3_s,
+               ROUND(avg_lap_s, 3)::FLOAT AS avg_lap_s, ROUND(worst_lap_s, 3)::FLOAT AS worst_lap_s,
+               ROUND(lap_time_std_s, 4)::FLOAT AS lap_time_std_s,
+               ROUND(100 * (qualifying_s - pole_s) / pole_s, 4)::FLOAT AS qualifying_pace,
+               ROUND(100 * (best_green_s - race_best_green_s) / race_best_green_s, 4)::FLOAT AS best_race_lap,
+               ROUND(100 * (top10_s - race_best_top10_s) / race_best_top10_s, 4)::FLOAT AS avg_top10_pace,
+               ROUND(lap_time_std_s, 4)::FLOAT AS stint_consistency,
+               ROUND(sector_std_s, 4)::FLOAT AS sector_consistency,
                grid - position AS positions_gained,
                position_changes,
-               ROUND(late_s - early_s, 4) AS early_vs_late_pace,
-               ROUND(100 * (late_s - race_best_late_s) / race_best_late_s, 4) AS late_stint_perf
+               ROUND(late_s - early_s, 4)::FLOAT AS early_vs_late_pace,
+               ROUND(100 * (late_s - race_best_late_s) / race_best_late_s, 4)::FLOAT AS late_stint_perf
         FROM bests ORDER BY season, track, race_number, position NULLS LAST, car_number, car_group
     """
     return _fetch(sql, [*params_r, *params_q, *params_l])
@@ -215,7 +216,7 @@ def warehouse_braking(*, season: int) -> dict[tuple, float]:
             GROUP BY season, track, race_number, car_number, zone
             HAVING COUNT(DISTINCT lap) >= {BRAKE_ZONE_MIN_LAPS}
         )
-        SELECT season, track, race_number, car_number, ROUND(AVG(spread_m), 3) AS braking_consistency
+        SELECT season, track, race_number, car_number, ROUND(AVG(spread_m), 3)::FLOAT AS braking_consistency
         FROM zones GROUP BY season, track, race_number, car_number
         """,
         params_s,
