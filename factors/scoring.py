@@ -2,21 +2,19 @@
 
 A driver's raw value of a variable is its mean over their classified races that have one. Across
 drivers each variable is oriented (higher = better), min-max normalized to 0..100 and ranked into a
-percentile (drivers.demo.scores, the demo's definitions: both describe one model). A factor score
-is the weighted sum of the driver's normalized variables of that factor, the weights being each
-variable's share of the factor's absolute loadings *among the variables the driver has*: a
-variable left out (no telemetry for braking_consistency, too few green laps) has its weight spread
+percentile. A factor score is the weighted sum of the driver's normalized variables of that factor,
+the weights being each variable's share of the factor's absolute loadings *among the variables the
+driver has*: a variable left out (no telemetry for braking_consistency, too few green laps) has its weight spread
 over the others, and the weights used are recorded per driver and variable.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import fmean
 
-from drivers.demo.scores import normalized_0_100
-from drivers.demo.scores import percentiles
 from factors import skill_model
 
 # Which way each timing- or telemetry-determined variable points (see docs/operations.md "Nightly refresh").
@@ -57,6 +55,27 @@ class FactorScore:
     percentile: float
     z_score: float
     variables_used: tuple[str, ...]
+
+
+def percentiles(values: dict) -> dict:
+    """Mid-rank percentile (0..100) of each value among all of them; a tie shares its rank."""
+    if len(values) == 1:
+        return {key: 50.0 for key in values}
+    ordered = sorted(values.values())
+    result = {}
+    for key, value in values.items():
+        below, up_to = bisect_left(ordered, value), bisect_right(ordered, value)
+        ties = up_to - below - 1
+        result[key] = round(100 * (below + ties / 2) / (len(ordered) - 1), 2)
+    return result
+
+
+def normalized_0_100(values: dict) -> dict:
+    """Min-max scale onto 0..100 (50 for every key when all values are equal)."""
+    low, high = min(values.values()), max(values.values())
+    if high == low:
+        return {key: 50.0 for key in values}
+    return {key: round(100 * (value - low) / (high - low), 2) for key, value in values.items()}
 
 
 def driver_means(samples: dict[int, dict[str, list[float]]]) -> dict[int, dict[str, float]]:

@@ -7,13 +7,13 @@ normalized values (weights from the loadings), so it lies in 0..100; its z-score
 the field's own mean and population standard deviation.
 """
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from math import sqrt
 from statistics import fmean, pstdev
 
 from drivers.demo.definitions import VARIABLES, variable_weights
 from drivers.demo.racing import CarResult
+from factors.scoring import normalized_0_100, percentiles
 
 LAST_LAPS = 5
 
@@ -76,27 +76,6 @@ def _late_ms(car: CarResult) -> float:
 
 def _percent_behind(value: float, reference: float) -> float:
     return (value - reference) / reference * 100
-
-
-def percentiles(values: dict[int, float]) -> dict[int, float]:
-    """Mid-rank percentile (0..100) of each value among all of them; a tie shares its rank."""
-    if len(values) == 1:
-        return {key: 50.0 for key in values}
-    ordered = sorted(values.values())
-    result = {}
-    for key, value in values.items():
-        below, up_to = bisect_left(ordered, value), bisect_right(ordered, value)
-        ties = up_to - below - 1
-        result[key] = round(100 * (below + ties / 2) / (len(ordered) - 1), 2)
-    return result
-
-
-def normalized_0_100(values: dict[int, float]) -> dict[int, float]:
-    """Min-max scale onto 0..100 (50 for every key when all values are equal)."""
-    low, high = min(values.values()), max(values.values())
-    if high == low:
-        return {key: 50.0 for key in values}
-    return {key: round(100 * (value - low) / (high - low), 2) for key, value in values.items()}
 
 
 def variable_scores(raw: dict[int, dict[str, float]]) -> dict[int, dict[str, dict[str, float]]]:

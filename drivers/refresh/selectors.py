@@ -7,7 +7,7 @@ from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Sub
 
 from drivers.demo.season import POINTS
 from drivers.models import RaceEntry
-from drivers.refresh.scoring import HIGHER_IS_BETTER, VariableSpec
+from factors.scoring import HIGHER_IS_BETTER, VariableSpec
 from factors.models import DriverFactorScore, ModelVersion, Variable
 
 CLASSIFIED = "Classified"

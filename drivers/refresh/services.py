@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from drivers.legacy_import import ModelCounts, race_entries_sync, rows_sync
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
 from drivers.race_entry_match import EntryMatchError
-from drivers.refresh import scoring, selectors
+from drivers.refresh import selectors
+from factors import scoring
 from drivers.refresh.warming import api_cache_warm
 from drivers.refresh.warehouse import CLASSIFIED, ENTRY_VARIABLES, RaceKey, warehouse_braking, warehouse_entries
 from factors.models import DriverFactorScore, DriverVariableValue

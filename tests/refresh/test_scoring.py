@@ -2,7 +2,7 @@
 
 import pytest
 
-from drivers.refresh.scoring import VariableSpec, factor_scores, spearman, variable_values
+from factors.scoring import VariableSpec, factor_scores, spearman, variable_values
 
 CONSISTENCY = [
     VariableSpec("stint_consistency", "consistency", -0.469),

@@ -1,0 +1,222 @@
+"""Race-level predictions: where each entrant of one race at one track finishes. No database.
+
+A driver's *strength* at a track is the demand-weighted sum of their factor z-scores
+(``skill_model.raw_fit``), where a track's demand for a factor is how many finish positions one
+standard deviation of it was worth in that track's results (``demands_learn``). Before
+qualifying, the field is ordered by strength; after qualifying, by the strength's normal score
+plus ``grid_weight`` times the qualifying result: the z-score of the car's qualifying gap to pole
+(capped at ``GAP_Z_CAP``) when the gaps are known, else the normal score of its grid position.
+Normal scores (ranks mapped through the inverse normal CDF) and the cap keep one car with a broken
+race or lap from stretching the scale.
+
+Chances: each entrant's race is their score plus Gaussian noise of ``noise`` standard deviations.
+The expected finish is exact (1 plus the chances of being beaten by each other car); win and
+podium chances come from a seeded simulation, so the same field always gets the same numbers.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_left, bisect_right
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from math import sqrt
+from statistics import fmean
+
+from factors import skill_model
+from factors.model_fit import fit_finish
+
+# A driver with no scored race yet is taken to be this many standard deviations below the mean on
+# every factor: newcomers to the series mostly finish in the second half of the field.
+NEWCOMER_Z = -1.0
+GAP_Z_CAP = 2.5
+SIMULATIONS = 4000
+PODIUM = 3
+
+
+@dataclass(frozen=True)
+class TrackDemandFit:
+    """A track's demand profile: finish positions per standard deviation of each factor."""
+
+    demands: dict[str, float]
+    r_squared: float | None
+    observations: int  # classified results at this track it was learned from
+
+
+@dataclass(frozen=True)
+class DemandProfiles:
+    all_tracks: TrackDemandFit
+    by_track: dict[str, TrackDemandFit]
+
+    def for_track(self, track: str) -> TrackDemandFit:
+        """The track's learned profile; the all-track profile for a track without results."""
+        return self.by_track.get(track, self.all_tracks)
+
+
+@dataclass(frozen=True)
+class Entrant:
+    key: Hashable
+    z: Mapping[str, float] | None  # None: no scores yet (a newcomer); may lack factors
+    grid: int | None = None
+    qualifying_gap: float | None = None  # percent behind pole in this race's qualifying
+
+
+@dataclass(frozen=True)
+class Forecast:
+    key: Hashable
+    strength: float
+    score: float
+    position: int  # in the predicted order, 1 = winner
+    expected_finish: float
+    win_probability: float
+    podium_probability: float
+    grid: int | None
+
+
+def _demand_fit(observations: Sequence[tuple[Mapping[str, float], float]], factors: Sequence[str]):
+    try:
+        return fit_finish(observations=observations, factors=factors)
+    except ValueError:  # too few results to fit a coefficient per factor
+        return None
+
+
+def demands_learn(
+    *,
+    observations: Mapping[str, Sequence[tuple[Mapping[str, float], float]]],
+    factors: Sequence[str],
+    prior_observations: int,
+) -> DemandProfiles:
+    """Demand profiles from (factor z-scores, finish position relative to mid-field) per track.
+
+    The all-track profile is the finish regression over every track's results (coefficients kept at
+    or below zero: a better skill never predicts a worse finish), negated into demands. A track's
+    own regression is shrunk toward it: with n results at the track, its profile is
+    (n x own + prior x all-track) / (n + prior), so two races' noise cannot make a track demand
+    nothing but one factor. A track with too few results to fit keeps the all-track profile.
+    """
+    pooled = [pair for pairs in observations.values() for pair in pairs]
+    overall = _demand_fit(pooled, factors)
+    if overall is None:
+        # Nothing learned yet: every factor counts alike, one position per standard deviation.
+        all_tracks = TrackDemandFit(demands=dict.fromkeys(factors, 1.0), r_squared=None, observations=len(pooled))
+    else:
+        all_tracks = TrackDemandFit(
+            demands={f: max(0.0, -overall.coefficients[f]) for f in factors},
+            r_squared=round(overall.r_squared, 4),
+            observations=overall.observations,
+        )
+    by_track = {}
+    for track, pairs in observations.items():
+        own = _demand_fit(pairs, factors)
+        if own is None:
+            continue
+        n = own.observations
+        by_track[track] = TrackDemandFit(
+            demands={
+                f: (n * max(0.0, -own.coefficients[f]) + prior_observations * all_tracks.demands[f])
+                / (n + prior_observations)
+                for f in factors
+            },
+            r_squared=round(own.r_squared, 4),
+            observations=n,
+        )
+    return DemandProfiles(all_tracks=all_tracks, by_track=by_track)
+
+
+def normal_scores(values: Mapping[Hashable, float]) -> dict[Hashable, float]:
+    """Each value's mid-rank among all of them (higher value, higher rank) through the inverse
+    normal CDF: evenly spread, bounded, and ties share a score."""
+    ordered = sorted(values.values())
+    count = len(ordered)
+    scores = {}
+    for key, value in values.items():
+        below, up_to = bisect_left(ordered, value), bisect_right(ordered, value)
+        rank = (below + 1 + up_to) / 2  # 1-based mid-rank
+        scores[key] = skill_model.STANDARD_NORMAL.inv_cdf((rank - 0.5) / count)
+    return scores
+
+
+def strength(*, z: Mapping[str, float] | None, demands: Mapping[str, float]) -> float:
+    """Demand-weighted z-scores; a factor the driver has no score in counts as a newcomer's."""
+    known = z or {}
+    return skill_model.raw_fit(z={f: known.get(f, NEWCOMER_Z) for f in demands}, demands=demands)
+
+
+def _qualifying_scores(entrants: Sequence[Entrant]) -> dict[Hashable, float] | None:
+    """How well each car qualified (higher = better), or None before qualifying. A car without a
+    time or a grid position starts behind every car with one."""
+    gaps = {e.key: e.qualifying_gap for e in entrants}
+    known = [gap for gap in gaps.values() if gap is not None]
+    if len(known) > 1:
+        worst, mean = max(known), fmean(known)
+        spread = skill_model.population_std(known)
+        if spread > skill_model.NO_SPREAD:
+            return {
+                key: -skill_model.clamp(((worst if gap is None else gap) - mean) / spread, -GAP_Z_CAP, GAP_Z_CAP)
+                for key, gap in gaps.items()
+            }
+    grids = {e.key: e.grid for e in entrants}
+    if all(grid is None for grid in grids.values()):
+        return None
+    back = max(grid for grid in grids.values() if grid is not None) + 1
+    return normal_scores({key: -(grid if grid is not None else back) for key, grid in grids.items()})
+
+
+def race_scores(*, entrants: Sequence[Entrant], demands: Mapping[str, float], grid_weight: float) -> dict:
+    """Each entrant's score (higher = better finish): skill alone before qualifying, skill plus
+    ``grid_weight`` times the qualifying result after it."""
+    skill = normal_scores({e.key: strength(z=e.z, demands=demands) for e in entrants})
+    qualifying = _qualifying_scores(entrants)
+    if qualifying is None:
+        return skill
+    # Divided by the spread the sum would have were qualifying and skill unrelated: a constant, so
+    # a better qualifying result can only raise a car's score relative to the others.
+    scale = sqrt(1 + grid_weight**2)
+    return {key: (skill[key] + grid_weight * qualifying[key]) / scale for key in skill}
+
+
+def expected_finish(*, scores: Mapping[Hashable, float], key: Hashable, noise: float) -> float:
+    """1 plus, for every other car, the chance that it finishes ahead."""
+    mine, pair_spread = scores[key], noise * sqrt(2)
+    cdf = skill_model.STANDARD_NORMAL.cdf
+    return 1 + sum(cdf((score - mine) / pair_spread) for other, score in scores.items() if other != key)
+
+
+def forecast(
+    *, entrants: Sequence[Entrant], demands: Mapping[str, float], grid_weight: float, noise: float, seed: str
+) -> list[Forecast]:
+    """The predicted order of a race, best first, with each car's chances."""
+    scores = race_scores(entrants=entrants, demands=demands, grid_weight=grid_weight)
+    wins, podiums = _simulate(scores=scores, noise=noise, seed=seed)
+    grids = {e.key: e.grid for e in entrants}
+    strengths = {e.key: strength(z=e.z, demands=demands) for e in entrants}
+    order = sorted(scores, key=lambda key: (-scores[key], str(key)))
+    return [
+        Forecast(
+            key=key,
+            strength=strengths[key],
+            score=scores[key],
+            position=position,
+            expected_finish=expected_finish(scores=scores, key=key, noise=noise),
+            win_probability=wins[key],
+            podium_probability=podiums[key],
+            grid=grids[key],
+        )
+        for position, key in enumerate(order, start=1)
+    ]
+
+
+def _simulate(*, scores: Mapping[Hashable, float], noise: float, seed: str) -> tuple[dict, dict]:
+    rng = random.Random(seed)
+    keys = list(scores)
+    wins = dict.fromkeys(keys, 0)
+    podiums = dict.fromkeys(keys, 0)
+    for _ in range(SIMULATIONS):
+        finish = sorted(keys, key=lambda key: scores[key] + rng.gauss(0.0, noise), reverse=True)
+        wins[finish[0]] += 1
+        for key in finish[:PODIUM]:
+            podiums[key] += 1
+    return (
+        {key: count / SIMULATIONS for key, count in wins.items()},
+        {key: count / SIMULATIONS for key, count in podiums.items()},
+    )
