@@ -3,8 +3,10 @@ official classification car by car, one more race appears alone, reruns change n
 a failure half-way leaves PostgreSQL as it was."""
 
 import io
+import math
 import statistics
 from collections import Counter
+from statistics import NormalDist
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,7 +14,6 @@ from django.db import connections
 from django.test import Client
 
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry
-from drivers.race_times import format_lap_time, parse_race_time
 from drivers.refresh.services import RefreshError, refresh_run
 from drivers.refresh.warming import hot_paths
 from factors.models import DriverFactorScore, DriverVariableValue
@@ -63,8 +64,7 @@ def test_the_api_shows_the_official_classification_car_by_car(season_in_warehous
             assert result["status"] == row["STATUS"]
             assert result["total_laps"] == official.integer(row["LAPS"])
             assert result["start_position"] == (qualified[0] if len(qualified) == 1 else None)
-            fastest = format_lap_time(parse_race_time(row["FL_TIME"])) if row["FL_TIME"] else None
-            assert result["fastest_lap"] == fastest
+            assert result["fastest_lap"] == (row["FL_TIME"] or None)  # every FL_TIME is written m:ss.sss
             assert result["gap_to_winner"] == (row["GAP_FIRST"] or None)
             checked += 1
     assert checked > 200
@@ -89,19 +89,26 @@ def test_a_shared_car_number_links_only_the_entry_its_driver_drove(season_in_war
     assert (linked.group, linked.finish_position) == (own["GROUP"], official.integer(expected["POSITION"]))
 
 
+def _positive_beyond_chance(rho: float, compared: int, *, level: float) -> bool:
+    """One-sided test of a rank correlation above 0: for independent ranks rho·√(n−1) is about
+    standard normal."""
+    return rho * math.sqrt(compared - 1) > NormalDist().inv_cdf(1 - level)
+
+
 def test_rank_correlation_with_the_legacy_scores(season_in_warehouse, legacy_season):
-    """Speed is measured the legacy's way (qualifying, best lap, top-ten laps): the ranks agree.
-    Consistency and tire management lack the legacy's telemetry and pace_degradation terms; the
-    legacy's racecraft mixed in qualifying pace and race pace, ours is places gained and changed
-    only, so its ranks need not agree (docs/operations.md "Nightly refresh")."""
+    """Speed is measured the legacy's way (qualifying, best lap, top-ten laps) on the same laps:
+    the ranks nearly coincide. Consistency shares the legacy's lap and sector terms but lacks its
+    telemetry, tire management lacks its pace_degradation term: their ranks agree beyond chance,
+    consistency strongly. The legacy's racecraft mixed in qualifying pace and race pace, ours is
+    places gained and changed only, so its ranks need not agree (docs/operations.md, "Nightly
+    refresh"): it is only computed."""
     race_ingest(season_in_warehouse[LAST_RACE])  # the whole season, as the legacy scored it
     report = refresh()
-    rho = {factor: value for factor, (value, _) in report.correlations.items()}
+    assert set(report.correlations) == {"speed", "consistency", "racecraft", "tire_management"}
     assert all(compared >= 30 for _, compared in report.correlations.values())
-    assert rho["speed"] >= 0.9
-    assert rho["consistency"] >= 0.5
-    assert rho["tire_management"] >= 0.3
-    assert -1 <= rho["racecraft"] <= 1
+    assert report.correlations["speed"][0] >= 0.9  # a few neighbours may swap (the legacy's rounding), no more
+    assert _positive_beyond_chance(*report.correlations["consistency"], level=0.001)
+    assert _positive_beyond_chance(*report.correlations["tire_management"], level=0.05)
 
 
 def test_a_second_run_changes_nothing_and_a_dry_run_writes_nothing(season_in_warehouse, legacy_season):

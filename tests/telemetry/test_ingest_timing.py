@@ -1,5 +1,6 @@
 """ingest_timing on the real 2025 exports (../shared/grcup2025/timing), into the test emulator."""
 
+import csv
 import shutil
 
 import pytest
@@ -8,7 +9,6 @@ from django.db import connections
 
 from hackthetrack.cache import data_version
 from telemetry.models import BestLap, Lap, LapEvent, Load, Qualifying, Result
-from telemetry.parsing import read_records
 from telemetry.timing import timing_file_identify
 
 
@@ -56,10 +56,12 @@ def test_a_race_loads_with_one_row_per_data_line(warehouse_db, cota_r1):
         assert _count(model, track="cota", race_number=1) == _data_lines(cota_r1 / name), name
     for kind in ("start", "end", "time"):
         assert _count(LapEvent, track="cota", race_number=1, kind=kind) == _data_lines(cota_r1 / f"cota_r1_lap_{kind}.csv")
-    # Best laps: one row per filled BESTLAP_n cell.
-    best = list(read_records(cota_r1 / "cota_r1_best_10_laps.csv"))
-    assert _count(BestLap, track="cota") == sum(1 for r in best for n in range(1, 11) if r.values[f"BESTLAP_{n}"])
-    assert _count(Load, track="cota") == 7
+    # Best laps: one row per filled BESTLAP_n cell (read with the csv module, not the parser under test).
+    with open(cota_r1 / "cota_r1_best_10_laps.csv", encoding="utf-8-sig", newline="") as handle:
+        best = list(csv.DictReader(handle, delimiter=";"))
+    filled = sum(1 for row in best for n in range(1, 11) if row[f"BESTLAP_{n}"].strip())
+    assert _count(BestLap, track="cota") == filled
+    assert _count(Load, track="cota") == len(list(cota_r1.iterdir()))  # one load per file
 
 
 def test_the_duplicated_car_number_stays_two_entries(warehouse_db, cota_r1):
@@ -77,7 +79,7 @@ def test_reloading_replaces_instead_of_duplicating(warehouse_db, cota_r1):
     laps = _count(Lap, track="cota")
     call_command("ingest_timing", str(cota_r1))
     assert _count(Lap, track="cota") == laps
-    assert _count(Load, track="cota") == 14  # the audit keeps both loads
+    assert _count(Load, track="cota") == 2 * len(list(cota_r1.iterdir()))  # the audit keeps both loads
 
 
 def test_a_corrupted_file_is_rejected_whole_with_file_line_and_field(warehouse_db, cota_r1):
@@ -95,13 +97,13 @@ def test_a_corrupted_file_is_rejected_whole_with_file_line_and_field(warehouse_d
 
 
 def test_every_real_export_parses_and_loads(warehouse_db, season_dir):
-    """The whole season (70 files): every row of every file arrives, counted per file."""
+    """The whole season: every row of every file arrives, counted per file."""
     call_command("ingest_timing", str(season_dir / "timing"))
     with connections["warehouse"].cursor() as cursor:
         cursor.execute("SELECT source, row_count FROM telemetry_load")
         loads = dict(cursor.fetchall())
     files = sorted((season_dir / "timing").rglob("*.csv"))
-    assert len(loads) == len(files) == 70
+    assert len(loads) == len(files)
     for path in files:
         if "best_10_laps" not in path.name:
             assert loads[path.name] == _data_lines(path), path.name
