@@ -8,8 +8,9 @@ import pytest
 # As in settings when REDIS_URL is set.
 REDIS_CACHE_BACKEND = "hackthetrack.redis_cache.ReusedClientRedisCache"
 
-# Warehouse answers typed as Snowflake types them, and every statement checked as Snowflake SQL.
-pytest_plugins = ["tests.warehouse_dialect"]
+# Warehouse answers typed as Snowflake types them, and every statement checked as Snowflake SQL;
+# the tests run against each real component counted, and under CI=true a skip is a failure.
+pytest_plugins = ["tests.warehouse_dialect", "tests.real_components"]
 
 SHARED_SEASON_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "grcup2025"
 
@@ -102,8 +103,11 @@ def unreachable_redis(settings):
 
 
 @pytest.fixture
-def shared_redis(settings):
+def shared_redis(settings, request):
     """The default cache in a real Redis under a prefix of this test's own, removed afterwards."""
+    from tests.real_components import REDIS, component_used
+
+    component_used(request, REDIS)  # also when requested with getfixturevalue
     redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/0"
     connection = redis.Redis.from_url(url)

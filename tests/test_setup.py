@@ -1,7 +1,9 @@
 """The setup scripts: bin/test's exit status, and the steps bin/serve and CI run."""
 
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,7 +58,45 @@ def test_bin_serve_migrates_loads_the_demo_and_execs_gunicorn_on_localhost():
     assert "127.0.0.1:8000" in steps and "hackthetrack.wsgi" in steps
 
 
-def test_ci_runs_bin_test_against_its_own_database():
-    ci = (ROOT / ".ci/run").read_text()
-    assert "DATABASE_URL=postgres://postgres@127.0.0.1:5432/hackthetrack_ci" in ci
-    assert ci.rstrip().splitlines()[-1].startswith("exec bin/test")
+def test_ci_stops_naming_the_missing_shared_data(tmp_path):
+    """.ci/run in a checkout with no ../shared beside it: it stops before the tests, saying why."""
+    checkout = tmp_path / "checkout"
+    (checkout / ".ci").mkdir(parents=True)
+    shutil.copy(ROOT / ".ci/run", checkout / ".ci/run")
+    result = subprocess.run(["bash", str(checkout / ".ci/run")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "the real 2025 data is not at ../shared/grcup2025/timing" in result.stderr
+
+
+def _child_pytest(test_dir: Path, **env: str) -> subprocess.CompletedProcess:
+    # The components plugin alone (as tests/conftest.py loads it), on throwaway test files.
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.real_components", "-o", "addopts=", "-p", "no:cacheprovider",
+         "--rootdir", str(test_dir), str(test_dir)],
+        check=False, cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**{k: v for k, v in os.environ.items() if k != "CI"}, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **env},
+    )  # fmt: skip
+
+
+def test_under_ci_a_skip_is_a_failure_that_keeps_its_reason(tmp_path):
+    (tmp_path / "test_skips.py").write_text(
+        "import pytest\n\ndef test_needs_a_component():\n    pytest.skip('no Redis on 127.0.0.1:6379')\n"
+    )
+    outside = _child_pytest(tmp_path)
+    assert outside.returncode == 0 and "1 skipped" in outside.stdout
+    in_ci = _child_pytest(tmp_path, CI="true")
+    assert in_ci.returncode == 1 and "1 failed" in in_ci.stdout
+    assert "skipped under CI=true, where every test must run: no Redis on 127.0.0.1:6379" in in_ci.stdout
+
+
+def test_the_run_counts_the_tests_that_reached_each_component(tmp_path):
+    (tmp_path / "conftest.py").write_text(
+        "import pytest\n\n@pytest.fixture\ndef season_dir():\n    return None\n"
+    )
+    (tmp_path / "test_reads.py").write_text(
+        "def test_one(season_dir):\n    pass\n\ndef test_two(season_dir):\n    pass\n\ndef test_three():\n    pass\n"
+    )
+    result = _child_pytest(tmp_path)
+    assert result.returncode == 0
+    assert "shared data (../shared/grcup2025): 2" in result.stdout
+    assert "Redis: 0" in result.stdout
