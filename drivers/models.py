@@ -78,15 +78,20 @@ class Corner(models.Model):
 class Race(models.Model):
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="races")
     season = models.PositiveSmallIntegerField(default=2025)
-    round = models.PositiveSmallIntegerField(help_text="Event round of the season")
+    round = models.PositiveSmallIntegerField(help_text="Event round of the season, in date order")
     race_number = models.PositiveSmallIntegerField(help_text="Race 1 or 2 of the event")
-    date = models.DateField(null=True, blank=True)
+    date = models.DateField(null=True, blank=True, help_text="The day most of its lap-timing events carry")
 
     class Meta:
         ordering = ["season", "round", "race_number"]
         constraints = [
             models.UniqueConstraint(fields=["season", "track", "race_number"], name="race_unique_per_track_season"),
-            models.UniqueConstraint(fields=["season", "round", "race_number"], name="race_unique_per_round"),
+            # Deferred: putting the season in date order renumbers rounds one row at a time.
+            models.UniqueConstraint(
+                fields=["season", "round", "race_number"],
+                name="race_unique_per_round",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
             models.CheckConstraint(condition=Q(race_number__in=[1, 2]), name="race_number_1_or_2"),
         ]
 

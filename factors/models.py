@@ -57,12 +57,33 @@ class ModelVersion(models.Model):
     cv_r_squared = models.FloatField(null=True, blank=True)
     mae = models.FloatField(null=True, blank=True)
     races_analyzed = models.PositiveIntegerField(null=True, blank=True)
+    # The race predictions (factors.race_model): chosen by the pooled walk-forward backtest.
+    grid_weight = models.FloatField(
+        default=2.0, help_text="After qualifying: weight of the qualifying result beside the skills (0: skills only)"
+    )
+    demand_prior_results = models.PositiveIntegerField(
+        default=80, help_text="Results at a track worth as much as the all-track demand profile (shrinkage)"
+    )
+    noise_before = models.FloatField(
+        default=1.0, help_text="Spread of race-day luck before qualifying (calibrated by the backtest)"
+    )
+    noise_after = models.FloatField(
+        default=1.0, help_text="Spread of race-day luck after qualifying (calibrated by the backtest)"
+    )
+    backtest = models.JSONField(
+        null=True, blank=True, help_text="Pooled walk-forward backtest figures, per method (manage.py backtest)"
+    )
+    backtest_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-is_active", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_model_version")
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_model_version"),
+            models.CheckConstraint(condition=Q(grid_weight__gte=0), name="model_grid_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(noise_before__gt=0) & Q(noise_after__gt=0), name="model_race_noise_positive"
+            ),
         ]
 
     def __str__(self):
@@ -140,11 +161,13 @@ class DriverVariableValue(models.Model):
 
 
 class TrackDemand(models.Model):
-    """How much a circuit demands of one factor (its weight in the circuit's demand profile)."""
+    """How much a circuit demands of one factor: the finish positions one standard deviation of it
+    is worth there. refresh_cache learns it from the track's results unless a curator locked it."""
 
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="demands")
     factor = models.ForeignKey(Factor, on_delete=models.PROTECT, related_name="track_demands")
     demand = models.FloatField()
+    is_locked = models.BooleanField(default=False, help_text="Curated: refresh_cache leaves this row as it is")
 
     class Meta:
         ordering = ["track", "factor__sort_order"]

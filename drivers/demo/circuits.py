@@ -1,8 +1,8 @@
 """The six circuits of the demo season and their generated corner layouts.
 
-Names, locations, lengths, turn counts and directions are public facts about the real circuits.
-Corner positions are generated (seeded), not surveyed: plausible layouts for demos and for the
-telemetry generator, not maps of the real tracks. ``demand`` is written by us: how many finish
+Names, locations, lengths, turn counts and directions come from the track catalogue. Corner
+positions are generated (seeded), not surveyed: plausible layouts for demos and for the telemetry
+generator, not maps of the real tracks. ``demand`` is written by us: how many finish
 positions one standard deviation of each factor is worth at the circuit. The race simulation uses
 it, and it is served as the circuit's demand profile, so the two agree by construction.
 """
@@ -11,106 +11,69 @@ import random
 from dataclasses import dataclass
 
 from drivers.models import Corner, Track
-
-METRES_PER_MILE = 1609.344
+from drivers.track_catalogue import CATALOGUE, CW, TrackFacts
 
 
 @dataclass(frozen=True)
 class Circuit:
-    id: str
-    name: str
-    location: str
-    length_miles: float
-    direction: str
-    turns: int
+    facts: TrackFacts
     average_kph: float  # a GR86's typical race-lap average here
     sector_split: tuple[float, float, float]  # share of the lap time in sectors 1..3
     demand: dict[str, float]
-    description: str
+
+    @property
+    def id(self) -> str:
+        return self.facts.id
+
+    @property
+    def name(self) -> str:
+        return self.facts.name
 
     @property
     def length_m(self) -> int:
-        return round(self.length_miles * METRES_PER_MILE)
+        return self.facts.length_m
 
     @property
     def base_lap_ms(self) -> int:
         return round(self.length_m / (self.average_kph / 3.6) * 1000)
 
 
-CW, CCW = Track.Direction.CLOCKWISE.value, Track.Direction.COUNTERCLOCKWISE.value
-
 CIRCUITS = (
     Circuit(
-        id="sebring",
-        name="Sebring International Raceway",
-        location="Sebring, Florida",
-        length_miles=3.74,
-        direction=CW,
-        turns=17,
+        facts=CATALOGUE["sebring"],
         average_kph=141.0,
         sector_split=(0.34, 0.31, 0.35),
         demand={"speed": 6.4, "consistency": 4.1, "racecraft": 1.4, "tire_management": 2.6},
-        description="Old airfield concrete and asphalt: bumps punish a car that is not settled and wear tires fast.",
     ),
     Circuit(
-        id="sonoma",
-        name="Sonoma Raceway",
-        location="Sonoma, California",
-        length_miles=2.52,
-        direction=CW,
-        turns=12,
+        facts=CATALOGUE["sonoma"],
         average_kph=128.0,
         sector_split=(0.36, 0.30, 0.34),
         demand={"speed": 5.6, "consistency": 5.4, "racecraft": 2.4, "tire_management": 2.0},
-        description="Hilly and tight, with blind crests; the hairpins make room for late-braking passes.",
     ),
     Circuit(
-        id="cota",
-        name="Circuit of the Americas",
-        location="Austin, Texas",
-        length_miles=3.426,
-        direction=CCW,
-        turns=20,
+        facts=CATALOGUE["cota"],
         average_kph=137.0,
         sector_split=(0.33, 0.38, 0.29),
         demand={"speed": 5.8, "consistency": 5.8, "racecraft": 1.5, "tire_management": 3.0},
-        description="Steep climb to turn 1, fast esses, a long back straight and a slow stadium section.",
     ),
     Circuit(
-        id="roadamerica",
-        name="Road America",
-        location="Elkhart Lake, Wisconsin",
-        length_miles=4.048,
-        direction=CW,
-        turns=14,
+        facts=CATALOGUE["roadamerica"],
         average_kph=150.0,
         sector_split=(0.31, 0.37, 0.32),
         demand={"speed": 6.8, "consistency": 4.3, "racecraft": 1.1, "tire_management": 4.6},
-        description="Four miles of long straights and heavy braking zones; tires fade over a long lap.",
     ),
     Circuit(
-        id="vir",
-        name="Virginia International Raceway",
-        location="Alton, Virginia",
-        length_miles=3.27,
-        direction=CW,
-        turns=17,
+        facts=CATALOGUE["vir"],
         average_kph=143.0,
         sector_split=(0.35, 0.33, 0.32),
         demand={"speed": 4.8, "consistency": 6.6, "racecraft": 1.0, "tire_management": 1.4},
-        description="Flowing and fast through the uphill esses; rhythm matters more than any one corner.",
     ),
     Circuit(
-        id="barber",
-        name="Barber Motorsports Park",
-        location="Leeds, Alabama",
-        length_miles=2.38,
-        direction=CW,
-        turns=17,
+        facts=CATALOGUE["barber"],
         average_kph=136.0,
         sector_split=(0.32, 0.35, 0.33),
         demand={"speed": 5.2, "consistency": 4.4, "racecraft": 1.2, "tire_management": 2.1},
-        description="Technical and narrow, with elevation changes; overtaking is hard, so qualifying counts.",
     ),
 )
 
@@ -121,17 +84,7 @@ def circuit_objects(*, rng: random.Random) -> tuple[list[Track], list[Corner]]:
     """Unsaved Track and Corner rows for every circuit, corners numbered along the lap."""
     tracks, corners = [], []
     for circuit in CIRCUITS:
-        tracks.append(
-            Track(
-                id=circuit.id,
-                name=circuit.name,
-                location=circuit.location,
-                length_miles=circuit.length_miles,
-                length_m=circuit.length_m,
-                direction=circuit.direction,
-                description=circuit.description,
-            )
-        )
+        tracks.append(circuit.facts.track())
         corners.extend(_corners(circuit=circuit, first_pk=len(corners) + 1, rng=rng))
     return tracks, corners
 
@@ -139,10 +92,10 @@ def circuit_objects(*, rng: random.Random) -> tuple[list[Track], list[Corner]]:
 def _corners(*, circuit: Circuit, first_pk: int, rng: random.Random) -> list[Corner]:
     # One corner per equal slice of the lap, its apex somewhere in the slice's middle: corners never
     # overlap and the last one ends before the finish line.
-    slice_m = circuit.length_m / circuit.turns
-    likely_turn = "right" if circuit.direction == CW else "left"
+    slice_m = circuit.length_m / circuit.facts.turns
+    likely_turn = "right" if circuit.facts.direction == CW else "left"
     corners = []
-    for number in range(1, circuit.turns + 1):
+    for number in range(1, circuit.facts.turns + 1):
         slice_start = (number - 1) * slice_m
         apex = slice_start + slice_m * rng.uniform(0.35, 0.65)
         speed_class = rng.choices(["low", "medium", "high"], weights=[3, 4, 3])[0]

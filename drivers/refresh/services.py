@@ -1,5 +1,7 @@
-"""The refresh itself: read the warehouse, then write races, entries, season statistics, variable
-values and factor scores to Postgres in one transaction, under an advisory lock.
+"""The refresh itself: read the warehouse, then write tracks, races (dated, rounds in date order),
+entries, season statistics, variable values, factor scores and track demand profiles to Postgres
+in one transaction, under an advisory lock. On an empty database it also creates the tracks from
+the catalogue and the skill model's definition, so timing alone gives a complete service.
 
 Rows are matched by natural key and written only when a value differs (drivers.legacy_import's
 upsert), so a second run over the same warehouse data changes nothing; rows a curator locked
@@ -12,12 +14,13 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import connection, transaction
 
+from drivers.demo.definitions import model_objects
 from drivers.legacy_import import ModelCounts, race_entries_sync, rows_sync
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
 from drivers.race_entry_match import EntryMatchError
@@ -86,11 +89,13 @@ def refresh_run(
         progress("reading the warehouse")
         rows = warehouse_entries(season=season)
         braking = warehouse_braking(season=season)
+        dates = warehouse_race_dates(season=season)
         progress(f"warehouse: {len(rows)} entries, telemetry for {len(braking)} cars")
         written = [row for row in rows if race is None or _race_key(row) == race]
         if race is not None and not written:
             raise RefreshError(f"race {race} is not in the warehouse")
-        race_ids = _races_write(rows=written, report=report)
+        _model_definition_ensure(season=season, report=report)
+        race_ids = _races_write(rows=written, dates=dates, season=season, report=report)
         progress(f"races: {len(race_ids)}")
         _entries_write(rows=written, race_ids=race_ids, report=report)
         progress(f"race entries: {len(written)}")
@@ -98,8 +103,8 @@ def refresh_run(
                   keyed_values={(driver_id, season): values
                                 for driver_id, values in selectors.season_stats_values(season=season).items()})
         progress("season statistics")
-        _scores_write(rows=rows, braking=braking, season=season, report=report)
-        progress("variables and factor scores")
+        _scores_write(rows=rows, braking=braking, dates=dates, season=season, report=report)
+        progress("variables, factor scores and track demands")
         if dry_run:
             transaction.set_rollback(True)
         elif report.changed:
@@ -122,25 +127,59 @@ def _race_key(row: dict) -> RaceKey:
     return RaceKey(season=row["season"], track=row["track"], race_number=row["race_number"])
 
 
-def _races_write(*, rows: list[dict], report: RefreshReport) -> dict[RaceKey, int]:
-    """Upsert the races. A race keeps its round; a new race takes the round of its event's other
-    race, else the round after the season's last one."""
+def _model_definition_ensure(*, season: int, report: RefreshReport) -> None:
+    """On a database without any skill model, create the project's definition (factors, variables
+    and an active version for the season); a curated or imported model is left alone."""
+    if Factor.objects.exists() or ModelVersion.objects.exists():
+        return
+    factors, variables, version, coefficients = model_objects(season=season)
+    Factor.objects.bulk_create(factors)
+    Variable.objects.bulk_create(variables)
+    version.pk = None  # let the sequence number it, as every later version will be
+    version.save()
+    for coefficient in coefficients:
+        coefficient.pk, coefficient.model_version = None, version
+    ModelCoefficient.objects.bulk_create(coefficients)
+    report.notes.append(f"no skill model was defined: created the project's definition (version {version.name}, active)")
+
+
+def _tracks_ensure(*, track_ids: set[str], report: RefreshReport) -> None:
+    """Create the tracks PostgreSQL does not know yet, from the catalogue when it has them."""
+    counts = report.counts.setdefault("Tracks", ModelCounts())
+    known = set(Track.objects.filter(id__in=track_ids).values_list("id", flat=True))
+    for track_id in sorted(track_ids - known):
+        track, catalogued = track_for(track_id)
+        track.full_clean()
+        track.save()
+        counts.created += 1
+        if not catalogued:
+            report.notes.append(
+                f"track {track_id!r} is not in the track catalogue: created with its timing id as its name; "
+                "curators: complete its name, location and length in the admin"
+            )
+
+
+def _races_write(
+    *, rows: list[dict], dates: dict[tuple[str, int], date], season: int, report: RefreshReport
+) -> dict[RaceKey, int]:
+    """Upsert the races with their dates, and number the season's events (the races at one track)
+    in date order: an event's round follows the first day of its races; events without a date
+    come after the dated ones, in the order of their rounds so far."""
     keys = list(dict.fromkeys(_race_key(row) for row in rows))
-    missing_tracks = sorted({k.track for k in keys} - set(Track.objects.filter(id__in={k.track for k in keys})
-                                                            .values_list("id", flat=True)))
-    if missing_tracks:
-        raise RefreshError(f"the warehouse has races at tracks PostgreSQL does not know: {', '.join(missing_tracks)} "
-                           "(add the track first, e.g. with import_legacy or the admin)")
-    rounds = {(r.season, r.track_id): r.round for r in Race.objects.filter(season__in={k.season for k in keys})}
-    last_round = defaultdict(int)
-    for (season, _), number in rounds.items():
-        last_round[season] = max(last_round[season], number)
-    values = {}
-    for key in keys:
-        if (key.season, key.track) not in rounds:
-            last_round[key.season] += 1
-            rounds[key.season, key.track] = last_round[key.season]
-        values[key.season, key.track, key.race_number] = {"round": rounds[key.season, key.track]}
+    _tracks_ensure(track_ids={k.track for k in keys}, report=report)
+    stored = {(r.track_id, r.race_number): r for r in Race.objects.filter(season=season)}
+    races = {(k.track, k.race_number) for k in keys} | set(stored)
+    date_of = {race: dates.get(race) or (stored[race].date if race in stored else None) for race in races}
+    events: dict[str, tuple] = {}
+    for track, number in races:
+        first = min((d for (t, _), d in date_of.items() if t == track and d is not None), default=None)
+        stored_round = min((r.round for (t, _), r in stored.items() if t == track), default=None)
+        events[track] = (first is None, first or date.min, stored_round is None, stored_round or 0, track)
+    rounds = {track: number for number, track in enumerate(sorted(events, key=events.get), start=1)}
+    values = {
+        (season, track, number): {"round": rounds[track], "date": date_of[track, number]}
+        for track, number in races
+    }
     ids = rows_sync(model=Race, key_fields=("season", "track_id", "race_number"), keyed_values=values, report=report)
     report.races = [str(key) for key in keys]
     return {key: ids[key.season, key.track, key.race_number] for key in keys}
@@ -197,10 +236,12 @@ def _entry_validate(*, row: dict, seen, race_id: int) -> None:
             raise RefreshError(f"{where}: {table}: {row[field_name]} is not a position (1 or more)")
 
 
-def _scores_write(*, rows: list[dict], braking: dict[tuple, float], season: int, report: RefreshReport) -> None:
-    """Variable values and factor scores of the drivers with classified races in the warehouse,
-    under the active model version (skipped, with a note, when none is active or it ranks another
-    season)."""
+def _scores_write(
+    *, rows: list[dict], braking: dict[tuple, float], dates: dict, season: int, report: RefreshReport
+) -> None:
+    """Variable values, factor scores and track demand profiles learned from the drivers' results
+    in the warehouse, under the active model version (skipped, with a note, when none is active or
+    it ranks another season)."""
     version = selectors.active_model_version()
     if version is None or version.season != season:
         report.notes.append("variables and factor scores not recomputed: no active model version for this season")
@@ -208,25 +249,15 @@ def _scores_write(*, rows: list[dict], braking: dict[tuple, float], season: int,
     variables, unknown = selectors.model_variables(version=version)
     if unknown:
         report.notes.append(f"variables without a definition here, left as they are: {', '.join(unknown)}")
-    # The links as stored (a curator's locked entry included): (season, track, race, car, group) -> driver.
-    linked = RaceEntry.objects.filter(race__season=season, driver__isnull=False).values_list(
-        "race__season", "race__track_id", "race__race_number", "car_number", "group", "driver_id"
-    )
-    links = {tuple(row[:5]): row[5] for row in linked}
-    samples: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        key = (row["season"], row["track"], row["race_number"], row["car_number"], row["car_group"])
-        driver_id = links.get(key)
-        if driver_id is None or row["status"] != CLASSIFIED:
-            continue
-        for name in ENTRY_VARIABLES:
-            if row[name] is not None:
-                samples[driver_id][name].append(float(row[name]))
-        if row["same_number"] == 1 and (spread := braking.get(key[:4])) is not None:
-            samples[driver_id]["braking_consistency"].append(float(spread))
-    raw = scoring.driver_means(samples)
-    values = scoring.variable_values(raw=raw, variables=variables)
-    scores = scoring.factor_scores(values=values, variables=variables)
+    races = race_records(rows=rows, braking=braking, links=entry_links(season=season), dates=dates)
+    # Only results linked to a driver are scored (an unlinked entry is listed for the curators).
+    linked = [
+        learning.RaceRecord(key=r.key, track=r.track, date=r.date,
+                            results=tuple(x for x in r.results if isinstance(x.driver, int)))
+        for r in races
+    ]
+    fit = learning.races_fit(races=linked, variables=variables, prior_observations=version.demand_prior_results)
+    values, scores = fit.values, fit.scores
     for spec in variables:
         report.left_out[spec.id] = sum(1 for by_variable in values.values() if by_variable[spec.id].weight == 0)
     previous = selectors.factor_scores_by_driver()
@@ -253,6 +284,22 @@ def _scores_write(*, rows: list[dict], braking: dict[tuple, float], season: int,
         }
         for driver_id, by_factor in scores.items() for factor, s in by_factor.items()
     })
+    _demands_write(demands=fit.demands, factors=list(dict.fromkeys(s.factor_id for s in variables)), report=report)
+
+
+def _demands_write(*, demands, factors: list[str], report: RefreshReport) -> None:
+    """Every track's demand profile: learned from its results, or the all-track profile for a track
+    without enough of them. A curator's locked demand is kept, and so is that track's R²."""
+    tracks = list(Track.objects.values_list("id", flat=True))
+    locked = set(TrackDemand.objects.filter(is_locked=True).values_list("track_id", flat=True))
+    rows_sync(model=TrackDemand, key_fields=("track_id", "factor_id"), report=report, keyed_values={
+        (track, factor): {"demand": round(demands.for_track(track).demands[factor], 4)}
+        for track in tracks for factor in factors
+    })
+    rows_sync(model=Track, key_fields=("id",), report=report, keyed_values={
+        track: {"demand_r_squared": demands.by_track[track].r_squared if track in demands.by_track else None}
+        for track in tracks if track not in locked
+    })
 
 
 def _after_commit(report: RefreshReport, progress: Callable[[str], None], started: float) -> None:
@@ -266,4 +313,4 @@ def _after_commit(report: RefreshReport, progress: Callable[[str], None], starte
         logger.exception("warming the API cache failed")
         report.notes.append("warming the API cache failed (see the log); the refresh is committed")
     report.warm_s = time.monotonic() - committed
-    progress(f"API cache invalidated, {report.warmed} answers warmed")
+    progress(f"{report.warmed} API answers warmed")

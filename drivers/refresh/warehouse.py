@@ -11,6 +11,7 @@ qualifying rows) leaves the derived fields empty rather than mixing two drivers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db import connections
 
@@ -222,3 +223,27 @@ def warehouse_braking(*, season: int) -> dict[tuple, float]:
         params_s,
     )
     return {(r["season"], r["track"], r["race_number"], r["car_number"]): r["braking_consistency"] for r in rows}
+
+
+def warehouse_race_dates(*, season: int) -> dict[tuple[str, int], date]:
+    """Per (track, race_number) of the season: the day (UTC) most of the race's lap-timing events
+    carry. The loggers' clocks stray now and then (a Sonoma race has events on the day before), so
+    the most common day wins; on a tie the earlier. Races without lap timing have no date."""
+    where, params = _in_season(alias="e", season=season)
+    rows = _fetch(
+        f"""
+        SELECT e.track, e.race_number, TO_DATE(e.timestamp) AS day, COUNT(*) AS events
+        FROM telemetry_lap_event e WHERE {where}
+        GROUP BY e.track, e.race_number, TO_DATE(e.timestamp)
+        """,
+        params,
+    )
+    best: dict[tuple[str, int], tuple[int, date]] = {}
+    for row in rows:
+        key, day = (row["track"], row["race_number"]), row["day"]
+        if isinstance(day, datetime):  # a driver may type DATE as a timestamp
+            day = day.date()
+        candidate = (-row["events"], day)
+        if key not in best or candidate < best[key]:
+            best[key] = candidate
+    return {key: day for key, (_, day) in best.items()}
