@@ -76,8 +76,11 @@ def test_driver_means_average_each_variable_over_the_races_that_have_it():
 
 def test_a_variable_where_higher_is_better_is_not_turned_over():
     racecraft = [VariableSpec("positions_gained", "racecraft", 0.8), VariableSpec("position_changes", "racecraft", 0.2)]
-    raw = {1: {"positions_gained": 4.0, "position_changes": 1.0}, 2: {"positions_gained": -2.0, "position_changes": 3.0},
-           3: {"positions_gained": 1.0, "position_changes": 2.0}}
+    raw = {
+        1: {"positions_gained": 4.0, "position_changes": 1.0},
+        2: {"positions_gained": -2.0, "position_changes": 3.0},
+        3: {"positions_gained": 1.0, "position_changes": 2.0},
+    }
 
     values = variable_values(raw=raw, variables=racecraft)
 
