@@ -19,9 +19,10 @@ import random
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from math import log, sqrt
 from statistics import fmean
 
-from factors import race_model, scoring
+from factors import race_model, scoring, skill_model
 from factors.learning import RaceRecord, races_fit
 
 MODEL_BEFORE = "model_before_qualifying"
@@ -58,6 +59,8 @@ class RaceScore:
 class Backtest:
     races: list[str] = field(default_factory=list)
     scores: dict[str, dict[str, RaceScore]] = field(default_factory=dict)  # race -> method -> score
+    # race -> model row -> (the model's scores, higher = better; the classified in finishing order)
+    model_scores: dict[str, dict[str, tuple[dict, list]]] = field(default_factory=dict)
 
     def pooled(self) -> dict[str, dict[str, float | int | None]]:
         pooled = {}
@@ -171,6 +174,41 @@ def backtest(
             scores[RANDOM] = _random_score(actual=actual, seed=race.key)
             result.races.append(race.key)
             result.scores[race.key] = scores
+            result.model_scores[race.key] = {method: (model[method], actual) for method in model}
         for place_result in race.classified():
             finishes[place_result.driver].append(place_result.position)
     return result
+
+
+def noise_calibrate(*, result: Backtest, method: str) -> float | None:
+    """The race-day noise (standard deviations of the score) under which the model's out-of-sample
+    scores best explain who finished ahead of whom: the maximum of the pairwise log-likelihood
+    over a grid of 0.1 to 4.0. None without two classified cars in any race."""
+    pairs = []
+    for race in result.races:
+        scores, actual = result.model_scores[race][method]
+        for ahead_index, ahead in enumerate(actual):
+            pairs.extend(scores[ahead] - scores[behind] for behind in actual[ahead_index + 1:])
+    if not pairs:
+        return None
+    cdf = skill_model.STANDARD_NORMAL.cdf
+
+    def log_likelihood(noise: float) -> float:
+        return sum(log(max(cdf(margin / (noise * sqrt(2))), 1e-12)) for margin in pairs)
+
+    return max((step / 20 for step in range(2, 81)), key=log_likelihood)
+
+
+def shortfalls(pooled: Mapping[str, Mapping[str, float | None]]) -> list[str]:
+    """Where a model row does worse than the baseline it is compared with (Spearman: higher is
+    better; mean absolute error: lower is better). Empty when it beats each on both."""
+    found = []
+    for model, baseline in COMPARED_WITH.items():
+        ours, theirs = pooled[model], pooled[baseline]
+        if ours["spearman"] is None or theirs["spearman"] is None:
+            continue
+        if ours["spearman"] <= theirs["spearman"]:
+            found.append(f"{model}: Spearman {ours['spearman']:.3f} <= {baseline} {theirs['spearman']:.3f}")
+        if ours["mae"] >= theirs["mae"]:
+            found.append(f"{model}: mean error {ours['mae']:.2f} >= {baseline} {theirs['mae']:.2f} places")
+    return found

@@ -1,11 +1,16 @@
-"""Predictions of the active model: circuit fit and finish, adjusted skills, projected rankings."""
+"""Predictions of the active model: circuit fit and race finish, a race's predicted order, adjusted
+skills, projected rankings."""
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from django.conf import settings
+from rest_framework.exceptions import ValidationError
 
-from factors import skill_model
+from factors import race_model, skill_model
 from factors.selectors import CircuitDemand, DriverProfile, SkillPopulation
+
+BEFORE_QUALIFYING, AFTER_QUALIFYING = "before_qualifying", "after_qualifying"
 
 
 def _explanation(
@@ -29,31 +34,129 @@ def _explanation(
     return text + f" Predicted finish: P{finish:.0f} of {population.field_size}."
 
 
+def _field(population: SkillPopulation, number: int, scores: Mapping[str, float]) -> list[race_model.Entrant]:
+    """The ranked drivers as a race's entrants, the given driver with ``scores``."""
+    z = skill_model.z_scores(scores=scores, spreads=population.spreads)
+    return [
+        race_model.Entrant(key=d.number, z=z if d.number == number else population.z_by_number[d.number])
+        for d in population.drivers
+    ]
+
+
+def _with_grid(
+    entrants: list[race_model.Entrant], demands: Mapping[str, float], number: int, grid_position: int
+) -> list[race_model.Entrant]:
+    """The driver on ``grid_position``; the others fill the remaining slots in the order the model
+    expects them to qualify (their order before qualifying)."""
+    before = race_model.race_scores(entrants=entrants, demands=demands, grid_weight=0.0)
+    others = sorted((e.key for e in entrants if e.key != number), key=lambda key: (-before[key], key))
+    slots = [slot for slot in range(1, len(entrants) + 1) if slot != grid_position]
+    grids = dict(zip(others, slots, strict=True)) | {number: grid_position}
+    return [replace(e, grid=grids[e.key]) for e in entrants]
+
+
+def race_finish(
+    *,
+    population: SkillPopulation,
+    number: int,
+    scores: Mapping[str, float],
+    circuit: CircuitDemand,
+    grid_position: int | None,
+) -> tuple[int, float]:
+    """A driver's predicted position and expected finish in a race of the ranked field at the
+    circuit, before qualifying or, with ``grid_position``, after it."""
+    model = population.model
+    entrants = _field(population, number, scores)
+    if grid_position is not None:
+        if grid_position > len(entrants):
+            raise ValidationError({"grid_position": [f"The field has {len(entrants)} cars: at most {len(entrants)}."]})
+        entrants = _with_grid(entrants, circuit.demands, number, grid_position)
+    race_scores = race_model.race_scores(entrants=entrants, demands=circuit.demands, grid_weight=model.grid_weight)
+    mine = race_scores[number]
+    position = 1 + sum(1 for key, score in race_scores.items() if key != number and score > mine)
+    noise = model.noise_before if grid_position is None else model.noise_after
+    return position, race_model.expected_finish(scores=race_scores, key=number, noise=noise)
+
+
 def predict(
     *,
     population: SkillPopulation,
     driver: DriverProfile,
     circuit: CircuitDemand,
     adjustments: Mapping[str, float] | None = None,
+    grid_position: int | None = None,
 ) -> dict:
+    """The driver's circuit fit and finish in a race of the ranked field at the circuit (before
+    qualifying, or after it from ``grid_position``)."""
     spread = population.fit_spread(circuit)
     scores = skill_model.adjusted_scores(scores=driver.scores, adjustments=adjustments or {})
     fit = population.circuit_fit(scores, circuit, spread)
-    finish = population.predicted_finish(scores)
+    position, expected = race_finish(
+        population=population, number=driver.number, scores=scores, circuit=circuit, grid_position=grid_position
+    )
     result = {
         "driver_number": driver.number,
         "track_id": circuit.track_id,
         "circuit_fit_score": round(fit, 1),
-        "predicted_finish": round(finish, 2),
+        "predicted_finish": position,
+        "expected_finish": round(expected, 2),
+        "grid_position": grid_position,
+        "stage": BEFORE_QUALIFYING if grid_position is None else AFTER_QUALIFYING,
         "field_size": population.field_size,
         "model_version": population.model.name,
-        "explanation": _explanation(population, scores, circuit, fit, finish),
+        "explanation": _explanation(population, scores, circuit, fit, position),
     }
     if adjustments is not None:
+        current, _ = race_finish(
+            population=population, number=driver.number, scores=driver.scores, circuit=circuit,
+            grid_position=grid_position,
+        )
         result["adjusted_scores"] = {f: round(v, 2) for f, v in scores.items()}
         result["current_circuit_fit_score"] = round(population.circuit_fit(driver.scores, circuit, spread), 1)
-        result["current_predicted_finish"] = round(population.predicted_finish(driver.scores), 2)
+        result["current_predicted_finish"] = current
     return result
+
+
+def race_order(*, population: SkillPopulation, circuit: CircuitDemand, grid: list[int] | None = None) -> dict:
+    """The ranked field's predicted order in a race at the circuit, with win and podium chances:
+    before qualifying, or after it when ``grid`` lists car numbers in starting order (cars it does
+    not list start behind them)."""
+    model = population.model
+    starting = {number: slot for slot, number in enumerate(grid or [], start=1)}
+    unknown = sorted(set(starting) - set(population.by_number))
+    if unknown:
+        raise ValidationError({"grid": [f"Not in the ranked field: {', '.join(map(str, unknown))}."]})
+    entrants = [
+        race_model.Entrant(key=d.number, z=population.z_by_number[d.number], grid=starting.get(d.number))
+        for d in population.drivers
+    ]
+    after = bool(starting)
+    forecasts = race_model.forecast(
+        entrants=entrants,
+        demands=circuit.demands,
+        grid_weight=model.grid_weight,
+        noise=model.noise_after if after else model.noise_before,
+        seed=f"{circuit.track_id}:{model.name}",
+    )
+    return {
+        "track_id": circuit.track_id,
+        "track_name": circuit.name,
+        "stage": AFTER_QUALIFYING if after else BEFORE_QUALIFYING,
+        "field_size": population.field_size,
+        "model_version": model.name,
+        "predictions": [
+            {
+                "position": f.position,
+                "driver_number": f.key,
+                "driver_name": population.by_number[f.key].name,
+                "grid_position": f.grid,
+                "expected_finish": round(f.expected_finish, 2),
+                "win_probability": round(f.win_probability, 3),
+                "podium_probability": round(f.podium_probability, 3),
+            }
+            for f in forecasts
+        ],
+    }
 
 
 def improve(*, population: SkillPopulation, driver: DriverProfile, target: Mapping[str, float]) -> dict:

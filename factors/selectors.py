@@ -177,6 +177,9 @@ def active_model() -> skill_model.Coefficients:
         weights={row.factor_id: row.weight for row in rows},
         finish={row.factor_id: row.finish_coefficient for row in rows},
         display_names={row.factor_id: row.factor.display_name for row in rows},
+        grid_weight=version.grid_weight,
+        noise_before=version.noise_before,
+        noise_after=version.noise_after,
     )
 
 

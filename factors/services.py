@@ -1,11 +1,15 @@
 """Writes of the skill model."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from factors import selectors
+from drivers.refresh import selectors as refresh_selectors
+from drivers.refresh.records import season_races
+from factors import backtest, selectors
 from factors.model_fit import fit_finish
 from factors.models import ModelCoefficient, ModelVersion
 from hackthetrack.cache import invalidate_api_cache
@@ -85,6 +89,10 @@ def model_version_fit(*, name: str, description: str = "") -> ModelVersion:
             finish_intercept=fit.intercept,
             season=active.season,
             min_races=active.min_races,
+            grid_weight=active.grid_weight,
+            demand_prior_results=active.demand_prior_results,
+            noise_before=active.noise_before,
+            noise_after=active.noise_after,
             r_squared=fit.r_squared,
             mae=fit.mae,
             races_analyzed=sum(results[d.driver_id]["races"] for d in population.drivers if d.driver_id in results),
@@ -99,3 +107,50 @@ def model_version_fit(*, name: str, description: str = "") -> ModelVersion:
             for factor in population.model.factors
         )
     return version
+
+
+@dataclass(frozen=True)
+class BacktestRun:
+    version: ModelVersion
+    result: backtest.Backtest
+    pooled: dict
+    noise_before: float | None
+    noise_after: float | None
+    races: list  # the season's races (factors.learning.RaceRecord), in date order
+
+
+def model_version_backtest(*, version: ModelVersion, min_earlier_events: int = 2, store: bool = True) -> BacktestRun:
+    """Walk-forward backtest of ``version`` over its season's races in the warehouse; with ``store``,
+    its pooled figures and the race-day noise calibrated on them are saved with the version."""
+    races = season_races(season=version.season)
+    variables, _ = refresh_selectors.model_variables(version=version)
+    result = backtest.backtest(
+        races=races,
+        variables=variables,
+        parameters=backtest.Parameters(
+            grid_weight=version.grid_weight,
+            noise=version.noise_before,
+            prior_observations=version.demand_prior_results,
+        ),
+        min_earlier_events=min_earlier_events,
+    )
+    run = BacktestRun(
+        version=version,
+        result=result,
+        pooled=result.pooled(),
+        noise_before=backtest.noise_calibrate(result=result, method=backtest.MODEL_BEFORE),
+        noise_after=backtest.noise_calibrate(result=result, method=backtest.MODEL_AFTER),
+        races=races,
+    )
+    if store and result.races:
+        version.backtest = {
+            "pooled": run.pooled,
+            "races": result.races,
+            "min_earlier_events": min_earlier_events,
+            "shortfalls": backtest.shortfalls(run.pooled),
+        }
+        version.backtest_at = timezone.now()
+        version.noise_before = run.noise_before or version.noise_before
+        version.noise_after = run.noise_after or version.noise_after
+        version.save(update_fields=["backtest", "backtest_at", "noise_before", "noise_after"])
+    return run

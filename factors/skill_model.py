@@ -21,7 +21,8 @@ NO_SPREAD = 1e-6
 
 @dataclass(frozen=True)
 class Coefficients:
-    """The active model version: per factor its weight and finish coefficient."""
+    """The active model version: per factor its weight and finish coefficient, and the race
+    model's parameters (factors.race_model)."""
 
     name: str
     season: int
@@ -29,6 +30,9 @@ class Coefficients:
     weights: Mapping[str, float]
     finish: Mapping[str, float]
     display_names: Mapping[str, str]
+    grid_weight: float = 2.0
+    noise_before: float = 1.0
+    noise_after: float = 1.0
 
     @property
     def factors(self) -> list[str]:

@@ -25,10 +25,20 @@ from drivers.legacy_import import ModelCounts, race_entries_sync, rows_sync
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
 from drivers.race_entry_match import EntryMatchError
 from drivers.refresh import selectors
-from factors import scoring
+from drivers.refresh.records import entry_links, race_records
+from drivers.refresh.warehouse import RaceKey, warehouse_braking, warehouse_entries, warehouse_race_dates
 from drivers.refresh.warming import api_cache_warm
-from drivers.refresh.warehouse import CLASSIFIED, ENTRY_VARIABLES, RaceKey, warehouse_braking, warehouse_entries
-from factors.models import DriverFactorScore, DriverVariableValue
+from drivers.track_catalogue import CATALOGUE, track_for
+from factors import learning, scoring
+from factors.models import (
+    DriverFactorScore,
+    DriverVariableValue,
+    Factor,
+    ModelCoefficient,
+    ModelVersion,
+    TrackDemand,
+    Variable,
+)
 from hackthetrack.cache import invalidate_api_cache
 
 logger = logging.getLogger("drivers.refresh")
@@ -144,7 +154,9 @@ def _model_definition_ensure(*, season: int, report: RefreshReport) -> None:
 
 
 def _tracks_ensure(*, track_ids: set[str], report: RefreshReport) -> None:
-    """Create the tracks PostgreSQL does not know yet, from the catalogue when it has them."""
+    """Create the tracks PostgreSQL does not know yet: every catalogue track (so a race can be
+    predicted before the series first races there) and any other track the timing names."""
+    track_ids = track_ids | set(CATALOGUE)
     counts = report.counts.setdefault("Tracks", ModelCounts())
     known = set(Track.objects.filter(id__in=track_ids).values_list("id", flat=True))
     for track_id in sorted(track_ids - known):
@@ -313,4 +325,4 @@ def _after_commit(report: RefreshReport, progress: Callable[[str], None], starte
         logger.exception("warming the API cache failed")
         report.notes.append("warming the API cache failed (see the log); the refresh is committed")
     report.warm_s = time.monotonic() - committed
-    progress(f"{report.warmed} API answers warmed")
+    progress(f"API cache invalidated, {report.warmed} answers warmed")
