@@ -407,7 +407,7 @@ def _race_time(record: dict, at: Location, name: str) -> float | None:
     if value is None:
         return None
     try:
-        return parse_race_time(value)
+        return parse_race_time(value, signed=True)  # times and gaps alike
     except ValueError:
         raise at.error(f"expected a time like 1:38.326, 26.842 or +0.432, got {value!r}", field=name) from None
 

@@ -1,27 +1,30 @@
 """Race times as text and as seconds: ``1:38.326``, ``26.842``, ``1:02:03.456``, gaps ``+0.432``.
 
-The database keeps seconds (floats); the API writes them back in the legacy notation. Everything
-goes through whole milliseconds so that a value read and written again gives the same text.
+The one reader of race times, for the legacy stores and the official timing exports alike. The
+database keeps seconds (floats); the API writes them back in the legacy notation. Everything goes
+through whole milliseconds so that a value read and written again gives the same text.
 """
 
+import re
 
-def parse_race_time(text: str) -> float:
-    """Seconds from ``h:mm:ss.sss``, ``m:ss.sss`` or ``ss.sss``, with an optional sign (gaps).
+_RACE_TIME = re.compile(r"^([+-]?)(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?)$")
+FORMS = "ss.sss, m:ss.sss or h:mm:ss.sss"
 
-    Raises ValueError on anything else."""
-    body = text.strip()
-    sign = -1.0 if body.startswith("-") else 1.0
-    body = body.lstrip("+-")
-    parts = body.split(":")
-    if not body or len(parts) > 3 or any(not part or part.startswith(" ") for part in parts):
-        raise ValueError(f"not a race time: {text!r}")
-    seconds = 0.0
-    for index, part in enumerate(parts):
-        value = float(part)  # ValueError for anything that is not a number
-        if value < 0 or (index > 0 and value >= 60):
-            raise ValueError(f"not a race time: {text!r}")
-        seconds = seconds * 60 + value
-    return sign * round(seconds * 1000) / 1000
+
+def parse_race_time(text: str, *, signed: bool = False) -> float:
+    """Seconds from ``h:mm:ss.sss``, ``m:ss.sss`` or ``ss.sss``, rounded to the millisecond (the
+    notation's precision). Minutes and seconds after a first part run to 59; the first part is not
+    bounded (a gap of ``83.782`` s). With ``signed``, a leading ``+`` or ``-`` (gaps).
+
+    Raises ValueError, naming the text, on anything else."""
+    match = _RACE_TIME.match(text.strip())
+    if not match or (match[1] and not signed):
+        raise ValueError(f"not a time ({FORMS}{', signed' if signed else ''}): {text!r}")
+    sign, hours, minutes, seconds = match.groups()
+    if (hours is not None and int(minutes) >= 60) or (minutes is not None and float(seconds) >= 60):
+        raise ValueError(f"not a time (minutes and seconds after the first part run to 59): {text!r}")
+    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds)
+    return (-1 if sign == "-" else 1) * round(total * 1000) / 1000
 
 
 def format_lap_time(seconds: float | None) -> str | None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from drivers.race_times import parse_race_time
+
 
 class RowError(ValueError):
     """A value that cannot be read: where it is and why."""
@@ -25,20 +27,19 @@ class FieldError(ValueError):
     """A bad value, before we know where it is (row mappers turn it into a RowError)."""
 
 
-_DURATION = re.compile(r"^(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?)$")
 _GAP_LAPS = re.compile(r"^(\d+)\s+Laps?$", re.IGNORECASE)
 
 
 def parse_duration(text: str) -> float | None:
-    """``ss.sss``, ``m:ss.sss`` or ``h:mm:ss.sss`` as seconds; empty as None."""
+    """``ss.sss``, ``m:ss.sss`` or ``h:mm:ss.sss`` as seconds (drivers.race_times, the one reader of
+    race times); empty as None."""
     text = text.strip()
     if not text:
         return None
-    match = _DURATION.match(text)
-    if not match:
-        raise FieldError(f"not a time (ss.sss, m:ss.sss or h:mm:ss.sss): {text!r}")
-    hours, minutes, seconds = match.groups()
-    return round(int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds), 6)
+    try:
+        return parse_race_time(text)
+    except ValueError as error:
+        raise FieldError(str(error)) from None
 
 
 def parse_gap(text: str) -> tuple[float | None, int | None]:

@@ -21,7 +21,7 @@ def test_durations_in_every_format(text, seconds):
     assert parse_duration(text) == pytest.approx(seconds) if seconds is not None else parse_duration(text) is None
 
 
-@pytest.mark.parametrize("text", ["1:xx.1", "abc", "1.2.3", "-3.0"])
+@pytest.mark.parametrize("text", ["1:xx.1", "abc", "1.2.3", "-3.0", "1:75.000"])
 def test_bad_durations_are_refused(text):
     with pytest.raises(FieldError, match="not a time"):
         parse_duration(text)
