@@ -1,5 +1,5 @@
-"""Routes under /api/ (legacy paths: no trailing slash). /api/drivers and /api/drivers/{n} are the
-skill model's (factors.urls); this router generates only the routes its viewsets have."""
+"""Tracks and drivers under /api/ (legacy paths: no trailing slash). The router generates only the
+routes its viewsets have: no /api/factors list, for instance."""
 
 from rest_framework.routers import SimpleRouter
 
@@ -7,6 +7,6 @@ from drivers import views
 
 router = SimpleRouter(trailing_slash=False)
 router.register("tracks", views.TrackViewSet, basename="track")
-router.register("drivers", views.DriverRecordViewSet, basename="driver-record")
+router.register("drivers", views.DriverViewSet, basename="driver")
 
 urlpatterns = router.urls

@@ -1,13 +1,18 @@
-"""Tracks, and a driver's season statistics and race results (legacy paths, no trailing slash)."""
+"""Tracks and drivers (legacy paths, no trailing slash). A driver is served two ways: as the skill
+model ranks them (the card, gaps, coaching, similar drivers, what-ifs: factors' selectors and
+reports) and by their season (statistics, race results: this app's selectors)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from drivers.filters import DriverResultFilter
-from drivers.models import RaceEntry
+from drivers.models import Driver, RaceEntry
 from drivers.selectors import driver_result_list, driver_season_stats_get, track_list
 from drivers.serializers import (
     DriverNumberParameter,
@@ -15,12 +20,40 @@ from drivers.serializers import (
     DriverSeasonStatsSerializer,
     TrackSerializer,
 )
+from factors import driver_reports, predictions, selectors
+from factors.filters import RankedDriverFilter
+from factors.serializers import (
+    SKILL_MODEL_ERRORS,
+    CoachRecommendationsSerializer,
+    DriverCardSerializer,
+    DriverMatchSerializer,
+    DriversQuerySerializer,
+    FindSimilarSerializer,
+    ImprovementSerializer,
+    ImprovePredictSerializer,
+    MatchQuerySerializer,
+    SimilarDriversSerializer,
+    SkillGapsSerializer,
+)
 
+# Examples name a ranked driver of the demo season (fixtures/), so they answer on what bin/serve loads.
+DEMO_DRIVER_NUMBER = 59
 DRIVER_NUMBER = OpenApiParameter(
-    "number", int, OpenApiParameter.PATH, description="Car number the driver races with (400 if not an integer)"
+    "number",
+    int,
+    OpenApiParameter.PATH,
+    description="Car number the driver races with (400 if not an integer)",
+    examples=[OpenApiExample("A driver of the demo season", value=DEMO_DRIVER_NUMBER)],
+)
+SKILLS_EXAMPLE = OpenApiExample(
+    "Skills", value={"speed": 85, "consistency": 80, "racecraft": 75, "tire_management": 70}
 )
 
 
+@extend_schema_view(
+    list=extend_schema(summary="All circuits"),
+    retrieve=extend_schema(summary="One circuit"),
+)
 class TrackViewSet(viewsets.ReadOnlyModelViewSet):
     """Circuits with their demand profile per factor."""
 
@@ -38,34 +71,94 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
         return track
 
 
-def _driver_number(raw: str) -> int:
-    parameter = DriverNumberParameter(data={"number": raw})
-    if not parameter.is_valid():
-        raise ValidationError(parameter.errors)
-    return parameter.validated_data["number"]
+def validated(serializer_class, data, population: selectors.SkillPopulation | None = None, **context) -> dict:
+    """``data`` validated by ``serializer_class`` (400 naming each bad field); with a population,
+    factor names are checked against its model's."""
+    if population is not None:
+        context["factors"] = population.model.factors
+    serializer = serializer_class(data=data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
-class DriverRecordViewSet(viewsets.GenericViewSet):
-    """A driver's season statistics and race results. The driver list and detail are the skill
-    model's (factors.urls); this viewset serves only its two detail actions."""
+def driver_number(raw: str) -> int:
+    """The path's driver number: a positive integer, else 400 naming ``number``."""
+    return validated(DriverNumberParameter, {"number": raw})["number"]
+
+
+def json_object(request: Request) -> dict:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["The body must be a JSON object."]})
+    return request.data
+
+
+def answer(serializer_class, data, population: selectors.SkillPopulation, **kwargs) -> dict:
+    """``data`` in the shape of ``serializer_class``, with the population's factors."""
+    return serializer_class(data, context={"factors": population.model.factors}, **kwargs).data
+
+
+class DriverViewSet(viewsets.GenericViewSet):
+    """A driver, by the car number they race with."""
 
     lookup_field = "number"
     lookup_value_regex = "[^/]+"
-    serializer_class = DriverResultSerializer
-    queryset = RaceEntry.objects.none()  # names the model for the schema; the actions use selectors
-    filterset_class = DriverResultFilter  # documents the results filters; driver_result_list applies them
+
+    def get_queryset(self):
+        # Names the model the action's filters are on (for the schema); the actions read through selectors.
+        return RaceEntry.objects.none() if self.action == "results" else Driver.objects.none()
+
+    @property
+    def filterset_class(self):
+        # Documents the filters; selectors.driver_numbers_filtered and driver_result_list apply them.
+        return DriverResultFilter if self.action == "results" else RankedDriverFilter
+
+    @extend_schema(
+        summary="Ranked drivers, best average finish first",
+        description="The drivers the active model ranks. `?track_id=` adds each driver's circuit fit there.",
+        parameters=[DriversQuerySerializer],
+        responses={200: DriverCardSerializer(many=True), **SKILL_MODEL_ERRORS},
+    )
+    def list(self, request: Request) -> Response:
+        track_id = validated(DriversQuerySerializer, request.query_params).get("track_id")
+        selected = selectors.driver_numbers_filtered(filters=request.query_params)
+        population = selectors.skill_population()
+        drivers = population.by_average_finish
+        if selected is not None:
+            # Filters pick drivers; every statistic on their cards stays over the whole ranked field.
+            drivers = [driver for driver in drivers if driver.number in selected]
+        page = self.paginate_queryset(drivers)
+        # Cards of the page only: the order and every field statistic come from the population.
+        cards = driver_reports.driver_cards(
+            population=population, track_id=track_id, drivers=drivers if page is None else page
+        )
+        data = answer(DriverCardSerializer, cards, population, many=True)
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="drivers_detail",
+        summary="One ranked driver",
+        parameters=[DRIVER_NUMBER, DriversQuerySerializer],
+        responses={200: DriverCardSerializer, **SKILL_MODEL_ERRORS},
+    )
+    def retrieve(self, request: Request, number: str) -> Response:
+        number = driver_number(number)
+        track_id = validated(DriversQuerySerializer, request.query_params).get("track_id")
+        population = selectors.skill_population()
+        driver = population.driver(number)
+        (card,) = driver_reports.driver_cards(population=population, track_id=track_id, drivers=[driver])
+        return Response(answer(DriverCardSerializer, card, population))
 
     @extend_schema(
         summary="A driver's statistics of their latest season",
         parameters=[DRIVER_NUMBER],
         responses=DriverSeasonStatsSerializer,
     )
-    @action(detail=True, url_path="stats")
-    def stats(self, request, number: str):
-        driver_number = _driver_number(number)
-        stats = driver_season_stats_get(driver_number=driver_number)
+    @action(detail=True)
+    def stats(self, request: Request, number: str) -> Response:
+        number = driver_number(number)
+        stats = driver_season_stats_get(driver_number=number)
         if stats is None:
-            raise NotFound(f"No season stats found for driver {driver_number}")
+            raise NotFound(f"No season stats found for driver {number}")
         return Response(DriverSeasonStatsSerializer(stats).data)
 
     @extend_schema(
@@ -74,15 +167,102 @@ class DriverRecordViewSet(viewsets.GenericViewSet):
         responses=DriverResultSerializer(many=True),
         filters=True,
     )
-    @action(detail=True, url_path="results")
-    def results(self, request, number: str):
-        driver_number = _driver_number(number)
-        results = driver_result_list(driver_number=driver_number, filters=request.query_params)
+    @action(detail=True)
+    def results(self, request: Request, number: str) -> Response:
+        number = driver_number(number)
+        results = driver_result_list(driver_number=number, filters=request.query_params)
         page = self.paginate_queryset(results)
         rows = results if page is None else page
         # Unknown driver and driver without results alike: 404, as in the legacy API. An offset
         # past the end of a known driver's results, or filters nothing matches, give an empty list.
-        if not rows and not driver_result_list(driver_number=driver_number).exists():
-            raise NotFound(f"No race results found for driver {driver_number}")
+        if not rows and not driver_result_list(driver_number=number).exists():
+            raise NotFound(f"No race results found for driver {number}")
         data = DriverResultSerializer(rows, many=True).data
         return Response(data) if page is None else self.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="drivers_skill_gaps",
+        summary="Where the driver trails the top drivers",
+        parameters=[DRIVER_NUMBER],
+        responses={200: SkillGapsSerializer, **SKILL_MODEL_ERRORS},
+    )
+    @action(detail=True, url_path="skill-gaps")
+    def skill_gaps(self, request: Request, number: str) -> Response:
+        number = driver_number(number)
+        population = selectors.skill_population()
+        gaps = driver_reports.skill_gaps(population=population, driver_number=number)
+        return Response(answer(SkillGapsSerializer, gaps, population))
+
+    @extend_schema(
+        operation_id="drivers_coach_recommendations",
+        summary="Prioritised recommendations and per-track insights",
+        parameters=[DRIVER_NUMBER],
+        responses={200: CoachRecommendationsSerializer, **SKILL_MODEL_ERRORS},
+    )
+    @action(detail=True, url_path="coach-recommendations")
+    def coach_recommendations(self, request: Request, number: str) -> Response:
+        number = driver_number(number)
+        population = selectors.skill_population()
+        recommendations = driver_reports.coach_recommendations(population=population, driver_number=number)
+        return Response(answer(CoachRecommendationsSerializer, recommendations, population))
+
+    @extend_schema(
+        operation_id="drivers_match",
+        summary="Drivers with the most similar profile",
+        parameters=[DRIVER_NUMBER, MatchQuerySerializer],
+        responses={200: DriverMatchSerializer, **SKILL_MODEL_ERRORS},
+    )
+    @action(detail=True)
+    def match(self, request: Request, number: str) -> Response:
+        number = driver_number(number)
+        population = selectors.skill_population()
+        query = validated(MatchQuerySerializer, request.query_params, population)
+        top_n = query.pop("top_n")
+        matches = driver_reports.match(population=population, driver_number=number, top_n=top_n, adjusted=query)
+        return Response(answer(DriverMatchSerializer, matches, population))
+
+    @extend_schema(
+        operation_id="drivers_find_similar",
+        summary="Better-finishing drivers closest to target skills (public, writes nothing)",
+        request=FindSimilarSerializer,
+        responses={200: SimilarDriversSerializer, **SKILL_MODEL_ERRORS},
+        examples=[
+            OpenApiExample(
+                "Closer to the front",
+                request_only=True,
+                value={"current_driver_number": DEMO_DRIVER_NUMBER, "target_skills": SKILLS_EXAMPLE.value},
+            )
+        ],
+    )
+    # Computes from the body and writes nothing: public, as in the legacy.
+    @action(detail=False, methods=["post"], url_path="find-similar", permission_classes=[AllowAny])
+    def find_similar(self, request: Request) -> Response:
+        population = selectors.skill_population()
+        body = validated(FindSimilarSerializer, json_object(request), population)
+        similar = driver_reports.find_similar(
+            population=population, driver_number=body["current_driver_number"], target=body["target_skills"]
+        )
+        return Response(answer(SimilarDriversSerializer, similar, population))
+
+    @extend_schema(
+        operation_id="drivers_improve_predict",
+        summary="What-if: the driver with other skill scores (public, writes nothing)",
+        description="The scores may add up to at most the skills budget (320).",
+        parameters=[DRIVER_NUMBER],
+        request=ImprovePredictSerializer,
+        responses={200: ImprovementSerializer, **SKILL_MODEL_ERRORS},
+        examples=[SKILLS_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"], url_path="improve/predict", permission_classes=[AllowAny])
+    def improve_predict(self, request: Request, number: str) -> Response:
+        number = driver_number(number)
+        population = selectors.skill_population()
+        driver = population.driver(number)
+        target = validated(
+            ImprovePredictSerializer,
+            json_object(request),
+            population,
+            skills_budget=settings.HACKTHETRACK["SKILLS_BUDGET"],
+        )
+        improvement = predictions.improve(population=population, driver=driver, target=target)
+        return Response(answer(ImprovementSerializer, improvement, population))

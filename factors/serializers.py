@@ -1,11 +1,23 @@
-"""Input validation for the skill-model endpoints. Factor names are checked against the active
-model version, which the view passes in the serializer context as ``factors``."""
+"""The skill-model endpoints' serializers: input validation, then the answers' shapes.
+
+Factor names come from the active model version, which the view passes in the serializer context
+as ``factors``. Without a context (drf-spectacular building the schema) they are the four factors
+of the legacy contract, ``SKILL_NAMES``."""
 
 import math
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
+from hackthetrack.openapi import ErrorEnvelopeSerializer
+
 ADJUSTMENT_LIMIT = 50.0
+SKILL_NAMES = ("speed", "consistency", "racecraft", "tire_management")
+
+
+def context_factors(field: serializers.Field) -> list[str] | tuple[str, ...]:
+    """The active model's factors from the serializer context; the legacy four for the schema."""
+    return field.context.get("factors", SKILL_NAMES)
 
 
 def _check_factor_keys(value: dict, factors: list[str]) -> dict:
@@ -54,7 +66,7 @@ class SkillScoresSerializer(serializers.Serializer):
     """All factor scores of the active model, each 0 to 100 (fields built from the context)."""
 
     def get_fields(self):
-        return {factor: StrictFloatField(min_value=0, max_value=100) for factor in self.context["factors"]}
+        return {factor: StrictFloatField(min_value=0, max_value=100) for factor in context_factors(self)}
 
 
 class ImprovePredictSerializer(SkillScoresSerializer):
@@ -69,15 +81,18 @@ class ImprovePredictSerializer(SkillScoresSerializer):
 class RankingsProjectedQuerySerializer(SkillScoresSerializer):
     def get_fields(self):
         fields = {"driver_number": serializers.IntegerField(min_value=1)}
-        fields.update(
-            {factor: FiniteFloatField(min_value=0, max_value=100) for factor in self.context["factors"]}
-        )
+        fields.update({factor: FiniteFloatField(min_value=0, max_value=100) for factor in context_factors(self)})
         return fields
+
+
+@extend_schema_field(SkillScoresSerializer)
+class TargetSkillsField(serializers.DictField):
+    """A JSON object of skill scores, validated whole by ``FindSimilarSerializer``."""
 
 
 class FindSimilarSerializer(serializers.Serializer):
     current_driver_number = serializers.IntegerField(min_value=1)
-    target_skills = serializers.DictField()
+    target_skills = TargetSkillsField()
 
     def validate_target_skills(self, value):
         inner = SkillScoresSerializer(data=value, context=self.context)
@@ -93,14 +108,275 @@ class MatchQuerySerializer(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        for factor in self.context["factors"]:
-            fields[factor] = FiniteFloatField(min_value=0, max_value=100, required=False)
+        for factor in context_factors(self):
+            fields[factor] = FiniteFloatField(
+                min_value=0, max_value=100, required=False, help_text="Adjusted percentile for this factor"
+            )
         return fields
 
 
 class TopAverageQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, required=False)
+    limit = serializers.IntegerField(
+        min_value=1, required=False, help_text="How many top scores, 1..number of ranked drivers (default 3)"
+    )
 
 
 class DriversQuerySerializer(serializers.Serializer):
-    track_id = serializers.CharField(min_length=1, max_length=50, required=False)
+    track_id = serializers.CharField(
+        min_length=1, max_length=50, required=False, help_text="Add this circuit's fit to `circuit_fits`"
+    )
+
+
+# --- Answers. Shapes of the legacy frontend's contract (../shared/grcup2025/legacy-api), as
+# factors/*_reports.py and predictions.py build them. The views pass every answer through these,
+# so the schema drf-spectacular reads from them is what the API sends.
+
+# The errors every skill-model endpoint may answer besides those of the shared layers.
+SKILL_MODEL_ERRORS = {
+    404: OpenApiResponse(ErrorEnvelopeSerializer, description="No such driver, track or factor."),
+    503: OpenApiResponse(
+        ErrorEnvelopeSerializer,
+        description="No active model version: every skill-model endpoint answers 503 until one is activated.",
+    ),
+}
+
+
+def FactorMapField(**kwargs) -> serializers.DictField:  # noqa: N802 (reads like the other field types)
+    """Factor id -> number."""
+    return serializers.DictField(child=serializers.FloatField(), **kwargs)
+
+
+def StringsField(**kwargs) -> serializers.ListField:  # noqa: N802
+    return serializers.ListField(child=serializers.CharField(), **kwargs)
+
+
+class FactorKeyedSerializer(serializers.Serializer):
+    """Adds one field per factor of the active model (``factor_field()``) after the declared ones;
+    ``trailing_fields`` go after the factors, in the legacy answers' key order."""
+
+    trailing_fields: tuple[str, ...] = ()
+
+    def factor_field(self) -> serializers.Field:
+        raise NotImplementedError
+
+    def get_fields(self):
+        declared = super().get_fields()
+        fields = {name: field for name, field in declared.items() if name not in self.trailing_fields}
+        fields.update({factor: self.factor_field() for factor in context_factors(self)})
+        fields.update({name: declared[name] for name in self.trailing_fields})
+        return fields
+
+
+class FactorBlockSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    score = serializers.FloatField()
+    percentile = serializers.FloatField()
+    z_score = serializers.FloatField(help_text="From the ranked field's own spread")
+
+
+class DriverCardStatsSerializer(serializers.Serializer):
+    driver_number = serializers.IntegerField()
+    overall_score = serializers.FloatField()
+    races_completed = serializers.IntegerField()
+    average_finish = serializers.FloatField(allow_null=True)
+    best_finish = serializers.IntegerField(allow_null=True)
+    worst_finish = serializers.IntegerField(allow_null=True)
+    wins = serializers.IntegerField()
+    top10 = serializers.IntegerField()
+    dnfs = serializers.IntegerField()
+
+
+class DriverCardSerializer(FactorKeyedSerializer):
+    """A ranked driver: overall score, one block per factor, season stats and circuit fits."""
+
+    driver_number = serializers.IntegerField()
+    driver_name = serializers.CharField()
+    overall_score = serializers.FloatField()
+    stats = DriverCardStatsSerializer()
+    circuit_fits = FactorMapField(help_text="Circuit fit 0-100 per track id; only the ?track_id= asked for")
+    trailing_fields = ("stats", "circuit_fits")
+
+    def factor_field(self):
+        return FactorBlockSerializer()
+
+
+class FactorStatsSerializer(serializers.Serializer):
+    factor = serializers.CharField()
+    top_3_average = serializers.FloatField()
+    league_average = serializers.FloatField(allow_null=True)
+    min = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class FactorTopAverageSerializer(serializers.Serializer):
+    factor = serializers.CharField()
+    top_average = serializers.FloatField()
+    count = serializers.IntegerField()
+
+
+class BreakdownVariableSerializer(serializers.Serializer):
+    """A driver's value of one variable (a ``DriverVariableValue``) with the variable's definition."""
+
+    name = serializers.CharField(source="variable_id")
+    display_name = serializers.CharField(source="variable.display_name")
+    normalized_value = serializers.FloatField(allow_null=True)
+    percentile = serializers.FloatField(allow_null=True)
+    loading = serializers.FloatField(source="variable.loading")
+    description = serializers.CharField(source="variable.description")
+
+
+class FactorBreakdownSerializer(serializers.Serializer):
+    """A factor (``Factor``) with the driver's values of its variables (``variables``)."""
+
+    factor_name = serializers.CharField(source="factor.id")
+    explanation = serializers.CharField(source="factor.description")
+    variables = BreakdownVariableSerializer(many=True)
+
+
+class ComparisonEntrySerializer(serializers.Serializer):
+    driver_number = serializers.IntegerField()
+    driver_name = serializers.CharField()
+    percentile = serializers.FloatField()
+    variables = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+class FactorComparisonSerializer(serializers.Serializer):
+    factor_name = serializers.CharField()
+    user_driver = ComparisonEntrySerializer()
+    top_drivers = ComparisonEntrySerializer(many=True)
+    insights = StringsField()
+
+
+class VariableGapSerializer(serializers.Serializer):
+    variable = serializers.CharField()
+    display_name = serializers.CharField()
+    percentile = serializers.FloatField()
+    top_average = serializers.FloatField(allow_null=True)
+    gap = serializers.FloatField(allow_null=True)
+
+
+class FactorCoachingSerializer(serializers.Serializer):
+    driver_number = serializers.IntegerField()
+    factor_name = serializers.CharField()
+    factor_percentile = serializers.FloatField()
+    factor_rank = serializers.IntegerField()
+    total_drivers = serializers.IntegerField()
+    coaching_analysis = serializers.CharField()
+    strongest_variable = VariableGapSerializer(allow_null=True)
+    weakest_variable = VariableGapSerializer(allow_null=True)
+    variable_gaps = VariableGapSerializer(many=True)
+    generated_at = serializers.DateTimeField(allow_null=True, help_text="Always null: computed per request")
+
+
+class SkillGapSerializer(serializers.Serializer):
+    factor_name = serializers.CharField()
+    display_name = serializers.CharField()
+    current_percentile = serializers.FloatField()
+    top3_average = serializers.FloatField()
+    gap_percentile = serializers.FloatField()
+    position_impact = serializers.FloatField()
+    telemetry_evidence = StringsField()
+    priority_rank = serializers.IntegerField()
+
+
+class SkillGapsSerializer(serializers.Serializer):
+    driver_number = serializers.IntegerField()
+    driver_name = serializers.CharField()
+    current_overall_rank = serializers.IntegerField()
+    total_drivers = serializers.IntegerField()
+    skill_gaps = SkillGapSerializer(many=True)
+    primary_weakness = serializers.CharField(allow_null=True)
+    estimated_potential_rank = serializers.IntegerField()
+    coach_summary = serializers.CharField()
+
+
+class CoachRecommendationSerializer(serializers.Serializer):
+    priority = serializers.IntegerField()
+    skill_area = serializers.CharField()
+    recommendation = serializers.CharField()
+    evidence = StringsField()
+    expected_improvement = serializers.CharField()
+
+
+class CoachRecommendationsSerializer(serializers.Serializer):
+    driver_number = serializers.IntegerField()
+    recommendations = CoachRecommendationSerializer(many=True)
+    track_specific_insights = serializers.DictField(child=StringsField(), help_text="Sentences per track id")
+    summary = serializers.CharField()
+
+
+class SimilarDriverSerializer(serializers.Serializer):
+    driver_number = serializers.IntegerField()
+    driver_name = serializers.CharField()
+    skills = FactorMapField()
+    match_score = serializers.FloatField()
+    distance = serializers.FloatField()
+    avg_finish = serializers.FloatField()
+    performance_improvement = serializers.FloatField()
+    current_avg_finish = serializers.FloatField()
+
+
+class MatchingAlgorithmSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    description = serializers.CharField()
+    filters_applied = StringsField()
+    skill_deltas = FactorMapField()
+
+
+class SimilarDriversSerializer(serializers.Serializer):
+    similar_drivers = SimilarDriverSerializer(many=True)
+    current_avg_finish = serializers.FloatField()
+    total_better_drivers = serializers.IntegerField()
+    matching_algorithm = MatchingAlgorithmSerializer()
+
+
+class MatchedDriverSerializer(serializers.Serializer):
+    driver_number = serializers.IntegerField()
+    driver_name = serializers.CharField()
+    match_percentage = serializers.FloatField()
+    shared_attributes = StringsField()
+    overall_score = serializers.FloatField()
+    factors = FactorMapField()
+
+
+class DriverMatchSerializer(serializers.Serializer):
+    target_driver = serializers.IntegerField()
+    adjusted_profile = serializers.BooleanField()
+    similar_drivers = MatchedDriverSerializer(many=True)
+
+
+class ImprovedPredictionSerializer(serializers.Serializer):
+    predicted_finish = serializers.FloatField()
+    current_predicted_finish = serializers.FloatField()
+    positions_gained = serializers.FloatField()
+    field_size = serializers.IntegerField()
+    model_version = serializers.CharField()
+
+
+class ImproveSimilarDriverSerializer(serializers.Serializer):
+    driver_number = serializers.IntegerField()
+    driver_name = serializers.CharField()
+    similarity_score = serializers.FloatField()
+    skill_differences = FactorMapField()
+    predicted_finish = serializers.FloatField()
+
+
+class ImproveRecommendationSerializer(serializers.Serializer):
+    factor_name = serializers.CharField()
+    display_name = serializers.CharField()
+    current_score = serializers.FloatField()
+    priority = serializers.IntegerField()
+    impact_estimate = serializers.CharField()
+
+
+class ImprovementSerializer(serializers.Serializer):
+    driver_number = serializers.IntegerField()
+    current_skills = FactorMapField()
+    adjusted_skills = FactorMapField()
+    points_used = serializers.FloatField()
+    skills_budget = serializers.FloatField()
+    points_available = serializers.FloatField()
+    prediction = ImprovedPredictionSerializer()
+    similar_drivers = ImproveSimilarDriverSerializer(many=True)
+    recommendations = ImproveRecommendationSerializer(many=True)
