@@ -80,18 +80,10 @@ class Backtest:
         return pooled
 
 
-def _mid_ranks(values: Mapping[Hashable, float]) -> dict[Hashable, float]:
-    """1-based rank of each value, lowest first; ties share their mid-rank."""
-    return {key: 1 + percentile / 100 * (len(values) - 1) for key, percentile in scoring.percentiles(values).items()}
-
-
 def race_score(*, predicted: Mapping[Hashable, float], actual: Sequence[Hashable]) -> RaceScore:
     """Score a prediction (lower value = better finish) of the classified cars ``actual``, in
     finishing order."""
-    if len(actual) == 1:
-        ranks = {actual[0]: 1.0}
-    else:
-        ranks = _mid_ranks({key: predicted[key] for key in actual})
+    ranks = race_model.mid_ranks({key: predicted[key] for key in actual})
     places = {key: place for place, key in enumerate(actual, start=1)}
     predicted_top = {key for key in actual if ranks[key] <= TOP}
     return RaceScore(

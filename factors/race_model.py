@@ -123,17 +123,18 @@ def demands_learn(
     return DemandProfiles(all_tracks=all_tracks, by_track=by_track)
 
 
+def mid_ranks(values: Mapping[Hashable, float]) -> dict[Hashable, float]:
+    """1-based rank of each value, lowest first; ties share their mid-rank."""
+    ordered = sorted(values.values())
+    return {key: (bisect_left(ordered, v) + 1 + bisect_right(ordered, v)) / 2 for key, v in values.items()}
+
+
 def normal_scores(values: Mapping[Hashable, float]) -> dict[Hashable, float]:
     """Each value's mid-rank among all of them (higher value, higher rank) through the inverse
     normal CDF: evenly spread, bounded, and ties share a score."""
-    ordered = sorted(values.values())
-    count = len(ordered)
-    scores = {}
-    for key, value in values.items():
-        below, up_to = bisect_left(ordered, value), bisect_right(ordered, value)
-        rank = (below + 1 + up_to) / 2  # 1-based mid-rank
-        scores[key] = skill_model.STANDARD_NORMAL.inv_cdf((rank - 0.5) / count)
-    return scores
+    count = len(values)
+    inv_cdf = skill_model.STANDARD_NORMAL.inv_cdf
+    return {key: inv_cdf((rank - 0.5) / count) for key, rank in mid_ranks(values).items()}
 
 
 def strength(*, z: Mapping[str, float] | None, demands: Mapping[str, float]) -> float:
