@@ -6,6 +6,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models.signals import post_migrate
+from django.utils.html import format_html, format_html_join
 
 from factors.models import (
     DriverFactorScore,
@@ -16,6 +17,7 @@ from factors.models import (
     TrackDemand,
     Variable,
 )
+from factors.backtest import LABELS
 from factors.services import model_version_activate, weights_validate_sum
 from hackthetrack.admin_tools import BrowseOnlyModelAdmin, CuratedInline, CuratedModelAdmin, LockableModelAdmin
 from hackthetrack.curators import curators_group_restore
@@ -117,9 +119,33 @@ class ModelVersionAdmin(CuratedModelAdmin):
     list_filter = ["is_active", "season"]
     search_fields = ["name", "description"]
     # Switched only by the "activate" action, which deactivates the previous version in the same transaction.
-    readonly_fields = ["is_active", "created_at"]
+    # The backtest's figures and calibration are written by manage.py backtest, not by hand.
+    readonly_fields = ["is_active", "created_at", "backtest_figures", "backtest_at", "noise_before", "noise_after"]
+    exclude = ["backtest"]
     inlines = [ModelCoefficientInline]
     actions = ["activate"]
+
+    @admin.display(description="Backtest (pooled, walk-forward)")
+    def backtest_figures(self, obj):
+        if not obj.backtest:
+            return "Not backtested yet: run manage.py backtest"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (LABELS.get(method, method), figures["spearman"], figures["mae"],
+                 f"{figures['top3_hits']} of {figures['top3_possible']}")
+                for method, figures in obj.backtest["pooled"].items()
+            ),
+        )
+        verdict = format_html_join("", "<li>{}</li>", ((line,) for line in obj.backtest.get("shortfalls", [])))
+        return format_html(
+            "<table><tr><th>method</th><th>Spearman</th><th>mean error (places)</th><th>top 3</th></tr>{}</table>"
+            "<p>{} races</p><ul>{}</ul>",
+            rows,
+            len(obj.backtest["races"]),
+            verdict or format_html("<li>{}</li>", "Beats its baselines on Spearman and mean error."),
+        )
 
     def has_delete_permission(self, request, obj=None):
         # The API always needs an active version.

@@ -32,6 +32,14 @@ PREVIOUS = "previous_finish"
 QUALIFYING = "qualifying_order"
 RANDOM = "random"
 METHODS = (MODEL_BEFORE, MODEL_AFTER, MEAN_PREVIOUS, PREVIOUS, QUALIFYING, RANDOM)
+LABELS = {
+    MODEL_BEFORE: "model, before qualifying",
+    MODEL_AFTER: "model, after qualifying",
+    MEAN_PREVIOUS: "mean previous finish",
+    PREVIOUS: "previous race's finish",
+    QUALIFYING: "qualifying order",
+    RANDOM: "random",
+}
 # The baseline each model row must beat (issue 14's goal).
 COMPARED_WITH = {MODEL_BEFORE: MEAN_PREVIOUS, MODEL_AFTER: QUALIFYING}
 QUALIFYING_GAP = "qualifying_pace"  # the race's own variable: percent behind pole

@@ -7,15 +7,6 @@ from pathlib import Path
 from factors import backtest
 from factors.services import BacktestRun
 
-LABELS = {
-    backtest.MODEL_BEFORE: "model, before qualifying",
-    backtest.MODEL_AFTER: "model, after qualifying",
-    backtest.MEAN_PREVIOUS: "mean previous finish",
-    backtest.PREVIOUS: "previous race's finish",
-    backtest.QUALIFYING: "qualifying order",
-    backtest.RANDOM: "random",
-}
-
 
 def _number(value: float | None, digits: int) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
@@ -38,7 +29,7 @@ def table(run: BacktestRun) -> str:
         )
         total = pooled[method]
         lines.append(
-            f"{LABELS[method]:<26}{cells}"
+            f"{backtest.LABELS[method]:<26}{cells}"
             f"{_number(total['spearman'], 3):>8} /{_number(total['mae'], 2):>6} /{total['top3_hits']:5.1f}"
         )
     return "\n".join(lines)
@@ -91,7 +82,7 @@ def plot(run: BacktestRun, path: Path) -> None:
         axis.scatter([a for _, a in points], [p for p, _ in points], s=14, alpha=0.6)
         total = run.pooled[method]
         axis.set_title(
-            f"{LABELS[method]}\nSpearman {_number(total['spearman'], 2)}, mean error {_number(total['mae'], 2)} places"
+            f"{backtest.LABELS[method]}\nSpearman {_number(total['spearman'], 2)}, mean error {_number(total['mae'], 2)} places"
         )
         axis.set_xlabel("actual finishing position")
         axis.invert_yaxis()

@@ -21,6 +21,8 @@ def version_form_data(version: ModelVersion, weights: dict[str, float]) -> dict:
         "finish_intercept": version.finish_intercept,
         "season": version.season,
         "min_races": version.min_races,
+        "grid_weight": version.grid_weight,
+        "demand_prior_results": version.demand_prior_results,
         "coefficients-TOTAL_FORMS": len(coefficients),
         "coefficients-INITIAL_FORMS": len(coefficients),
         "coefficients-MIN_NUM_FORMS": 1,
@@ -138,3 +140,22 @@ def test_coefficients_are_browsed_not_edited_outside_their_version(curator_clien
         f"/admin/factors/modelcoefficient/{coefficient.pk}/change/", {"weight": 0.9, "finish_coefficient": -1}
     )
     assert response.status_code == 403
+
+
+def test_the_change_page_shows_the_stored_backtest(curator_client, season):
+    version = season.active
+    version.backtest = {
+        "pooled": {
+            "model_before_qualifying": {"spearman": 0.71, "mae": 4.08, "top3_hits": 10, "top3_possible": 18},
+            "mean_previous_finish": {"spearman": 0.62, "mae": 4.55, "top3_hits": 8, "top3_possible": 18},
+        },
+        "races": ["sebring:1", "sebring:2"],
+        "shortfalls": ["model_after_qualifying: Spearman 0.700 <= qualifying_order 0.740"],
+    }
+    version.save()
+    page = curator_client.get(f"{CHANGELIST}{version.pk}/change/").content.decode()
+    assert "<td>model, before qualifying</td><td>0.71</td><td>4.08</td><td>10 of 18</td>" in page
+    assert "<li>model_after_qualifying: Spearman 0.700 &lt;= qualifying_order 0.740</li>" in page
+    assert "2 races" in page
+    other = curator_client.get(f"{CHANGELIST}{season.speed_only.pk}/change/").content.decode()
+    assert "Not backtested yet: run manage.py backtest" in other
