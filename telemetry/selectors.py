@@ -61,6 +61,9 @@ class RaceKey:
         sql = f"{alias}.track = %s AND {alias}.race_number = %s AND {alias}.season = {season_sql}"
         return sql, [self.track, self.race_number, *season_params]
 
+    def __str__(self) -> str:
+        return f"{self.track}:{self.race_number}" + (f" ({self.season})" if self.season is not None else "")
+
 
 @dataclass(frozen=True)
 class Page:

@@ -10,12 +10,12 @@ qualifying rows) leaves the derived fields empty rather than mixing two drivers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connections
 
 from hackthetrack.routers import WAREHOUSE
+from telemetry.selectors import BRAKE_ON_BAR, RaceKey  # noqa: F401 (RaceKey: the refresh's too)
 
 # A lap counts for lap-time statistics and the model variables (a "green racing lap") when the
 # flag at its line and at the line before were green (FLAG_AT_FL = GF): so neither the start
@@ -24,9 +24,8 @@ GREEN = "GF"
 CLASSIFIED = "Classified"
 TOP_LAPS = 10  # avg_top10_pace: the ten best green laps
 STINT_LAPS = 5  # early/late pace: the first and last five green laps
-# Braking: a sample brakes above this front pressure (bar); onsets are grouped into zones of this
-# many metres of lap distance, and a zone counts when a car braked there on this many laps.
-BRAKE_ON_BAR = 2.0
+# Braking: a sample brakes above BRAKE_ON_BAR (telemetry's rule); onsets are grouped into zones of
+# this many metres of lap distance, and a zone counts when a car braked there on this many laps.
 BRAKE_ZONE_M = 100.0
 BRAKE_ZONE_MIN_LAPS = 3
 
@@ -34,16 +33,6 @@ ENTRY_VARIABLES = (
     "qualifying_pace", "best_race_lap", "avg_top10_pace", "stint_consistency", "sector_consistency",
     "positions_gained", "position_changes", "early_vs_late_pace", "late_stint_perf",
 )
-
-
-@dataclass(frozen=True)
-class RaceKey:
-    season: int
-    track: str
-    race_number: int
-
-    def __str__(self) -> str:
-        return f"{self.track}:{self.race_number} ({self.season})"
 
 
 def _in_season(*, alias: str, season: int) -> tuple[str, list]:
