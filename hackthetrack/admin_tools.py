@@ -8,8 +8,8 @@
   (``refresh_cache`` leaves locked rows as they are).
 """
 
-import csv
 from collections.abc import Iterator
+from itertools import chain
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -26,6 +26,7 @@ from django.urls import path
 from django.utils.text import capfirst
 
 from hackthetrack.cache import invalidate_api_cache
+from hackthetrack.csv_stream import csv_lines
 
 
 def invalidate_api_cache_on_commit() -> None:
@@ -68,13 +69,6 @@ class CuratedInline(admin.TabularInline):
             # Evaluated once here (iter: without a COUNT first); each row's copy keeps the list.
             formfield.choices = list(iter(formfield.choices))
         return formfield
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 class CuratedModelAdmin(admin.ModelAdmin):
@@ -130,10 +124,12 @@ class CuratedModelAdmin(admin.ModelAdmin):
         return response
 
     def _csv_lines(self, queryset: QuerySet, columns: list[str]) -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield writer.writerow([capfirst(label_for_field(name, self.model, self)) for name in columns])
-        for obj in queryset.iterator(chunk_size=self.csv_export_chunk_size):
-            yield writer.writerow([_csv_value(lookup_field(name, obj, self)[2]) for name in columns])
+        header = [capfirst(label_for_field(name, self.model, self)) for name in columns]
+        rows = (
+            [_csv_value(lookup_field(name, obj, self)[2]) for name in columns]
+            for obj in queryset.iterator(chunk_size=self.csv_export_chunk_size)
+        )
+        return csv_lines(chain([header], rows))
 
 
 def _csv_value(value) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+from itertools import chain
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
@@ -13,6 +13,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hackthetrack.csv_stream import csv_lines
 from hackthetrack.openapi import ErrorEnvelopeSerializer
 from telemetry import comparisons, selectors
 from telemetry import serializers as s
@@ -29,16 +30,9 @@ class JsonOnly(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_response(*, rows: list[dict], columns: list[str], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow([row.get(column) for column in columns]) for row in rows)
-    response = StreamingHttpResponse((line for part in ([writer.writerow(columns)], lines) for line in part),
-                                     content_type="text/csv; charset=utf-8")
+    lines = csv_lines(chain([columns], ([row.get(column) for column in columns] for row in rows)))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
