@@ -342,22 +342,17 @@ def test_rankings_projected_rank_by_the_monotone_model(replay):
     assert compared == _captured_ok(replay, "rankings_projected") > 0
 
 
-def test_a_version_fitted_to_2025_keeps_every_ranked_prediction_off_the_clamps(replay):
-    """With legacy-2025's coefficients on data z-scores, nine ranked drivers predict beyond P1 and
-    are clamped there. A version fitted to the season (fit_model_version) ranks all 31 inside the
-    field, monotone in skill by construction."""
+def test_race_predictions_give_each_ranked_driver_a_place_of_their_own(replay):
+    """Difference (legacy bug): legacy-2025 piled its best drivers at P1. POST /api/predict now
+    answers the driver's place in a race of the ranked field at the track: the field's places are
+    1 to N, each once, and the expected finishes add up to the places there are."""
     _, call = replay
     ranked = sorted(_ranked_numbers(replay))
-
-    def finishes():
-        return [
-            call({"method": "POST", "path": "/api/predict", "json": {"driver_number": n, "track_id": "cota"}}).json()[
-                "predicted_finish"
-            ]
+    for track in ("cota", "barber"):
+        bodies = [
+            call({"method": "POST", "path": "/api/predict", "json": {"driver_number": n, "track_id": track}}).json()
             for n in ranked
         ]
-
-    assert sum(f == 1.0 for f in finishes()) > 1  # legacy-2025 piles its best drivers at P1
-    call_command("fit_model_version", "--name", "fitted-2025", "--activate", verbosity=0)
-    fitted = finishes()
-    assert all(1 < f < 31 for f in fitted)
+        assert sorted(b["predicted_finish"] for b in bodies) == list(range(1, len(ranked) + 1))
+        expected = sum(b["expected_finish"] for b in bodies)
+        assert expected == pytest.approx(len(ranked) * (len(ranked) + 1) / 2, abs=0.01 * len(ranked))
