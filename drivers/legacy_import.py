@@ -26,7 +26,6 @@ from factors.models import (
     TrackDemand,
     Variable,
 )
-from hackthetrack.cache import invalidate_api_cache
 
 
 @dataclass
@@ -62,8 +61,6 @@ def legacy_stores_import(*, directory: Path, dry_run: bool = False) -> LegacyImp
             _write(rows, report)
             if dry_run:
                 transaction.set_rollback(True)
-            elif report.changed:
-                transaction.on_commit(invalidate_api_cache)
     except IntegrityError as exc:
         raise LegacyDataError(f"the legacy stores conflict with rows already in the database: {exc}") from exc
     return report

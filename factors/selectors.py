@@ -5,15 +5,12 @@ score for every factor of the active model version and at least ``min_races`` ra
 version's season. With the 2025 legacy data that reproduces the legacy API's 31 drivers.
 """
 
-import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
-from redis import RedisError
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from drivers.models import Driver, DriverSeasonStats, Track
@@ -29,8 +26,6 @@ from factors.models import (
     Variable,
 )
 from hackthetrack.cache import data_version
-
-logger = logging.getLogger(__name__)
 
 
 class NoActiveModel(APIException):
@@ -223,50 +218,32 @@ def driver_numbers_filtered(*, filters: Mapping[str, str]) -> set[int] | None:
 
 @dataclass(frozen=True)
 class _PopulationMemo:
-    key: tuple[int, str]
-    built_at: float
+    version: int
     population: SkillPopulation
 
 
 # The latest population built in this process (one entry: a new data version replaces it).
 _population_memo: _PopulationMemo | None = None
-# A data version bump in one process's local-memory cache never reaches the others (see
-# hackthetrack.cache); this bounds how long such a process would keep serving an old population.
-POPULATION_MAX_AGE_SECONDS = 60.0
 
 
 def skill_population() -> SkillPopulation:
     """The ranked drivers and their field statistics, built once per data version and process.
 
-    Every write to what it reads invalidates the API cache on commit, which starts a new data
-    version, so the memo never outlives its data (within ``POPULATION_MAX_AGE_SECONDS`` on a
-    deployment without a shared cache). A cold memo runs two queries; a warm one none. Callers share
-    the population and must not change it. Inside a transaction of the caller's, or without the
-    cache, it is read anew.
+    Every write to what it reads starts a new data version in its own transaction
+    (hackthetrack.data_version), so the memo never outlives its data, in any process. A transaction
+    that has written reads its own, uncommitted version, so what it builds is never served for a
+    committed one. A cold memo runs two queries; a warm one none (within an API request, which has
+    read the version already). Callers share the population and must not change it.
     """
     global _population_memo
-    if _in_callers_transaction():
-        # It may see the caller's uncommitted writes: neither serve it stale nor share it.
-        return build_skill_population()
-    try:
-        # The version is read before the data: a write committed meanwhile bumps it past this key.
-        key = (data_version(), DEFAULT_DB_ALIAS)
-    except RedisError:
-        # As the response cache: without Redis the API still answers, uncached.
-        logger.warning("API cache unavailable, field statistics not kept", exc_info=True)
-        return build_skill_population()
+    # The version is read before the data: a write committed meanwhile moves it past this one.
+    version = data_version()
     memo = _population_memo
-    if memo is not None and memo.key == key and time.monotonic() - memo.built_at < POPULATION_MAX_AGE_SECONDS:
+    if memo is not None and memo.version == version:
         return memo.population
     population = build_skill_population()
-    _population_memo = _PopulationMemo(key=key, built_at=time.monotonic(), population=population)
+    _population_memo = _PopulationMemo(version=version, population=population)
     return population
-
-
-def _in_callers_transaction() -> bool:
-    # The atomic blocks a test case wraps every test in are not the caller's (as Django's own
-    # durable check sees them).
-    return any(not block._from_testcase for block in connections[DEFAULT_DB_ALIAS].atomic_blocks)
 
 
 def build_skill_population() -> SkillPopulation:

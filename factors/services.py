@@ -12,7 +12,6 @@ from drivers.refresh.records import season_races
 from factors import backtest, selectors
 from factors.model_fit import fit_finish
 from factors.models import ModelCoefficient, ModelVersion
-from hackthetrack.cache import invalidate_api_cache
 
 # The overall-score weights of a version must add up to 1 within this.
 WEIGHT_SUM_TOLERANCE = 0.001
@@ -49,7 +48,6 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion | None:
             previous.save(update_fields=["is_active"])
         version.is_active = True
         version.save(update_fields=["is_active"])
-        transaction.on_commit(invalidate_api_cache)
     return previous
 
 

@@ -1,9 +1,9 @@
 """Building blocks of the curators' admin, shared by drivers/admin.py and factors/admin.py.
 
-- ``CuratedModelAdmin``: every save, delete or action invalidates the cached API responses once
-  the admin's transaction commits; lists show who changed a row last and when (from the admin's
+- ``CuratedModelAdmin``: lists show who changed a row last and when (from the admin's
   own history, ``LogEntry``); "Export CSV" downloads the current list with its filters, search
-  and ordering.
+  and ordering. Every save, delete or action starts a new data version in its own transaction
+  (hackthetrack.data_version): the API answers it from the next request on.
 - ``LockableModelAdmin``: adds the "lock"/"unlock" actions for rows with ``is_locked``
   (``refresh_cache`` leaves locked rows as they are).
 """
@@ -25,13 +25,7 @@ from django.http import HttpRequest, HttpResponseBadRequest, StreamingHttpRespon
 from django.urls import path
 from django.utils.text import capfirst
 
-from hackthetrack.cache import invalidate_api_cache
 from hackthetrack.csv_stream import csv_lines
-
-
-def invalidate_api_cache_on_commit() -> None:
-    """Invalidate after the commit: before it, a concurrent request could cache the old rows again."""
-    transaction.on_commit(invalidate_api_cache)
 
 
 def with_last_change(queryset: QuerySet) -> QuerySet:
@@ -84,19 +78,6 @@ class CuratedModelAdmin(admin.ModelAdmin):
         if obj.last_changed_at is None:
             return "-"
         return f"{obj.last_changed_at:%Y-%m-%d %H:%M} by {obj.last_changed_by}"
-
-    # save_related runs after save_model and the inlines, for the change form and list_editable alike.
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        invalidate_api_cache_on_commit()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        invalidate_api_cache_on_commit()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        invalidate_api_cache_on_commit()
 
     def get_urls(self):
         opts = self.opts
@@ -156,8 +137,6 @@ def _set_locked(modeladmin: CuratedModelAdmin, request: HttpRequest, queryset: Q
         rows = list(queryset.exclude(is_locked=locked))
         queryset.model.objects.filter(pk__in=[row.pk for row in rows]).update(is_locked=locked)
         LogEntry.objects.log_actions(user_id=request.user.pk, queryset=rows, action_flag=CHANGE, change_message=message)
-    if rows:
-        invalidate_api_cache_on_commit()
     plural = queryset.model._meta.verbose_name_plural
     modeladmin.message_user(request, f"{'Locked' if locked else 'Unlocked'} {len(rows)} {plural}.", messages.SUCCESS)
 

@@ -1,24 +1,27 @@
-"""API response caching and HTTP revalidation, tied to one data version.
+"""API response caching and HTTP revalidation, tied to the one data version in PostgreSQL.
 
 How to use it:
 
-- Anything that changes the data the API serves (``refresh_cache``, imports, admin saves) calls
-  ``invalidate_api_cache()`` once, after its transaction commits
-  (``transaction.on_commit(invalidate_api_cache)`` inside an atomic block). That bumps the data
-  version: every cached response becomes unreachable at once and ``Last-Modified`` moves on.
-- Nothing else is needed in views. ``ApiResponseCacheMiddleware`` (installed in settings) caches
-  every successful GET under ``/api/`` without an ``Authorization`` header by full path, with the
-  data version it was computed in (an answer of an older version is never served), adds ``ETag``
-  (hash of the body), ``Last-Modified`` (time of the data version) and ``Cache-Control``, and
-  answers ``If-None-Match`` / ``If-Modified-Since`` with 304 from the cache, without touching the
-  database.
+- Nothing is needed after a write to PostgreSQL: the data version (``hackthetrack.data_version``)
+  moves on in the write's own transaction, whichever process writes. A write PostgreSQL does not
+  see (the warehouse's telemetry) calls ``invalidate_api_cache()`` after its commit
+  (``transaction.on_commit(invalidate_api_cache, using=...)``); it never raises.
+- Nothing is needed in views. ``ApiResponseCacheMiddleware`` (installed in settings) reads the data
+  version, and counts the request against its client's rates, in one PostgreSQL query per ``/api/``
+  request. It caches every successful GET without an ``Authorization`` header by version and full
+  path (an answer of an older version is never served, whatever the cache holds or held), adds
+  ``ETag`` (hash of the body), ``Last-Modified`` (time of the data version) and ``Cache-Control``,
+  and answers ``If-None-Match`` / ``If-Modified-Since`` with 304 from the cache.
+- An answer computed for the cache reads one snapshot of PostgreSQL, the one its version is read
+  in (a REPEATABLE READ, READ ONLY transaction): it never mixes two versions.
 - A view whose answer must not be cached (health, anything live) marks its response with
-  ``Cache-Control: no-store`` (``django.views.decorators.cache.never_cache``).
+  ``Cache-Control: no-store`` (``django.views.decorators.cache.never_cache``); an answer that sets
+  a cookie or varies on it is never stored either.
 
-The cache is Django's default cache: local memory per process unless ``REDIS_URL`` is set. A
-version bump in local memory reaches only the process that made it, so a deployment with several
-processes (gunicorn workers, a scheduler dyno running ``refresh_cache``) needs Redis; without it a
-stale answer lives at most ``API_CACHE_TIMEOUT`` seconds.
+The cache is Django's default cache: local memory per process unless ``REDIS_URL`` is set (Redis
+then shares the answers between processes). Either way the version comes from PostgreSQL, so
+every process answers the current version on its next request. The cache is an optimisation: when
+Redis is down, the API answers uncached.
 """
 
 import contextvars
@@ -29,47 +32,66 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from redis import RedisError
 
-from hackthetrack.throttling import RateWindow, request_windows, throttled_response, window_hits
+from hackthetrack.data_version import VERSION_SELECT, version_bump, version_read
+from hackthetrack.exceptions import database_unavailable_response
+from hackthetrack.redis_cache import RedisCircuitOpen
+from hackthetrack.throttling import (
+    RateWindow,
+    expired_counters_delete_sometimes,
+    hits_counted_sql,
+    request_windows,
+    throttled_response,
+)
 
 logger = logging.getLogger("hackthetrack.cache")
-DATA_VERSION_KEY = "hackthetrack:api:data-version"
 CACHED_METHODS = frozenset({"GET", "HEAD"})
+# Probes of the service's own state: they must answer (and name what is down) when PostgreSQL does not.
+UNVERSIONED_PATHS = frozenset({"/api/health"})
+INVALIDATE_ATTEMPTS = 3
+INVALIDATE_BACKOFF_S = 0.2
 
 
-# The data version an API request started in: read with its cache lookup and rate counts (one round
-# trip), so that what the request reads afterwards costs none and is all of one version.
+# The data version an API request started in: read with its rate counts (one query), so that what
+# the request reads afterwards costs none and is all of one version.
 _request_data_version: contextvars.ContextVar[int | None] = contextvars.ContextVar("api_data_version", default=None)
 
 
 def data_version() -> int:
-    """The current data version: the time (ns since the epoch) of the last invalidation. Within an
-    API request, the version the request started in (``ApiResponseCacheMiddleware``)."""
+    """The current data version (see hackthetrack.data_version). Within an API request, the version
+    the request started in (``ApiResponseCacheMiddleware``)."""
     version = _request_data_version.get()
     if version is not None:
         return version
-    return _data_version_started(cache.get(DATA_VERSION_KEY))
+    return version_read()
 
 
-def _data_version_started(version: int | None) -> int:
-    if version is None:
-        # First use (empty cache): start a version now; add() keeps a concurrent first writer's.
-        cache.add(DATA_VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(DATA_VERSION_KEY, time.time_ns())
-    return version
+def invalidate_api_cache() -> int | None:
+    """Start a new data version, so that every cached API response is recomputed; returns it.
 
-
-def invalidate_api_cache() -> int:
-    """Start a new data version so that every cached API response is recomputed; returns it."""
-    version = max(time.time_ns(), _data_version_started(cache.get(DATA_VERSION_KEY)) + 1)
-    cache.set(DATA_VERSION_KEY, version, timeout=None)
-    if _request_data_version.get() is not None:
-        _request_data_version.set(version)  # what this request reads from now on is of the new version
-    return version
+    For writes outside PostgreSQL, called after their commit: it never raises. PostgreSQL down is
+    retried, then logged as an error (the cached answers of the warehouse's data then stay until
+    the next version or ``API_CACHE_TIMEOUT``); the write itself is committed all the same."""
+    for attempt in range(1, INVALIDATE_ATTEMPTS + 1):
+        try:
+            version = version_bump()
+        except DatabaseError:
+            if connection.in_atomic_block or attempt == INVALIDATE_ATTEMPTS:
+                logger.exception("Could not start a new data version; cached answers may be stale")
+                return None
+            logger.warning("Could not start a new data version, trying again", exc_info=True)
+            connection.close()  # a connection PostgreSQL dropped is not reused
+            time.sleep(INVALIDATE_BACKOFF_S * attempt)
+            continue
+        if _request_data_version.get() is not None:
+            _request_data_version.set(version)  # what this request reads from now on is of the new version
+        return version
+    return None
 
 
 def last_modified(version: int) -> int:
@@ -79,7 +101,6 @@ def last_modified(version: int) -> int:
 
 @dataclass(frozen=True)
 class CachedResponse:
-    version: int
     status: int
     # The computed answer's, as it left this middleware (Content-Type, Content-Length, Allow, Vary,
     # the validators...): a cached answer carries the same headers, and costs no work to rebuild them.
@@ -91,20 +112,16 @@ class CachedResponse:
         return HttpResponse(self.content, status=self.status, headers=dict(self.headers))
 
 
-def _response_key(request: HttpRequest) -> str:
-    # Accept is part of the key: the schema endpoint answers JSON or YAML by it. The version is not:
-    # it is read with the entry in one round trip, and a new version's answer replaces the old one.
+def _response_key(request: HttpRequest, version: int) -> str:
+    # Accept is part of the key: the schema endpoint answers JSON or YAML by it. The version is too:
+    # an entry of another version, even one a restarted Redis kept, is never found.
     variant = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
-    # "v2": entries of the shape above (a deployment must not read an older release's entries).
-    return f"hackthetrack:api:response:v2:{hashlib.sha256(variant.encode()).hexdigest()}"
+    # "v3": entries of the shape above (a deployment must not read an older release's entries).
+    return f"hackthetrack:api:response:v3:{version}:{hashlib.sha256(variant.encode()).hexdigest()}"
 
 
 def _is_api_request(request: HttpRequest) -> bool:
-    return (
-        request.path.startswith(settings.API_PATH_PREFIX)
-        # Credentials (Basic auth) are the view's to check, and they decide whose rate the request counts on.
-        and "HTTP_AUTHORIZATION" not in request.META
-    )
+    return request.path.startswith(settings.API_PATH_PREFIX) and request.path not in UNVERSIONED_PATHS
 
 
 def _is_cacheable_response(response: HttpResponse) -> bool:
@@ -114,6 +131,9 @@ def _is_cacheable_response(response: HttpResponse) -> bool:
         and not response.streaming
         and "no-store" not in cache_control
         and "private" not in cache_control
+        # A cookie is one visitor's (the docs page's CSRF token): never served to another.
+        and not response.cookies
+        and "cookie" not in response.get("Vary", "").lower()
     )
 
 
@@ -140,27 +160,51 @@ def _not_modified(*, etag: str, version: int) -> HttpResponse:
     return _finish(HttpResponseNotModified(), etag=etag, version=version)
 
 
-def _lookup_and_count(keys: list[str], windows: list[RateWindow]) -> tuple[dict, dict[str, int]]:
-    """The cached values of ``keys``, and one hit counted on each rate window (one round trip with
-    Redis); the counts by window key."""
-    if hasattr(cache, "get_many_and_incr_windows"):  # hackthetrack.redis_cache
-        found, counts = cache.get_many_and_incr_windows(keys, [(window.key, window.timeout) for window in windows])
-    else:
-        found = cache.get_many(keys)
-        counts = [window_hits(cache, window.key, timeout=window.timeout) for window in windows]
-    return found, {window.key: count for window, count in zip(windows, counts)}
+def _version_and_hits(windows: list[RateWindow]) -> tuple[int, dict[str, int]]:
+    """The data version, and one hit counted on each rate window: one query; the counts by key."""
+    with connection.cursor() as cursor:
+        if not windows:
+            cursor.execute(VERSION_SELECT)
+            return cursor.fetchone()[0], {}
+        counted, params = hits_counted_sql(windows)
+        cursor.execute(f"WITH counted AS ({counted}) SELECT ({VERSION_SELECT}), key, hits FROM counted", params)
+        rows = cursor.fetchall()
+    expired_counters_delete_sometimes()
+    return rows[0][0], {key: hits for _, key, hits in rows}
+
+
+def _version_and_hits_reconnecting(windows: list[RateWindow]) -> tuple[int, dict[str, int]]:
+    try:
+        return _version_and_hits(windows)
+    except OperationalError:
+        if connection.in_atomic_block:
+            raise
+        # A kept connection that PostgreSQL dropped (a restart): one new connection, at once.
+        connection.close()
+        return _version_and_hits(windows)
+
+
+def _cache_get(key: str) -> CachedResponse | None:
+    try:
+        return cache.get(key)
+    except RedisCircuitOpen:  # logged when it opened
+        return None
+    except RedisError:
+        # The cache is an optimisation: without Redis the API still answers, uncached.
+        logger.warning("API cache unavailable, answering without it", exc_info=True)
+        return None
 
 
 class ApiResponseCacheMiddleware:
     """Serve GET /api/ answers from the cache and revalidate them; see the module docstring.
 
-    For every /api/ request (any method) one Redis round trip reads the data version, the cached
-    answer of a GET, and counts the request against the client's rates. Requests answered here
-    never reach DRF, so they are throttled here with the same throttles; the others carry their
-    counts to the view's throttles (``request.rate_hits``, see hackthetrack.throttling), so each
-    request counts once, and the version to whatever reads ``data_version()`` while they run.
-    Installed after AuthenticationMiddleware (the rate depends on the user) and before the
-    middleware that has nothing to do for a cached answer.
+    For every /api/ request (any method) one PostgreSQL query reads the data version and counts the
+    request against the client's rates (PostgreSQL down: 503 at once). Cached answers are then
+    throttled here with the same throttles; the other requests carry their counts to the view's
+    throttles (``request.rate_hits``, see hackthetrack.throttling), so each request counts once, and
+    the version to whatever reads ``data_version()`` while they run. Installed after
+    AuthenticationMiddleware (the rate depends on the user) and before the middleware that has
+    nothing to do for a cached answer.
     """
 
     def __init__(self, get_response):
@@ -169,44 +213,60 @@ class ApiResponseCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _is_api_request(request):
             return self.get_response(request)
-        key = _response_key(request) if request.method in CACHED_METHODS else None
         windows = request_windows(request)
         try:
-            keys = [DATA_VERSION_KEY] if key is None else [DATA_VERSION_KEY, key]
-            found, request.rate_hits = _lookup_and_count(keys, windows)
-            version = _data_version_started(found.get(DATA_VERSION_KEY))
-        except RedisError:
-            # The cache is an optimisation: without Redis the API still answers, uncached.
-            logger.warning("API cache unavailable, answering without it", exc_info=True)
-            return self.get_response(request)
+            version, request.rate_hits = _version_and_hits_reconnecting(windows)
+        except OperationalError:
+            logger.exception("Database unavailable")
+            return database_unavailable_response(request)
         token = _request_data_version.set(version)
         try:
-            if key is None:
+            if request.method not in CACHED_METHODS or "HTTP_AUTHORIZATION" in request.META:
+                # Credentials (Basic auth) are the view's to check, and they decide whose rate counts.
                 return self.get_response(request)
-            return self._cached_or_computed(request, key=key, version=version, cached=found.get(key), windows=windows)
+            return self._cached_or_computed(request, version=version, windows=windows)
         finally:
             _request_data_version.reset(token)
 
-    def _cached_or_computed(self, request: HttpRequest, *, key: str, version: int, cached: CachedResponse | None,
-                            windows: list[RateWindow]) -> HttpResponse:
-        if cached is not None and cached.version == version:
+    def _cached_or_computed(self, request: HttpRequest, *, version: int, windows: list[RateWindow]) -> HttpResponse:
+        cached = _cache_get(_response_key(request, version))
+        if cached is not None:
             if (throttled := throttled_response(request, windows, request.rate_hits)) is not None:
                 return throttled
             if _is_not_modified(request, cached.etag, last_modified(version)):
                 return _not_modified(etag=cached.etag, version=version)
             return cached.to_response()
 
-        response = self.get_response(request)
+        response, version = self._computed_in_one_snapshot(request, version)
         if not _is_cacheable_response(response):
             return response
         etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         response = _finish(response, etag=etag, version=version)
         if len(response.content) <= settings.API_CACHE_MAX_BYTES:
-            entry = CachedResponse(version, response.status_code, tuple(response.items()), response.content, etag)
+            entry = CachedResponse(response.status_code, tuple(response.items()), response.content, etag)
             try:
-                cache.set(key, entry, timeout=settings.API_CACHE_TIMEOUT)
+                cache.set(_response_key(request, version), entry, timeout=settings.API_CACHE_TIMEOUT)
+            except RedisCircuitOpen:
+                pass
             except RedisError:
                 logger.warning("API cache unavailable, answer not stored", exc_info=True)
         if _is_not_modified(request, etag, last_modified(version)):
             return _not_modified(etag=etag, version=version)
         return response
+
+    def _computed_in_one_snapshot(self, request: HttpRequest, version: int) -> tuple[HttpResponse, int]:
+        """The view's answer read in one snapshot of PostgreSQL, and that snapshot's version (the
+        version read before may have moved on meanwhile)."""
+        if connection.in_atomic_block:  # a caller's transaction (tests): its snapshot is the caller's
+            return self.get_response(request), version
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                version = version_read()
+                _request_data_version.set(version)
+                response = self.get_response(request)
+        except OperationalError:  # PostgreSQL went away during the request (the commit failed)
+            logger.exception("Database unavailable")
+            return database_unavailable_response(request), version
+        return response, version

@@ -35,6 +35,17 @@ def error_response(request: HttpRequest, *, status: int, error: str, details: di
     return JsonResponse(envelope(error=error, details=details, path=request.path), status=status)
 
 
+# What a client may wait before trying again when PostgreSQL is down (seconds).
+DATABASE_RETRY_AFTER = 2
+
+
+def database_unavailable_response(request: HttpRequest) -> JsonResponse:
+    """503 when PostgreSQL cannot answer (down, restarting): the client may retry shortly."""
+    response = error_response(request, status=503, error="Database unavailable, try again later.")
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
 def envelope_exception_handler(exc, context):
     if isinstance(exc, OperationalError):
         # A database or the warehouse cannot answer (down, timed out): the client may retry, so

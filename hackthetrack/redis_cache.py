@@ -1,25 +1,69 @@
-"""Django's Redis cache backend, with one ``redis.Redis`` client per connection pool, and the
-rate-limit counters counted in the round trip that looks an answer up.
+"""Django's Redis cache backend with one ``redis.Redis`` client per connection pool, and a circuit
+breaker.
 
-Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` on every cache call, and
-redis-py 6 fills two response-callback tables for each new instance: profiled on a cached API GET,
-building clients cost more CPU than the Redis round trips themselves. A client is only a handle on
-its pool and is thread-safe, so one per pool is reused.
+- Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` on every cache call, and
+  redis-py 6 fills two response-callback tables for each new instance: profiled on a cached API GET,
+  building clients cost more CPU than the Redis round trips themselves. A client is only a handle
+  on its pool and is thread-safe, so one per pool is reused.
+- Circuit breaker: after a failed call (Redis down, or frozen past its socket timeout) the worker
+  does not try Redis again for ``REDIS_BREAKER_SECONDS``: calls fail at once with ``RedisError``,
+  which the callers treat as "no cache". The first call after that tries Redis again, so a Redis
+  that comes back is used again within that time, without a restart.
 """
 
+import functools
+import logging
+import time
+
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis import RedisError
+
+logger = logging.getLogger("hackthetrack.cache")
 
 
-def _incr_window(pipeline, key: str, timeout: int) -> None:
-    # Atomic on the server (Django's incr() checks that the key exists first: two round trips).
-    pipeline.set(key, 0, ex=timeout, nx=True)
-    pipeline.incr(key)
+class RedisCircuitOpen(RedisError):
+    """Redis failed a moment ago: not tried again yet."""
+
+
+class CircuitBreaker:
+    """Open (refuse at once) for REDIS_BREAKER_SECONDS after a failure."""
+
+    def __init__(self):
+        self.open_until = 0.0
+
+    def check(self) -> None:
+        if time.monotonic() < self.open_until:
+            raise RedisCircuitOpen("Redis failed less than REDIS_BREAKER_SECONDS ago; not tried")
+
+    def trip(self) -> None:
+        if time.monotonic() >= self.open_until:
+            logger.warning("Redis unavailable: not tried for %s s", settings.REDIS_BREAKER_SECONDS)
+        self.open_until = time.monotonic() + settings.REDIS_BREAKER_SECONDS
+
+    def reset(self) -> None:
+        self.open_until = 0.0
+
+
+def _guarded(method):
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        self.breaker.check()
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError:
+            self.breaker.trip()
+            raise
+
+    return call
 
 
 class ReusedRedisCacheClient(RedisCacheClient):
     def __init__(self, servers, **options):
         super().__init__(servers, **options)
         self._clients = {}
+        # One per cache instance: per thread and per configuration (Django's cache handler).
+        self.breaker = CircuitBreaker()
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
@@ -28,15 +72,10 @@ class ReusedRedisCacheClient(RedisCacheClient):
             client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
         return client
 
-    def get_many_and_incr_windows(self, keys: list[str], windows: list[tuple[str, int]]) -> tuple[dict, list[int]]:
-        # The leader: the counters are written there, and it holds every value a replica would.
-        pipeline = self.get_client(write=True).pipeline(transaction=False)
-        pipeline.mget(keys)
-        for key, timeout in windows:
-            _incr_window(pipeline, key, timeout)
-        values, *replies = pipeline.execute()
-        found = {key: self._serializer.loads(value) for key, value in zip(keys, values) if value is not None}
-        return found, replies[1::2]  # each window: the SET's reply, then the count
+
+for _name in ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many",
+              "clear"):
+    setattr(ReusedRedisCacheClient, _name, _guarded(getattr(RedisCacheClient, _name)))
 
 
 class ReusedClientRedisCache(RedisCache):
@@ -44,17 +83,13 @@ class ReusedClientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusedRedisCacheClient
 
-    def incr_window(self, key: str, timeout: int) -> int:
-        """Count one hit on a counter that expires ``timeout`` seconds after its first hit; the count."""
-        key = self.make_and_validate_key(key)
-        pipeline = self._cache.get_client(key, write=True).pipeline(transaction=False)
-        _incr_window(pipeline, key, timeout)
-        return pipeline.execute()[1]
-
-    def get_many_and_incr_windows(self, keys: list[str], windows: list[tuple[str, int]]) -> tuple[dict, list[int]]:
-        """``get_many(keys)`` and ``incr_window`` on each (key, timeout) of ``windows``, in one round
-        trip: the values found, and the count of each window."""
-        key_map = {self.make_and_validate_key(key): key for key in keys}
-        windows = [(self.make_and_validate_key(key), timeout) for key, timeout in windows]
-        found, counts = self._cache.get_many_and_incr_windows(list(key_map), windows)
-        return {key_map[key]: value for key, value in found.items()}, counts
+    def ping(self) -> bool:
+        """Whether Redis answers now (for /api/health; bypasses and resets the breaker)."""
+        client = self._cache
+        try:
+            client.get_client(write=True).ping()
+        except RedisError:
+            client.breaker.trip()
+            return False
+        client.breaker.reset()
+        return True

@@ -1,39 +1,44 @@
-"""Rate limits per client: anonymous clients by IP address, signed-in users by account.
+"""Rate limits per client: anonymous clients by IP address, signed-in users by account, and failed
+credentials by IP address.
 
 Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (environment ``THROTTLE_RATE_ANON`` and
-``THROTTLE_RATE_USER``), read at request time rather than at import as DRF's own classes do, so
-that a settings change takes effect. Counters live in the default cache (shared through Redis).
+``THROTTLE_RATE_USER``) and ``AUTH_FAILURE_RATE``, read at request time rather than at import as
+DRF's own classes do, so that a settings change takes effect.
 
-Each rate is counted in fixed windows (e.g. 300 per calendar minute) by one atomic increment, not
-with DRF's default history of timestamps: that is a read, then a write of a list that grows to the
-rate's size, so two concurrent requests of one client can both be let through on one count, and
-every request of a busy client moves hundreds of timestamps to and from Redis. The price: a client
-can spend one window's rate at its end and the next window's at once.
+The counters live in PostgreSQL (the unlogged table ``hackthetrack_rate_count``), which every
+worker and every dyno shares, with or without Redis: a rate of 300/min is 300/min for the whole
+deployment, not per worker. Each rate is counted in fixed windows (e.g. 300 per calendar minute)
+by one atomic upsert per request, not with DRF's default history of timestamps (a read, then a
+write of a growing list, that lets two concurrent requests through on one count). The price: a
+client can spend one window's rate at its end and the next window's at once.
 
 A request is counted once. The response cache's middleware (``hackthetrack.cache``) counts every
-``/api/`` request without an ``Authorization`` header in its one Redis round trip
-(``request_windows``) and leaves the counts on the request (``request.rate_hits``); the view's
-throttles then use those counts instead of counting again.
+``/api/`` request without an ``Authorization`` header in the query that reads the data version
+(``request_windows``, ``hits_counted_sql``) and leaves the counts on the request
+(``request.rate_hits``); the view's throttles then use those counts instead of counting again.
 """
 
-import logging
+import random
 from dataclasses import dataclass
 
-from django.core.cache import BaseCache
+from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from redis import RedisError
 from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
-logger = logging.getLogger("hackthetrack.throttling")
+RATE_COUNTS = "hackthetrack_rate_count"
+# A client's counter stays after its window: one request in this many deletes the expired ones.
+EXPIRED_PURGE_CHANCE = 0.001
 
 
 @dataclass(frozen=True)
 class RateWindow:
-    """The counter one request counts on: one throttle's key in the current window."""
+    """The counter one request counts on: one client's key and the current window of its rate."""
 
     key: str
+    index: int  # which window since the epoch
     limit: int
     timeout: int  # the window's length; the counter expires with it
     wait: float  # seconds until the next window
@@ -42,17 +47,49 @@ class RateWindow:
         return hits > self.limit
 
 
-def window_hits(cache: BaseCache, key: str, *, timeout: int) -> int:
-    """Count one hit on ``key`` (created with ``timeout`` on its first hit); the hits so far."""
-    if hasattr(cache, "incr_window"):  # hackthetrack.redis_cache: one round trip
-        return cache.incr_window(key, timeout)
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout)
-        return 1
+def hits_counted_sql(windows: list[RateWindow]) -> tuple[str, list]:
+    """One statement that counts a hit on each window and returns (key, hits) rows; a counter of an
+    older window starts again at 1."""
+    values = ", ".join(["(%s, %s, 1, now() + make_interval(secs => %s))"] * len(windows))
+    sql = (
+        f"INSERT INTO {RATE_COUNTS} AS counted (key, window_index, hits, expires_at) VALUES {values} "
+        "ON CONFLICT (key) DO UPDATE SET "
+        "hits = CASE WHEN counted.window_index = EXCLUDED.window_index THEN counted.hits + 1 ELSE 1 END, "
+        "window_index = EXCLUDED.window_index, expires_at = EXCLUDED.expires_at "
+        "RETURNING key, hits"
+    )
+    return sql, [value for window in windows for value in (window.key, window.index, window.timeout)]
+
+
+def hits_counted(windows: list[RateWindow]) -> dict[str, int]:
+    """Count one hit on each window; the hits so far by key."""
+    if not windows:
+        return {}
+    expired_counters_delete_sometimes()
+    sql, params = hits_counted_sql(windows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+def hits_so_far(window: RateWindow) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT hits FROM {RATE_COUNTS} WHERE key = %s AND window_index = %s", [window.key, window.index])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def expired_counters_delete_sometimes() -> None:
+    """Now and then, drop the counters of windows that are over (a row per client stays until then)."""
+    if random.random() < EXPIRED_PURGE_CHANCE:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {RATE_COUNTS} WHERE expires_at < now()")
+
+
+def _window(key: str, *, rate: tuple[int, int], now: float) -> RateWindow:
+    limit, duration = rate
+    index = int(now // duration)
+    return RateWindow(key, index, limit, duration, (index + 1) * duration - now)
 
 
 class FixedWindowRateMixin:
@@ -66,9 +103,7 @@ class FixedWindowRateMixin:
         key = self.get_cache_key(request, view)
         if key is None:
             return None
-        now = self.timer()
-        index = int(now // self.duration)
-        return RateWindow(f"{key}:{index}", self.num_requests, self.duration, (index + 1) * self.duration - now)
+        return _window(key, rate=(self.num_requests, self.duration), now=self.timer())
 
     def allow_request(self, request, view):
         window = self.window(request, view)
@@ -78,12 +113,7 @@ class FixedWindowRateMixin:
         # Counted already by the response cache's lookup (a DRF request reads the Django request's attributes).
         hits = (getattr(request, "rate_hits", None) or {}).get(window.key)
         if hits is None:
-            try:
-                hits = window_hits(self.cache, window.key, timeout=window.timeout)
-            except RedisError:
-                # Counters live in Redis: while it is down, serve rather than refuse everyone.
-                logger.warning("Rate-limit counters unavailable, request let through", exc_info=True)
-                return True
+            hits = hits_counted([window])[window.key]
         return not window.exceeded(hits)
 
     def wait(self):
@@ -121,3 +151,33 @@ def throttled_response(request: HttpRequest, windows: list[RateWindow], hits: di
     response = error_response(request, status=exc.status_code, error=str(exc.detail))
     response["Retry-After"] = str(int(exc.wait))
     return response
+
+
+# --- Failed credentials (API Basic auth and the admin's login form), per client address.
+
+
+class CredentialFailureThrottle(SimpleRateThrottle):
+    """AUTH_FAILURE_RATE failed sign-ins per client address (counted by ``credential_failure_count``)."""
+
+    def get_rate(self):
+        return settings.AUTH_FAILURE_RATE or None
+
+    def window(self, request) -> RateWindow | None:
+        if self.rate is None:
+            return None
+        return _window(f"auth-failures:{self.get_ident(request)}", rate=(self.num_requests, self.duration),
+                       now=self.timer())
+
+
+def credential_failures_exceeded(request) -> RateWindow | None:
+    """The window when ``request``'s client has spent its failed sign-ins, else None: checked
+    before the password, which costs a hash."""
+    window = CredentialFailureThrottle().window(request)
+    if window is None or hits_so_far(window) < window.limit:
+        return None
+    return window
+
+
+def credential_failure_count(request) -> None:
+    if (window := CredentialFailureThrottle().window(request)) is not None:
+        hits_counted([window])

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "hackthetrack",
     "drivers",
     "factors",
     "telemetry",
@@ -79,13 +80,16 @@ def _database_url() -> str:
 
 DATABASES = {"default": env.db_url_config(_database_url())}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-# psycopg 3 with Django's native connection pool (persistent connections are incompatible with it).
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# One kept connection per worker thread, reused across requests. A connection PostgreSQL dropped
+# (a restart) is replaced at the next request (hackthetrack.cache), so service resumes as soon as
+# PostgreSQL does; a pool would retry with a growing backoff instead.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
 DATABASES["default"].setdefault("OPTIONS", {})
-DATABASES["default"]["OPTIONS"]["pool"] = {
-    "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
-    "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
-    "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+DATABASES["default"]["OPTIONS"] |= {
+    # Bounded waits, below gunicorn's worker timeout (25 s): connecting (libpq's minimum is 2 s),
+    # and any one statement (the server cancels it).
+    "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=2),
+    "options": f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', default=15_000)}",
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -138,6 +142,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
+# Failed sign-ins (API Basic auth, the admin's login) per client address; over it, 429 (API) or a
+# refused login (admin) without checking the password (hackthetrack/throttling.py).
+AUTH_FAILURE_RATE = env("AUTH_FAILURE_RATE", default="10/min")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -165,7 +173,10 @@ HACKTHETRACK = {
 # --- Serving the API: caching, CORS, OpenAPI (see docs/operations.md "Configuration") ---
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    _redis_options = {"socket_connect_timeout": 2, "socket_timeout": 2}
+    # Bounded waits on a down or frozen Redis; then the circuit breaker skips it for a while
+    # (hackthetrack/redis_cache.py).
+    _redis_timeout = env.float("REDIS_TIMEOUT", default=0.5)
+    _redis_options = {"socket_connect_timeout": _redis_timeout, "socket_timeout": _redis_timeout}
     if REDIS_URL.startswith("rediss://"):
         # Heroku Redis presents a self-signed certificate: REDIS_SSL_CERT_REQS=none there.
         _redis_options["ssl_cert_reqs"] = env("REDIS_SSL_CERT_REQS", default="required")
@@ -180,6 +191,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hackthetrack"}}
+
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=2.0)
 
 API_PATH_PREFIX = "/api/"
 API_CACHE_TIMEOUT = env.int("API_CACHE_TIMEOUT", default=600)

@@ -1,12 +1,14 @@
-"""Rate limits per client, counted once per request whether the answer was cached or not."""
+"""Rate limits per client, counted once per request whether the answer was cached or not, in
+PostgreSQL (shared by every worker, with or without Redis)."""
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.core.cache import cache
+from django.db import connection
 from rest_framework.throttling import SimpleRateThrottle
 
-from hackthetrack.throttling import window_hits
+from hackthetrack.throttling import RateWindow, hits_counted
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
 
@@ -28,14 +30,14 @@ def clock(monkeypatch):
 
 
 @pytest.fixture(params=["local memory", "redis"])
-def counters(request):
-    """Counters in the tests' local-memory cache, or in a real Redis as deployed."""
+def response_cache(request):
+    """Answers cached in the tests' local-memory cache, or in a real Redis as deployed."""
     if request.param == "redis":
         request.getfixturevalue("shared_redis")
 
 
 @pytest.fixture
-def rates(settings, clock, counters):
+def rates(settings, clock, response_cache):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "5/min"}}
 
 
@@ -104,9 +106,19 @@ def test_health_is_never_throttled(client, rates):
     assert [client.get("/api/health").status_code for _ in range(5)] == [200] * 5
 
 
-def test_concurrent_hits_are_each_counted_once(shared_redis):
-    # A read-then-write counter would hand out the same count twice and lose hits.
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_hits_are_each_counted_once():
+    # A read-then-write counter would hand out the same count twice and lose hits. Each thread has a
+    # connection of its own, as each worker has.
+    window = RateWindow(f"throttle-probe-{uuid.uuid4().hex}", index=1, limit=1000, timeout=60, wait=60)
+
+    def hit(_):
+        try:
+            return hits_counted([window])[window.key]
+        finally:
+            connection.close()
+
     with ThreadPoolExecutor(max_workers=8) as pool:
-        counts = list(pool.map(lambda _: window_hits(cache, "throttle_probe", timeout=60), range(200)))
+        counts = list(pool.map(hit, range(200)))
 
     assert sorted(counts) == list(range(1, 201))

@@ -88,5 +88,5 @@ class Command(BaseCommand):
         )
         warmed = ""
         if report.warm_s:
-            warmed = f"; cache invalidated, {report.warmed} API answers warmed in {report.warm_s:.1f} s"
+            warmed = f"; {report.warmed} API answers warmed in {report.warm_s:.1f} s"
         self.stdout.write(self.style.SUCCESS(f"{outcome} in {report.duration_s:.1f} s{warmed}."))
