@@ -6,11 +6,7 @@ body, 401/403 on writes, 415 on bodies, 304 on revalidated GETs), unless the vie
 status itself. Views therefore only declare their own, specific responses.
 """
 
-import re
-
 from rest_framework import serializers
-
-from hackthetrack.permissions import PUBLIC_COMPUTE_POST_PATHS
 
 ERROR_COMPONENT = "ErrorEnvelope"
 SAFE_METHODS = {"get", "head", "options"}
@@ -55,12 +51,12 @@ def _error_response(status: str, path: str) -> dict:
     }
 
 
-def _is_public_compute(method: str, path: str) -> bool:
-    concrete_path = re.sub(r"\{[^}]+\}", "1", path)
-    return method == "post" and PUBLIC_COMPUTE_POST_PATHS.match(concrete_path) is not None
+def _is_public(operation: dict) -> bool:
+    # drf-spectacular lists no-credentials ({}) among the security of a view declared AllowAny.
+    return {} in operation.get("security", [])
 
 
-def _statuses_for(method: str, path: str, operation: dict) -> list[str]:
+def _statuses_for(method: str, operation: dict) -> list[str]:
     parameters = operation.get("parameters", [])
     statuses = ["429", "500"]
     if parameters or "requestBody" in operation:
@@ -68,7 +64,7 @@ def _statuses_for(method: str, path: str, operation: dict) -> list[str]:
         statuses += ["400", "404"]
     if "requestBody" in operation:
         statuses.append("415")
-    if method not in SAFE_METHODS and not _is_public_compute(method, path):
+    if method not in SAFE_METHODS and not _is_public(operation):
         statuses += ["401", "403"]
     return statuses
 
@@ -81,11 +77,11 @@ def add_error_responses(result, generator, request, public):
     for path, methods in result.get("paths", {}).items():
         for method, operation in methods.items():
             responses = operation.setdefault("responses", {})
-            for status in _statuses_for(method, path, operation):
+            for status in _statuses_for(method, operation):
                 responses.setdefault(status, _error_response(status, _example_path(path)))
             if method == "get":
                 responses.setdefault("304", {"description": "Not modified since the ETag or date the client sent."})
-            if method in SAFE_METHODS or _is_public_compute(method, path):
+            if method in SAFE_METHODS:
                 # Public: no credentials needed (spectacular lists only the auth schemes).
                 security = operation.setdefault("security", [])
                 if {} not in security:
