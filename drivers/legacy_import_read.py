@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from drivers.demo.definitions import FINISH_COEFFICIENTS, FINISH_INTERCEPT, WEIGHTS
 from drivers.legacy_json import (
     LegacyDataError,
     Location,
@@ -32,13 +33,11 @@ DASHBOARD_FACTOR_IDS = {
     "tire_mgmt": "tire_management",
 }
 
-# The legacy model's coefficients lived in its code, not in its data. The finish coefficients are
-# stored negative: finish = intercept + sum(coefficient * z) then falls (improves) as a skill rises;
-# the legacy code added them with a positive sign, predicting worse finishes for better drivers.
+# The legacy model's coefficients lived in its code, not in its data: they are the model's
+# definitions (drivers.demo.definitions). The finish coefficients are stored negative: finish =
+# intercept + sum(coefficient * z) then falls (improves) as a skill rises; the legacy code added them
+# with a positive sign, predicting worse finishes for better drivers.
 LEGACY_MODEL_NAME = "legacy-2025"
-LEGACY_FINISH_INTERCEPT = 13.01
-LEGACY_WEIGHTS = {"speed": 0.466, "consistency": 0.291, "racecraft": 0.149, "tire_management": 0.095}
-LEGACY_FINISH_COEFFICIENTS = {"speed": -6.079, "consistency": -3.792, "racecraft": -1.943, "tire_management": -1.237}
 
 FILES = (
     "dashboardData.json",
@@ -125,8 +124,8 @@ def _read_factor_definitions(store, rows: LegacyRows) -> None:
     definitions = mapping(store, at, "factor_definitions")
     at = at.child("factor_definitions")
     for order, (factor_id, definition) in enumerate(definitions.items(), start=1):
-        if factor_id not in LEGACY_WEIGHTS:
-            raise at.child(factor_id).error(f"unknown factor {factor_id!r}, expected one of {list(LEGACY_WEIGHTS)}")
+        if factor_id not in WEIGHTS:
+            raise at.child(factor_id).error(f"unknown factor {factor_id!r}, expected one of {list(WEIGHTS)}")
         factor_at = at.child(factor_id)
         rows.factors[factor_id] = {
             "display_name": factor_id.replace("_", " ").title(),
@@ -148,7 +147,7 @@ def _read_factor_definitions(store, rows: LegacyRows) -> None:
                 "loading": loading,
                 "sort_order": variable_order,
             }
-    missing = set(LEGACY_WEIGHTS) - set(rows.factors)
+    missing = set(WEIGHTS) - set(rows.factors)
     if missing:
         raise at.error(f"factors missing: {sorted(missing)}")
 
@@ -196,7 +195,7 @@ def _read_dashboard(store, rows: LegacyRows, names: _DriverNames) -> dict[int, t
     stats_at = top.child("model_stats")
     rows.model_version = {
         "description": "The legacy application's model (dashboardData.json model_stats; coefficients from its code).",
-        "finish_intercept": LEGACY_FINISH_INTERCEPT,
+        "finish_intercept": FINISH_INTERCEPT,
         "season": LEGACY_SEASON,
         "r_squared": number(stats, stats_at, "r_squared", nullable=True),
         "cv_r_squared": number(stats, stats_at, "cross_val_r_squared", nullable=True),
@@ -204,8 +203,8 @@ def _read_dashboard(store, rows: LegacyRows, names: _DriverNames) -> dict[int, t
         "races_analyzed": integer(stats, stats_at, "races_analyzed", nullable=True, minimum=0),
     }
     rows.coefficients = {
-        factor_id: {"weight": LEGACY_WEIGHTS[factor_id], "finish_coefficient": LEGACY_FINISH_COEFFICIENTS[factor_id]}
-        for factor_id in LEGACY_WEIGHTS
+        factor_id: {"weight": WEIGHTS[factor_id], "finish_coefficient": FINISH_COEFFICIENTS[factor_id]}
+        for factor_id in WEIGHTS
     }
 
     scores: dict[int, tuple[Location, dict]] = {}
