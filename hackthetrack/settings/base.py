@@ -209,6 +209,9 @@ TELEMETRY_RETRY_BACKOFF = env.float("TELEMETRY_RETRY_BACKOFF", default=0.2)
 TELEMETRY_UNAVAILABLE_RETRY_AFTER = env.float("TELEMETRY_UNAVAILABLE_RETRY_AFTER", default=5.0)
 # Most rows a telemetry list answers in one page (?limit=, ?offset= page through the rest).
 TELEMETRY_MAX_ROWS = env.int("TELEMETRY_MAX_ROWS", default=5000)
+# The season ingest_timing, ingest_telemetry, generate_demo_telemetry and refresh_cache act on
+# unless given --season.
+SEASON = env.int("SEASON", default=2025)
 
 CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS",

@@ -5,6 +5,7 @@ import re
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from drivers.refresh.services import RefreshBusy, RefreshError, RefreshReport, refresh_run
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--season", type=int, default=2025)
+        parser.add_argument("--season", type=int, default=settings.SEASON)
         parser.add_argument("--race", metavar="TRACK:N", help="only this race's entries (e.g. barber:1)")
         parser.add_argument("--dry-run", action="store_true", help="compute and count, then roll back")
 

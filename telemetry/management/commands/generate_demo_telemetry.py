@@ -4,6 +4,7 @@
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--track", required=True)
         parser.add_argument("--race", type=int, choices=[1, 2], default=1)
-        parser.add_argument("--season", type=int, default=2025)
+        parser.add_argument("--season", type=int, default=settings.SEASON)
         parser.add_argument("--laps", type=int, default=5)
         parser.add_argument("--cars", type=int, help="only the first N entries")
         parser.add_argument("--hz", type=float, default=20.0, help="samples per second per car")

@@ -5,6 +5,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from telemetry.parsing import RowError
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--track", help="track id, e.g. barber (default: from a name like barber_r1_...)")
         parser.add_argument("--race", type=int, choices=[1, 2], help="race number (default: from the name)")
-        parser.add_argument("--season", type=int, default=2025)
+        parser.add_argument("--season", type=int, default=settings.SEASON)
 
     def handle(self, *args, file: Path, track: str | None, race: int | None, season: int, **options):
         if not file.is_file():

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from telemetry.parsing import RowError
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path)
-        parser.add_argument("--season", type=int, default=2025)
+        parser.add_argument("--season", type=int, default=settings.SEASON)
 
     def handle(self, *args, directory: Path, season: int, **options):
         if not directory.is_dir():

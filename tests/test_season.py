@@ -1,0 +1,21 @@
+"""The season the commands act on without --season is the SEASON setting, not a literal."""
+
+import pytest
+from django.core.management import load_command_class
+
+COMMANDS = {  # command -> its required arguments
+    "ingest_timing": ["timing"],
+    "ingest_telemetry": ["telemetry.csv", "--track", "barber", "--race", "1"],
+    "generate_demo_telemetry": ["--track", "barber"],
+    "refresh_cache": [],
+}
+
+
+@pytest.mark.parametrize(("name", "arguments"), COMMANDS.items())
+def test_the_default_season_is_the_setting(settings, name, arguments):
+    settings.SEASON = 2031
+    app = "drivers" if name == "refresh_cache" else "telemetry"
+    parser = load_command_class(app, name).create_parser("manage.py", name)
+
+    assert parser.parse_args(arguments).season == 2031
+    assert parser.parse_args([*arguments, "--season", "2024"]).season == 2024
