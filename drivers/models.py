@@ -86,12 +86,7 @@ class Race(models.Model):
         ordering = ["season", "round", "race_number"]
         constraints = [
             models.UniqueConstraint(fields=["season", "track", "race_number"], name="race_unique_per_track_season"),
-            # Deferred: putting the season in date order renumbers rounds one row at a time.
-            models.UniqueConstraint(
-                fields=["season", "round", "race_number"],
-                name="race_unique_per_round",
-                deferrable=models.Deferrable.DEFERRED,
-            ),
+            models.UniqueConstraint(fields=["season", "round", "race_number"], name="race_unique_per_round"),
             models.CheckConstraint(condition=Q(race_number__in=[1, 2]), name="race_number_1_or_2"),
         ]
 

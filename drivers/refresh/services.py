@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from drivers.demo.definitions import model_objects
 from drivers.legacy_import import ModelCounts, race_entries_sync, rows_sync
@@ -42,6 +43,8 @@ from factors.models import (
 
 logger = logging.getLogger("drivers.refresh")
 
+# Rounds are moved this far up while the season is put in date order (PositiveSmallIntegerField).
+RENUMBERING_OFFSET = 10_000
 # Any fixed 64-bit number works: it names the lock, so every refresh_cache run asks for the same one.
 ADVISORY_LOCK_KEY = 0x68747472_65667273  # "httrefrs"
 
@@ -187,6 +190,10 @@ def _races_write(
         stored_round = min((r.round for (t, _), r in stored.items() if t == track), default=None)
         events[track] = (first is None, first or date.min, stored_round is None, stored_round or 0, track)
     rounds = {track: number for number, track in enumerate(sorted(events, key=events.get), start=1)}
+    moving = [race.pk for (track, _), race in stored.items() if race.round != rounds[track]]
+    if moving:
+        # Out of the way first: one race per (round, race number) holds at every row written.
+        Race.objects.filter(pk__in=moving).update(round=F("round") + RENUMBERING_OFFSET)
     values = {
         (season, track, number): {"round": rounds[track], "date": date_of[track, number]}
         for track, number in races

@@ -71,15 +71,16 @@ def test_service_stores_a_fitted_inactive_version(season):
         model_version_fit(name="fitted")
 
 
-def test_command_activates_and_predictions_follow(client, season):
+def test_command_activates_and_predictions_follow(client, season, warehouse_db):
     truth = {"speed": -4.0, "consistency": -2.0, "racecraft": -1.0, "tire_management": -0.5}
     _plant_finishes(season, truth, 6.0)
     call_command("fit_model_version", "--name", "fitted", "--activate", verbosity=0)
     assert ModelVersion.objects.get(is_active=True).name == "fitted"
-    payload = {"driver_number": 1, "track_id": "alpha"}
-    body = client.post("/api/predict", payload, content_type="application/json").json()
+    scores = season.ranked[1]
+    body = client.get("/api/rankings/projected", {"driver_number": 1, **scores}).json()
     expected = DriverSeasonStats.objects.get(driver__number=1).avg_finish
-    assert body["model_version"] == "fitted"
-    assert body["predicted_finish"] == pytest.approx(round(min(max(expected, 1), len(season.ranked)), 2))
+    assert body["current_avg_finish"] == pytest.approx(round(min(max(expected, 1), len(season.ranked)), 2))
+    predicted = client.post("/api/predict", {"driver_number": 1, "track_id": "alpha"}, content_type="application/json")
+    assert predicted.json()["model_version"] == "fitted"
     with pytest.raises(CommandError, match="exists already"):
         call_command("fit_model_version", "--name", "fitted", verbosity=0)

@@ -4,11 +4,12 @@ from statistics import fmean, pstdev
 
 import pytest
 
-from tests.factors.conftest import FACTORS, INTERCEPT
+from tests.factors.conftest import DEMANDS, FACTORS, INTERCEPT
 
 
 def expected_finish(season, scores):
-    """intercept + sum(coefficient x z), z against the ranked drivers, clamped to 1..field."""
+    """intercept + sum(coefficient x z), z against the ranked drivers, clamped to 1..field: the
+    season-average finish of improve and the projected rankings."""
     field = list(season.ranked.values())
     raw = INTERCEPT
     for factor, (_, _, coefficient) in FACTORS.items():
@@ -17,11 +18,25 @@ def expected_finish(season, scores):
     return min(max(raw, 1), len(field))
 
 
+def race_place(season, track_id, number, scores):
+    """1 plus the ranked drivers whose demand-weighted z-sum at the track beats the driver's."""
+    field = list(season.ranked.values())
+    spreads = {f: (fmean(s[f] for s in field), pstdev([s[f] for s in field])) for f in FACTORS}
+
+    def strength(profile):
+        return sum(DEMANDS[track_id][f] * (profile[f] - spreads[f][0]) / spreads[f][1] for f in FACTORS)
+
+    mine = strength(scores)
+    return 1 + sum(1 for other, profile in season.ranked.items() if other != number and strength(profile) > mine)
+
+
 def test_predict(client, season):
     response = client.post("/api/predict", {"driver_number": 4, "track_id": "alpha"}, content_type="application/json")
     body = response.json()
     assert response.status_code == 200
-    assert body["predicted_finish"] == pytest.approx(round(expected_finish(season, season.ranked[4]), 2))
+    assert body["predicted_finish"] == race_place(season, "alpha", 4, season.ranked[4])
+    assert body["stage"] == "before_qualifying" and body["grid_position"] is None
+    assert 1 <= body["expected_finish"] <= len(season.ranked)
     assert body["field_size"] == len(season.ranked)
     assert 0 <= body["circuit_fit_score"] <= 100
     assert body["explanation"].startswith(f"Circuit fit: {body['circuit_fit_score']:.0f}/100.")
@@ -34,8 +49,40 @@ def test_predict_with_adjustments(client, season):
     scores = dict(season.ranked[4])
     adjusted = {**scores, "speed": min(scores["speed"] + 20, 100), "racecraft": max(scores["racecraft"] - 50, 0)}
     assert body["adjusted_scores"] == pytest.approx(adjusted, abs=0.01)
-    assert body["predicted_finish"] == pytest.approx(round(expected_finish(season, adjusted), 2))
-    assert body["current_predicted_finish"] == pytest.approx(round(expected_finish(season, scores), 2))
+    assert body["predicted_finish"] == race_place(season, "beta", 4, adjusted)
+    assert body["current_predicted_finish"] == race_place(season, "beta", 4, scores)
+
+
+def test_predict_after_qualifying_moves_with_the_grid(client, season):
+    places = []
+    for grid in (len(season.ranked), 1):
+        payload = {"driver_number": 4, "track_id": "alpha", "grid_position": grid}
+        body = client.post("/api/predict", payload, content_type="application/json").json()
+        assert body["stage"] == "after_qualifying" and body["grid_position"] == grid
+        places.append(body["predicted_finish"])
+    assert places[1] < places[0]  # from pole rather than from the back
+    too_far = {"driver_number": 4, "track_id": "alpha", "grid_position": len(season.ranked) + 1}
+    response = client.post("/api/predict", too_far, content_type="application/json")
+    assert response.status_code == 400 and set(response.json()["details"]) == {"grid_position"}
+
+
+def test_race_prediction_orders_the_field_with_chances(client, season):
+    body = client.get("/api/tracks/alpha/prediction").json()
+    rows = body["predictions"]
+    assert body["stage"] == "before_qualifying" and len(rows) == len(season.ranked)
+    expected = sorted(season.ranked, key=lambda n: race_place(season, "alpha", n, season.ranked[n]))
+    assert [row["driver_number"] for row in rows] == expected
+    assert sum(row["win_probability"] for row in rows) == pytest.approx(1.0, abs=0.01)
+    assert sum(row["podium_probability"] for row in rows) == pytest.approx(3.0, abs=0.01)
+    last = expected[-1]
+    after = client.get(f"/api/tracks/alpha/prediction?grid={last}").json()
+    assert after["stage"] == "after_qualifying"
+    moved = next(row for row in after["predictions"] if row["driver_number"] == last)
+    assert moved["grid_position"] == 1 and moved["position"] < len(rows)
+    for bad in ("0", "1,1", "x", "99999"):
+        response = client.get(f"/api/tracks/alpha/prediction?grid={bad}")
+        assert response.status_code == 400 and set(response.json()["details"]) == {"grid"}, bad
+    assert client.get("/api/tracks/nowhere/prediction").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -139,3 +139,19 @@ def test_activating_a_version_that_loses_to_its_baseline_warns(refreshed):
     assert "warning: grid-blind scores below its baseline: model_after_qualifying" in err.getvalue()
     assert ModelVersion.objects.get(name="grid-blind").is_active
 
+
+
+def test_an_imported_season_numbered_by_track_name_is_put_in_date_order(timing_in_warehouse, legacy_season):
+    """import_legacy keeps the legacy's rounds (barber first, by name); the refresh dates the races
+    and renumbers the events in date order without ever holding two races in one round. The legacy's
+    VIR races have no timing, so no date: they follow the dated events."""
+    assert Race.objects.get(track_id="barber", race_number=1).round == 1
+    call_command("refresh_cache", stdout=io.StringIO())
+    days = _race_days(timing_in_warehouse)
+    by_round = sorted(Race.objects.all(), key=lambda r: (r.round, r.race_number))
+    dated = [(r.track_id, r.race_number) for r in by_round if r.date is not None]
+    assert dated == [(r.track_id, r.race_number) for r in by_round[: len(days)]]
+    assert dated == sorted(days, key=lambda race: (days[race], race[1]))
+    assert {r.track_id: r.round for r in by_round} == {
+        "sonoma": 1, "cota": 2, "sebring": 3, "roadamerica": 4, "barber": 5, "vir": 6
+    }
