@@ -237,6 +237,8 @@ def find_similar(*, population: SkillPopulation, driver_number: int, target: Map
         }
         for distance, other, avg in matches[: _top_count()]
     ]
+    if not matches:
+        return _elite_self_match(population=population, current=current, current_avg=current_avg, target=target)
     return {
         "similar_drivers": similar,
         "current_avg_finish": round(current_avg, 2),
@@ -248,6 +250,50 @@ def find_similar(*, population: SkillPopulation, driver_number: int, target: Map
                 f"Only drivers with better avg finish (< P{round(current_avg, 2)})",
                 "Sorted by closest skill match",
                 f"Top {_top_count()} matches returned",
+            ],
+            "skill_deltas": {f: round(target[f] - current.scores[f], 1) for f in factors},
+        },
+    }
+
+
+def _elite_self_match(
+    *, population: SkillPopulation, current, current_avg: float, target: Mapping[str, float]
+) -> dict:
+    """No driver has a better season average: the driver is matched with themselves, and the
+    answer says why (the legacy frontend shows ``message`` when it has nothing else to show)."""
+    factors = population.model.factors
+    names = population.model.display_names
+    focus = min(factors, key=lambda f: current.scores[f])
+    message = (
+        f"Driver {current.number} has the best average finish of the field (P{current_avg:.2f}): no faster "
+        f"driver to compare with. Work on converting podiums into wins; the weakest factor is {names[focus]} "
+        f"({current.scores[focus]:.0f}/100)."
+    )
+    return {
+        "similar_drivers": [
+            {
+                "driver_number": current.number,
+                "driver_name": current.name,
+                "skills": {f: round(current.scores[f], 1) for f in factors},
+                "match_score": 100.0,
+                "distance": 0.0,
+                "avg_finish": round(current_avg, 2),
+                "performance_improvement": 0.0,
+                "current_avg_finish": round(current_avg, 2),
+                "is_elite_self_match": True,
+                "target_factor": focus,
+            }
+        ],
+        "current_avg_finish": round(current_avg, 2),
+        "total_better_drivers": 0,
+        "message": message,
+        "matching_algorithm": {
+            "method": "Elite Driver Self-Improvement Analysis",
+            "description": "You're already the top performer. Analysis focuses on converting podium finishes to wins.",
+            "filters_applied": [
+                f"Elite driver threshold (P{round(current_avg, 2)} avg)",
+                "Self-improvement analysis",
+                f"Focus factor: {names[focus]}",
             ],
             "skill_deltas": {f: round(target[f] - current.scores[f], 1) for f in factors},
         },

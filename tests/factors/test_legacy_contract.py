@@ -244,8 +244,17 @@ def test_find_similar_matches_except_for_the_best_driver(replay):
         compared += 1
         body, old = response.json(), captured["body"]
         if "total_better_drivers" not in old:
-            # Difference: no better-finishing driver gives an empty list, not a self-match.
-            assert body["similar_drivers"] == [] and body["total_better_drivers"] == 0
+            # The best driver: matched with themselves, as the legacy did, with the focus factor, and
+            # a message (the Driver Development page's fallback shows it).
+            (self_match,) = body["similar_drivers"]
+            (legacy_self,) = old["similar_drivers"]
+            for key in ("driver_number", "driver_name", "match_score", "is_elite_self_match", "avg_finish",
+                        "current_avg_finish", "target_factor"):
+                assert self_match[key] == legacy_self[key], key
+            assert body["matching_algorithm"]["method"] == old["matching_algorithm"]["method"]
+            assert body["total_better_drivers"] == 0 and body["message"].startswith(
+                f"Driver {legacy_self['driver_number']} has the best average finish of the field"
+            )
             continue
         assert body == old
     assert compared == _captured_ok(replay, "drivers_find_similar") > 0

@@ -196,6 +196,20 @@ def test_find_similar_returns_only_better_finishers_nearest_first(client, season
     assert body["similar_drivers"][0]["match_score"] == 100.0
 
 
+def test_find_similar_for_the_best_finisher_answers_a_self_match_and_a_message(client, season):
+    best = min(season.ranked, key=lambda n: season.avg_finish[n])
+    body = client.post(
+        "/api/drivers/find-similar",
+        {"current_driver_number": best, "target_skills": season.ranked[best]},
+        content_type="application/json",
+    ).json()
+    (row,) = body["similar_drivers"]
+    assert row["driver_number"] == best and row["is_elite_self_match"] is True
+    assert row["target_factor"] == min(FACTORS, key=lambda f: season.ranked[best][f])
+    assert body["total_better_drivers"] == 0
+    assert f"Driver {best} has the best average finish" in body["message"]
+
+
 def test_find_similar_validation(client, season):
     response = client.post(
         "/api/drivers/find-similar",
