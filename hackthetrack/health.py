@@ -1,16 +1,14 @@
 """GET /api/health: the legacy keys plus the state of the two databases, and nothing secret.
 
-- healthy: PostgreSQL and the warehouse both answer;
-- degraded (200): PostgreSQL answers but the warehouse does not, or none is configured: everything
-  but telemetry works;
+- healthy: PostgreSQL answers and the warehouse runs a query on its tables;
+- degraded (200): PostgreSQL answers but the warehouse does not, lacks its tables (``not_migrated``)
+  or none is configured: everything but telemetry works;
 - unhealthy (503): PostgreSQL does not answer; the body is the error envelope with the report in
   ``details``.
 """
 
-import threading
-
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -24,38 +22,18 @@ from hackthetrack.exceptions import envelope
 from hackthetrack.openapi import ErrorEnvelopeSerializer
 
 WAREHOUSE_ALIAS = "warehouse"
-OK, UNAVAILABLE, NOT_CONFIGURED = "ok", "unavailable", "not_configured"
+OK, UNAVAILABLE, NOT_MIGRATED, NOT_CONFIGURED = "ok", "unavailable", "not_migrated", "not_configured"
 HEALTHY, DEGRADED, UNHEALTHY = "healthy", "degraded", "unhealthy"
 
 
-def _probe(alias: str) -> bool:
-    try:
-        with connections[alias].cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone()[0] == 1
-    except DatabaseError:
-        return False
-
-
 def warehouse_status(*, timeout: float) -> str:
-    """Probe the warehouse in a thread of its own so a hung network cannot hold the request
-    longer than ``timeout`` seconds (the connector's own timeouts end the thread later)."""
+    """Whether the warehouse runs a query on its tables (telemetry/warehouse_probe.py), waited for
+    at most ``timeout`` seconds; ``not_migrated`` when it answers without the telemetry tables."""
     if WAREHOUSE_ALIAS not in settings.DATABASES:
         return NOT_CONFIGURED
-    answered: list[bool] = []
+    from telemetry.warehouse_probe import probe
 
-    def probe() -> None:
-        try:
-            answered.append(_probe(WAREHOUSE_ALIAS))
-        except Exception:  # any connector failure means unavailable, never a 500 from health
-            answered.append(False)
-        finally:
-            connections[WAREHOUSE_ALIAS].close()
-
-    thread = threading.Thread(target=probe, name="health-warehouse-probe", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return OK if answered and answered[0] else UNAVAILABLE
+    return probe.state(timeout=timeout)
 
 
 def health_report() -> tuple[dict, int]:
@@ -84,7 +62,10 @@ class HealthSerializer(serializers.Serializer):
     drivers_loaded = serializers.IntegerField(help_text="Drivers that GET /api/drivers serves")
     data_source = serializers.CharField()
     database = serializers.ChoiceField(choices=[OK, UNAVAILABLE])
-    warehouse = serializers.ChoiceField(choices=[OK, UNAVAILABLE, NOT_CONFIGURED])
+    warehouse = serializers.ChoiceField(
+        choices=[OK, UNAVAILABLE, NOT_MIGRATED, NOT_CONFIGURED],
+        help_text="not_migrated: the warehouse answers without the telemetry tables "
+                  "(manage.py migrate --database=warehouse)")
 
 
 @method_decorator(never_cache, name="dispatch")

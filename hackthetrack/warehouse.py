@@ -1,36 +1,84 @@
 """The ``warehouse`` database alias: Snowflake through django-snowflake, configured from the
-environment; with no SNOWFLAKE_ACCOUNT, the local emulator (see warehouse_emulator.py)."""
+environment; with no SNOWFLAKE_ACCOUNT, the local emulator (see warehouse_emulator.py).
+
+Two uses, each with its own virtual warehouse, limits and query tag, chosen per process: the
+commands that load or aggregate the data (``LOAD_COMMANDS``) and everything else, the API's reads
+above all. See docs/snowflake-account.md.
+"""
 
 import os
+import sys
 from pathlib import Path
 
 import environ
 
-# django-snowflake sends ALTER SESSION statements (time zone, sequence order) that the emulator
-# does not implement; it ignores them. AUTOCOMMIT is kept: the emulator implements transactions.
-EMULATOR_NOP_REGEXES = [r"^\s*ALTER SESSION SET (?!AUTOCOMMIT)"]
+# django-snowflake's connection set-up sends two ALTER SESSION statements the emulator does not
+# implement; exactly those are ignored there (the emulator runs in UTC, as these sessions do).
+EMULATOR_NOP_REGEXES = [r"^\s*ALTER SESSION SET TIMEZONE\s*=", r"^\s*ALTER SESSION SET NOORDER_SEQUENCE_AS_DEFAULT\s*="]
 # At its first login in a process the connector asks the cloud providers' metadata addresses which
 # platform it runs on (five threads, up to 0.2 s); an emulator is on none. Only this environment
 # variable turns that off.
 PLATFORM_DETECTION_OFF = "SNOWFLAKE_DISABLE_PLATFORM_DETECTION"
+# manage.py commands that load or aggregate the warehouse's data: long statements, the load warehouse.
+LOAD_COMMANDS = frozenset({"ingest_timing", "ingest_telemetry", "generate_demo_telemetry", "refresh_cache", "migrate"})
 
 
-def warehouse_database(*, env: environ.Env, data_dir: Path) -> dict:
+def process_command(argv: list[str]) -> str:
+    """The manage.py command this process runs, or ``web`` (gunicorn, runserver, a shell, tests)."""
+    if len(argv) > 1 and Path(argv[0]).name == "manage.py" and argv[1] != "runserver":
+        return argv[1]
+    return "web"
+
+
+def _use_options(*, env: environ.Env, command: str, query_timeout: int) -> tuple[str, dict]:
+    """(virtual warehouse, connection options) of this process's use.
+
+    The API's reads: the server cancels a statement at the API's query limit and one queued longer
+    than a few seconds (a warehouse that cannot start); every socket read ends soon after the
+    limit, so a warehouse that stops answering costs a request about that long, below gunicorn's
+    worker timeout. Loads and the refresh: long statements, and the client's network timeout above
+    the server's statement timeout so that the server, not the client, ends a long statement."""
+    warehouse = env("SNOWFLAKE_WAREHOUSE", default="COMPUTE_WH")
+    if command in LOAD_COMMANDS:
+        statement_timeout = env.int("SNOWFLAKE_LOAD_STATEMENT_TIMEOUT", default=3600)
+        return env("SNOWFLAKE_LOAD_WAREHOUSE", default=warehouse), {
+            "login_timeout": env.int("SNOWFLAKE_LOGIN_TIMEOUT", default=30),
+            "network_timeout": env.int("SNOWFLAKE_LOAD_NETWORK_TIMEOUT", default=statement_timeout + 300),
+            "socket_timeout": env.int("SNOWFLAKE_SOCKET_TIMEOUT", default=60),
+            "session_parameters": {
+                "STATEMENT_TIMEOUT_IN_SECONDS": statement_timeout,
+                "STATEMENT_QUEUED_TIMEOUT_IN_SECONDS": env.int("SNOWFLAKE_LOAD_QUEUED_TIMEOUT", default=600),
+            },
+        }
+    return warehouse, {
+        "login_timeout": env.int("SNOWFLAKE_LOGIN_TIMEOUT", default=4),
+        # The connector retries a failed request until this many seconds have passed (the API's
+        # reads turn that off and retry themselves, see telemetry/warehouse_reads.py).
+        "network_timeout": env.int("SNOWFLAKE_NETWORK_TIMEOUT", default=20),
+        "socket_timeout": env.int("SNOWFLAKE_SOCKET_TIMEOUT", default=query_timeout + 1),
+        "session_parameters": {
+            "STATEMENT_TIMEOUT_IN_SECONDS": query_timeout,
+            "STATEMENT_QUEUED_TIMEOUT_IN_SECONDS": env.int("SNOWFLAKE_QUEUED_TIMEOUT", default=3),
+        },
+    }
+
+
+def warehouse_database(*, env: environ.Env, data_dir: Path, query_timeout: int, argv: list[str] = sys.argv) -> dict:
     """DATABASES["warehouse"] for Snowflake, or for the emulator when SNOWFLAKE_ACCOUNT is unset.
 
-    ``data_dir`` is where the embedded emulator keeps its DuckDB files. Connections are kept
-    (CONN_MAX_AGE) and health-checked; login and network timeouts are bounded so an unreachable
-    warehouse fails within seconds instead of the connector's default minutes of retries."""
+    ``data_dir`` is where the embedded emulator keeps its DuckDB files; ``query_timeout`` is the
+    API's limit on one read (seconds). Connections are kept (CONN_MAX_AGE), their sessions kept
+    alive meanwhile, and every query is tagged with the command that sent it (the API's reads
+    also with their request, see telemetry/warehouse_reads.py)."""
     account = env("SNOWFLAKE_ACCOUNT", default="")
     emulated = env.bool("SNOWFLAKE_EMULATOR", default=not account)
-    options = {
-        "login_timeout": env.int("SNOWFLAKE_LOGIN_TIMEOUT", default=10),
-        # The connector retries a failed request until this many seconds have passed; the emulator
-        # answers its own errors with HTTP 500, which should not cost minutes.
-        "network_timeout": env.int("SNOWFLAKE_NETWORK_TIMEOUT", default=20 if emulated else 120),
-        "socket_timeout": env.int("SNOWFLAKE_SOCKET_TIMEOUT", default=60),
-        "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
-    }
+    command = process_command(argv)
+    warehouse, options = _use_options(env=env, command=command, query_timeout=query_timeout)
+    conn_max_age = env.int("SNOWFLAKE_CONN_MAX_AGE", default=600)
+    options["session_parameters"] |= {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False,
+                                      "QUERY_TAG": f"hackthetrack {command}"}
+    # A session idle for four hours expires; a kept connection should not find it gone.
+    options["client_session_keep_alive"] = conn_max_age > 0
     if account:
         host, port, protocol = env("SNOWFLAKE_HOST", default=""), env("SNOWFLAKE_PORT", default=""), env(
             "SNOWFLAKE_PROTOCOL", default="")
@@ -57,11 +105,13 @@ def warehouse_database(*, env: environ.Env, data_dir: Path) -> dict:
         "ACCOUNT": account,
         "USER": env("SNOWFLAKE_USER", default="fake" if emulated else ""),
         "PASSWORD": env("SNOWFLAKE_PASSWORD", default="snow" if emulated else ""),
-        "WAREHOUSE": env("SNOWFLAKE_WAREHOUSE", default="COMPUTE_WH"),
+        "WAREHOUSE": warehouse,
         "NAME": env("SNOWFLAKE_DATABASE", default="HACKTHETRACK"),
         "SCHEMA": env("SNOWFLAKE_SCHEMA", default="PUBLIC"),
         "OPTIONS": options,
-        "CONN_MAX_AGE": env.int("SNOWFLAKE_CONN_MAX_AGE", default=600),
-        "CONN_HEALTH_CHECKS": True,
+        "CONN_MAX_AGE": conn_max_age,
+        # No per-request check of a kept connection (a query of its own, with the connector's long
+        # timeouts): the API's reads retry a failed one on a new connection.
+        "CONN_HEALTH_CHECKS": False,
         "TEST": {"NAME": env("SNOWFLAKE_TEST_DATABASE", default="TEST_HACKTHETRACK")},
     }

@@ -69,7 +69,8 @@ def emulator_start(*, data_dir: Path, port: int | None = None, host: str = "127.
         command += ["--parent-pid", str(parent_pid)]
     # The emulator stages PUT files in a temporary folder of its own: keep it inside data_dir.
     (data_dir / "stage").mkdir(exist_ok=True)
-    environment = {**os.environ, "TMPDIR": str(data_dir / "stage")}
+    # In UTC, as Snowflake sessions are here (DuckDB otherwise takes the host's time zone).
+    environment = {**os.environ, "TMPDIR": str(data_dir / "stage"), "TZ": "UTC"}
     with open(data_dir / "emulator.log", "ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=environment,
                                    start_new_session=True)
@@ -85,19 +86,23 @@ def emulator_start(*, data_dir: Path, port: int | None = None, host: str = "127.
 
 
 def emulator_reuse_or_start(*, data_dir: Path, host: str = "127.0.0.1") -> Emulator:
-    """The emulator recorded in ``data_dir`` if it is still up, else a newly started one (recorded).
+    """The emulator recorded in ``data_dir`` if it is still up, else a newly started one (recorded),
+    on the recorded port when that is free: processes that found the old one (gunicorn workers)
+    reach the new one without a restart.
 
     A file lock makes concurrent callers (gunicorn workers booting together) start only one."""
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / "emulator.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         state_path = data_dir / STATE_FILE
+        port = None
         if state_path.exists():
             state = json.loads(state_path.read_text())
             running = Emulator(host=state["host"], port=state["port"], pid=state["pid"], data_dir=data_dir)
             if _pid_alive(running.pid) and running.is_up():
                 return running
-        emulator = emulator_start(data_dir=data_dir, host=host)
+            port = running.port if running.host == host and _port_free(host, running.port) else None
+        emulator = emulator_start(data_dir=data_dir, host=host, port=port)
         state_path.write_text(json.dumps({"host": emulator.host, "port": emulator.port, "pid": emulator.pid}))
         logger.warning("Started the warehouse emulator (fakesnow) on %s:%s, data in %s",
                        emulator.host, emulator.port, data_dir)
@@ -108,6 +113,15 @@ def _free_port(host: str) -> int:
     with contextlib.closing(socket.socket()) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def _port_free(host: str, port: int) -> bool:
+    with contextlib.closing(socket.socket()) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
 
 
 def _port_open(host: str, port: int) -> bool:

@@ -20,6 +20,7 @@ from telemetry import serializers as s
 from telemetry.comparisons import rounded
 from telemetry.filters import Condition, filters_parse
 from telemetry.selectors import RaceKey
+from telemetry.warehouse_reads import query_tag
 
 
 class JsonOnly(DefaultContentNegotiation):
@@ -52,6 +53,17 @@ class TelemetryView(APIView):
     content_negotiation_class = JsonOnly
     query_class: type = None
     filter_columns: dict[str, str] = {}
+
+    def initial(self, request, *args, **kwargs):
+        # The warehouse's query history names the request each query served.
+        self._query_tag = query_tag.set(f"hackthetrack web {request.path} request_id="
+                                        f"{getattr(request, 'request_id', '-')}")
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if hasattr(self, "_query_tag"):
+            query_tag.reset(self._query_tag)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def query(self, request) -> tuple[dict, list[Condition]]:
         """Validated parameters and operator filters; a 400 naming every bad or unknown parameter."""

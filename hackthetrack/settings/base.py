@@ -97,7 +97,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # embedded emulator in .data/warehouse. The router keeps the telemetry app there and only there.
 from hackthetrack.warehouse import warehouse_database  # noqa: E402
 
-DATABASES["warehouse"] = warehouse_database(env=env, data_dir=DATA_DIR / "warehouse")
+# Telemetry API reads of the warehouse (telemetry/warehouse_reads.py): per-query time limit (s),
+# which also bounds the connection's socket reads and the server's statement timeout.
+TELEMETRY_QUERY_TIMEOUT = env.int("TELEMETRY_QUERY_TIMEOUT", default=8)
+DATABASES["warehouse"] = warehouse_database(env=env, data_dir=DATA_DIR / "warehouse",
+                                            query_timeout=TELEMETRY_QUERY_TIMEOUT)
 DATABASE_ROUTERS = ["hackthetrack.routers.WarehouseRouter"]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -201,9 +205,9 @@ API_CACHE_MAX_BYTES = env.int("API_CACHE_MAX_BYTES", default=2_000_000)
 HEALTH_WAREHOUSE_TIMEOUT = env.float("HEALTH_WAREHOUSE_TIMEOUT", default=3.0)
 # bench/run only: serve the floor view /api/bench/floor (hackthetrack/bench_views.py).
 BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
-# Telemetry API reads of the warehouse (telemetry/warehouse_reads.py): per-query time limit (s),
-# attempts and first backoff (s) for transient errors, then 503 without trying for RETRY_AFTER s.
-TELEMETRY_QUERY_TIMEOUT = env.int("TELEMETRY_QUERY_TIMEOUT", default=8)
+# Telemetry API reads: attempts and first backoff (s) for transient errors; once the warehouse is
+# found down, 503 without trying it (a probe in the background watches for its return) and
+# Retry-After of RETRY_AFTER s.
 TELEMETRY_QUERY_ATTEMPTS = env.int("TELEMETRY_QUERY_ATTEMPTS", default=3)
 TELEMETRY_RETRY_BACKOFF = env.float("TELEMETRY_RETRY_BACKOFF", default=0.2)
 TELEMETRY_UNAVAILABLE_RETRY_AFTER = env.float("TELEMETRY_UNAVAILABLE_RETRY_AFTER", default=5.0)
