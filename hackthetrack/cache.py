@@ -39,6 +39,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from redis import RedisError
 
 from hackthetrack.data_version import VERSION_SELECT, version_bump, version_read
+from hackthetrack.db import reconnecting_once
 from hackthetrack.exceptions import database_unavailable_response
 from hackthetrack.redis_cache import RedisCircuitOpen
 from hackthetrack.throttling import (
@@ -173,17 +174,6 @@ def _version_and_hits(windows: list[RateWindow]) -> tuple[int, dict[str, int]]:
     return rows[0][0], {key: hits for _, key, hits in rows}
 
 
-def _version_and_hits_reconnecting(windows: list[RateWindow]) -> tuple[int, dict[str, int]]:
-    try:
-        return _version_and_hits(windows)
-    except OperationalError:
-        if connection.in_atomic_block:
-            raise
-        # A kept connection that PostgreSQL dropped (a restart): one new connection, at once.
-        connection.close()
-        return _version_and_hits(windows)
-
-
 def _cache_get(key: str) -> CachedResponse | None:
     try:
         return cache.get(key)
@@ -215,7 +205,7 @@ class ApiResponseCacheMiddleware:
             return self.get_response(request)
         windows = request_windows(request)
         try:
-            version, request.rate_hits = _version_and_hits_reconnecting(windows)
+            version, request.rate_hits = reconnecting_once(lambda: _version_and_hits(windows))
         except OperationalError:
             logger.exception("Database unavailable")
             return database_unavailable_response(request)

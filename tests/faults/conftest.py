@@ -1,0 +1,47 @@
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.faults.processes import AppServer, PostgresServer, RedisServer
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path / "redis")
+    server.folder.mkdir()
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture
+def postgres_server():
+    """A migrated PostgreSQL of this test's own, running."""
+    from tests.api.subprocess_django import run_manage
+
+    # Not under pytest's tmp_path: the server's user (postgres, when the tests run as root) must reach it.
+    server = PostgresServer(Path(tempfile.mkdtemp(prefix="htt-faults-postgres-")))
+    server.init().start()
+    try:
+        migrated = run_manage("migrate", "--no-input", DJANGO_SETTINGS_MODULE="hackthetrack.settings.base",
+                              DATABASE_URL=server.url)
+        assert migrated.returncode == 0, migrated.stderr
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def app_servers():
+    """Start apps with ``app_servers(**env)``; all stopped after the test."""
+    started = []
+
+    def start(**env: str) -> AppServer:
+        started.append(AppServer(**env).start())
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
