@@ -119,26 +119,37 @@ def race_rows_delete(*, cursor, model, season: int, track: str, race_number: int
 
 
 def timing_file_load(*, timing_file: TimingFile, season: int) -> Load:
-    """Load one timing export, replacing the rows the same export loaded before.
+    """Load one timing export, replacing the rows the same export loaded before (see timing_files_load)."""
+    return timing_files_load(timing_files=[timing_file], season=season)[0]
 
-    The file is parsed whole first (a bad row raises RowError and nothing is written); then the
-    race's previous rows of this kind are deleted and the new ones bulk-loaded in one transaction."""
-    rows = timing_file_parse(timing_file)
-    load_id = uuid.uuid4().hex
-    load_columns = {"load_id": load_id, "season": season, "track": timing_file.track,
-                    "race_number": timing_file.race_number}
+
+def timing_files_load(*, timing_files: list[TimingFile], season: int) -> list[Load]:
+    """Load timing exports all or nothing, each replacing the rows the same export loaded before.
+
+    Every file is parsed whole first (a bad row raises RowError naming file, line and field, and
+    nothing is written), outside any transaction, so no lock is held meanwhile; then, in one
+    transaction, each race's previous rows of each kind are deleted and the new ones bulk-loaded:
+    a failure of any load leaves the warehouse as it was."""
+    parsed = [(timing_file, timing_file_parse(timing_file)) for timing_file in timing_files]
+    loads = []
     with tempfile.TemporaryDirectory(prefix="htt-load-") as work_dir, transaction.atomic(using=WAREHOUSE):
-        with connections[WAREHOUSE].cursor() as cursor:
-            race_rows_delete(cursor=cursor, model=timing_file.model, season=season, track=timing_file.track,
-                             race_number=timing_file.race_number, scope=timing_file.scope)
-            loaded = warehouse_rows_copy(cursor=cursor, model=timing_file.model, work_dir=Path(work_dir),
-                                         rows=[{**load_columns, **row} for row in rows])
-        if loaded != len(rows):
-            raise LoadError(f"{timing_file.path}: the warehouse loaded {loaded} of {len(rows)} rows")
+        for timing_file, rows in parsed:
+            load_id = uuid.uuid4().hex
+            load_columns = {"load_id": load_id, "season": season, "track": timing_file.track,
+                            "race_number": timing_file.race_number}
+            with connections[WAREHOUSE].cursor() as cursor:
+                race_rows_delete(cursor=cursor, model=timing_file.model, season=season, track=timing_file.track,
+                                 race_number=timing_file.race_number, scope=timing_file.scope)
+                loaded = warehouse_rows_copy(cursor=cursor, model=timing_file.model, work_dir=Path(work_dir),
+                                             rows=[{**load_columns, **row} for row in rows])
+            if loaded != len(rows):
+                raise LoadError(f"{timing_file.path}: the warehouse loaded {loaded} of {len(rows)} rows")
+            loads.append(load_record(load_id=load_id, kind=timing_file.kind, source=timing_file.path.name,
+                                     season=season, track=timing_file.track, race_number=timing_file.race_number,
+                                     row_count=loaded))
         # Telemetry answers are cached: they must not outlive the data they were computed from.
         transaction.on_commit(invalidate_api_cache, using=WAREHOUSE)
-        return load_record(load_id=load_id, kind=timing_file.kind, source=timing_file.path.name, season=season,
-                           track=timing_file.track, race_number=timing_file.race_number, row_count=loaded)
+    return loads
 
 
 @contextmanager

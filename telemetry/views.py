@@ -136,6 +136,21 @@ def _trace_rows(bins: list[dict], bin_width: float) -> list[dict]:
     ]
 
 
+def _no_trace_reason(*, race: RaceKey, car: int, lap: int | None) -> str:
+    """Why there is no trace: no telemetry for the car (or the lap) at all, or telemetry without a
+    complete green-flag lap to default to."""
+    where = f"in {race.track} race {race.race_number}"
+    if lap is not None:
+        return f"No telemetry for car {car} lap {lap} {where}"
+    has_samples = Condition(column="driver_number", operator="exact", values=(car,))
+    cars = selectors.telemetry_cars(track=race.track, race_number=race.race_number, season=race.season,
+                                    conditions=[has_samples], limit=1, offset=0)
+    if not cars.rows:
+        return f"No telemetry for car {car} {where}"
+    return (f"Car {car} has telemetry {where} but no complete green-flag lap: ask for one of its laps with "
+            "?lap= (see /api/telemetry/laps)")
+
+
 RESAMPLING = ("Distance bins of equal width from 0 to the lap's longest distance, computed in the warehouse: "
               "continuous channels are the bin's mean, gear the bin's most frequent value; empty bins are absent.")
 
@@ -158,8 +173,7 @@ class TelemetryTraceView(TelemetryView):
         else:
             summary = list(selectors.fastest_laps(race=race, car_numbers=[car]).values())
         if not summary or not summary[0]["samples"]:
-            raise NotFound(f"No telemetry for car {car}{' lap ' + str(data['lap']) if 'lap' in data else ''} "
-                           f"in {race.track} race {race.race_number}")
+            raise NotFound(_no_trace_reason(race=race, car=car, lap=data.get("lap")))
         lap = summary[0]
         bins = selectors.lap_bins(race=race, laps=[(car, lap["lap"])], points=data["points"], conditions=conditions)
         length = float(bins[0]["length_m"]) if bins else float(lap["distance"] or 0.0)

@@ -167,3 +167,33 @@ def test_the_race_comes_from_the_name_or_the_options(warehouse_db, tmp_path):
         bad = tmp_path / "barber_r1_x.csv"
         bad.write_text("a,b\n1,2\n")
         call_command("ingest_telemetry", str(bad))
+
+
+def test_a_bad_block_after_copied_ones_rolls_back_over_the_rows_before(warehouse_transactional_db, tmp_path,
+                                                                       monkeypatch):
+    """The warehouse's rollback after COPY: blocks of the file were already deleted over and copied
+    when a later block fails; the transaction ends and the car's earlier samples are as they were."""
+    before = tmp_path / "barber_r1_before.csv"
+    before.write_text(f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n")
+    call_command("ingest_telemetry", str(before))
+    monkeypatch.setattr(samples, "BLOCK_BYTES", 1024)
+    monkeypatch.setattr(samples, "READ_ROWS", 1)
+    monkeypatch.setattr(services, "BATCH_SAMPLES", 25)
+    lines = [f"13,1,2025-09-06T18:00:{i // 20:02d}.{i % 20 * 50:03d}Z,{i},{i},,,,,,,,,," for i in range(200)]
+    lines.append("13,1,2025-09-06T18:00:59Z,999,fast,,,,,,,,,,")
+    path = tmp_path / "barber_r1_late_error.csv"
+    path.write_text(WIDE_HEADER + "\n" + "\n".join(lines) + "\n")
+    copies = []
+
+    def count_copies(execute, sql, params, many, context):
+        copies.extend([sql] if sql.startswith("COPY INTO") else [])
+        return execute(sql, params, many, context)
+
+    with connections["warehouse"].execute_wrapper(count_copies), pytest.raises(CommandError, match="line 202"):
+        call_command("ingest_telemetry", str(path))
+
+    assert len(copies) >= 2  # the failure came after rows were deleted and copied
+    assert [(row[0], row[4]) for row in _samples()] == [(13, 100.0)]
+    with connections["warehouse"].cursor() as cursor:
+        cursor.execute("SELECT source FROM telemetry_load")
+        assert cursor.fetchall() == [("barber_r1_before.csv",)]

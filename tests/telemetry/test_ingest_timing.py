@@ -115,3 +115,24 @@ def test_a_load_invalidates_the_cached_api_answers(warehouse_db, cota_r1, django
     with django_capture_on_commit_callbacks(using="warehouse", execute=True):
         call_command("ingest_timing", str(cota_r1))
     assert data_version() != before
+
+
+def test_a_directory_loads_all_or_nothing(warehouse_transactional_db, cota_r1, season_dir, tmp_path):
+    """A bad file after a good one: nothing of that run is loaded, nothing stored before is lost."""
+    call_command("ingest_timing", str(cota_r1))
+    stored = {model: _count(model) for model in (Lap, Result, Load)}
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(season_dir / "timing" / "analysis_endurance" / "barber_r1_analysis_endurance.csv", run)
+    bad = run / "cota_r1_analysis_endurance.csv"  # sorted after barber's
+    lines = (cota_r1 / bad.name).read_text(encoding="utf-8-sig").splitlines()
+    fields = lines[12].split(";")
+    fields[3] = "not a time"  # LAP_TIME
+    lines[12] = ";".join(fields)
+    bad.write_text("\n".join(lines) + "\n")
+
+    with pytest.raises(CommandError, match=r"cota_r1_analysis_endurance\.csv, line 13, field LAP_TIME.*nothing"):
+        call_command("ingest_timing", str(run))
+
+    assert _count(Lap, track="barber") == 0
+    assert {model: _count(model) for model in (Lap, Result, Load)} == stored

@@ -6,15 +6,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from telemetry.parsing import RowError
-from telemetry.services import timing_file_load
+from telemetry.services import timing_files_load
 from telemetry.timing import timing_file_identify
 
 
 class Command(BaseCommand):
     help = (
         "Load timing exports (analysis_endurance, provisional_results, best_10_laps, qualifying, "
-        "lap_timing) found under DIR into the warehouse. Each file is loaded whole or not at all and "
-        "replaces what the same export loaded before."
+        "lap_timing) found under DIR into the warehouse, all or nothing: every file is parsed before "
+        "anything is written, and one transaction loads them all, so a bad file leaves the warehouse as it "
+        "was. Each file replaces what the same export loaded before."
     )
 
     def add_arguments(self, parser):
@@ -29,16 +30,14 @@ class Command(BaseCommand):
         for path, timing_file in recognised:
             if timing_file is None:
                 self.stderr.write(f"skipped {path}: not a timing export this command knows")
-        loads = []
-        for path, timing_file in recognised:
-            if timing_file is None:
-                continue
-            try:
-                load = timing_file_load(timing_file=timing_file, season=season)
-            except RowError as error:
-                raise CommandError(f"{error} (this file was not loaded; {len(loads)} files before it were)") from None
-            loads.append(load)
-            if options["verbosity"] > 1:
-                self.stdout.write(f"{path.name}: {load.row_count} {load.kind} rows ({load.track} R{load.race_number})")
+        known = [timing_file for _, timing_file in recognised if timing_file is not None]
+        try:
+            loads = timing_files_load(timing_files=known, season=season)
+        except RowError as error:
+            raise CommandError(f"{error} (nothing of this directory was loaded)") from None
+        if options["verbosity"] > 1:
+            for load in loads:
+                self.stdout.write(f"{load.source}: {load.row_count} {load.kind} rows "
+                                  f"({load.track} R{load.race_number})")
         rows = sum(load.row_count for load in loads)
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(loads)} files, {rows} rows, season {season}."))
