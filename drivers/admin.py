@@ -218,8 +218,10 @@ class RaceEntryAdmin(LockableModelAdmin):
         "total_time_s", "fastest_lap_s", "is_locked", "last_changed",
     ]
     list_editable = ["is_locked"]
+    # "Driver: empty" lists the entries refresh_cache could not link (a shared car number without names).
     list_filter = [
         "race__season", "race__track", "race__round", "race__race_number", "status", "car_class", "is_locked",
+        ("driver", admin.EmptyFieldListFilter),
     ]
     list_select_related = ["race", "driver"]
     search_fields = ENTRY_SEARCH_FIELDS

@@ -209,18 +209,22 @@ def _name_key(text: str) -> str:
 
 def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: RefreshReport) -> None:
     """Upsert the entries, each linked to the Driver of its car number when the number is the
-    car's alone in the race (a Driver is created for a number not known yet). A number two cars
-    share is linked only to the entry whose timing name is the Driver's name; never merged."""
+    car's alone in the race (a Driver is created for a number not known yet). Two cars sharing a
+    number are told apart by their timing names: an entry is linked to the Driver of that name (the
+    number's own Driver, or another, created without a number when new). An entry without a name of
+    its own takes the name its car number and group carry in the season's other races. What still
+    has no name is left unlinked, with a note, and listed in the admin; never merged."""
     numbers = {row["car_number"] for row in rows}
     known = {d.number: d for d in Driver.objects.filter(number__in=numbers)}
     new_names: dict[int, str] = {}  # a new Driver takes the first name the timing gives its number
     for row in rows:
         if row["car_number"] not in known and row["same_number"] == 1 and not new_names.get(row["car_number"]):
-            new_names[row["car_number"]] = f"{row['first_name']} {row['last_name']}".strip()
+            new_names[row["car_number"]] = _timing_name(row)
     driver_values = {number: {} for number in known} | {n: {"name": name} for n, name in new_names.items()}
     driver_ids = rows_sync(model=Driver, key_fields=("number",), keyed_values=driver_values, report=report)
     names = {number: _name_key(driver.name) for number, driver in known.items()}
     names |= {number: _name_key(name) for number, name in new_names.items()}
+    group_names = _shared_number_names(rows)
     values = {}
     for row in rows:
         number = row["car_number"]
@@ -228,11 +232,15 @@ def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: Re
         if row["same_number"] == 1:
             driver_id = driver_ids.get(number)
         else:
-            timing_name = _name_key(f"{row['first_name']}{row['last_name']}")
-            driver_id = driver_ids[number] if timing_name and names.get(number) == timing_name else None
-            if driver_id is None:
+            timing_name = _timing_name(row) or group_names.get((number, row["car_group"]), "")
+            if not _name_key(timing_name):
+                driver_id = None
                 report.notes.append(f"{_race_key(row)} car {number} {row['car_group'] or '(no group)'}: the number "
-                                    "is shared in this race and no timing name matches its driver: not linked")
+                                    "is shared in this race and the timing names neither car: not linked")
+            elif names.get(number) == _name_key(timing_name):
+                driver_id = driver_ids[number]
+            else:
+                driver_id = _driver_by_name(timing_name, report=report)
         values[race_ids[_race_key(row)], number, row["car_group"]] = {
             "driver_id": driver_id, **{name: row[column] for name, column in ENTRY_FIELDS.items()}}
     try:
@@ -242,6 +250,31 @@ def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: Re
     stale = RaceEntry.objects.filter(race_id__in=race_ids.values()).count() - len(values)
     if stale:
         report.notes.append(f"{stale} entries of these races are not in the warehouse's classification: kept")
+
+
+def _timing_name(row: dict) -> str:
+    # Timing marks some names (Kos*); the name is what is left of letters, spaces and hyphens.
+    return re.sub(r"[^\w\s'-]", "", f"{row['first_name']} {row['last_name']}").strip()
+
+
+def _shared_number_names(rows: list[dict]) -> dict[tuple[int, str], str]:
+    """(car number, group) -> the one name the season's timing gives that car where its number is
+    shared (e.g. car 3 "Legends" is Jason Kos at COTA, whose qualifying names him)."""
+    seen: dict[tuple[int, str], set[str]] = {}
+    for row in rows:
+        if row["same_number"] > 1 and _name_key(name := _timing_name(row)):
+            seen.setdefault((row["car_number"], row["car_group"]), set()).add(name)
+    return {key: next(iter(found)) for key, found in seen.items() if len({_name_key(n) for n in found}) == 1}
+
+
+def _driver_by_name(name: str, *, report: RefreshReport) -> int:
+    """The Driver of that name (whatever their number), created without a number when there is none."""
+    key = _name_key(name)
+    for driver_id, stored in Driver.objects.values_list("pk", "name"):
+        if _name_key(stored) == key:
+            return driver_id
+    report.counts.setdefault("Drivers", ModelCounts()).created += 1
+    return Driver.objects.create(name=name).pk
 
 
 def _entry_validate(*, row: dict, seen, race_id: int) -> None:

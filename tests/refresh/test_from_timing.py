@@ -155,3 +155,23 @@ def test_an_imported_season_numbered_by_track_name_is_put_in_date_order(timing_i
     assert {r.track_id: r.round for r in by_round} == {
         "sonoma": 1, "cota": 2, "sebring": 3, "roadamerica": 4, "barber": 5, "vir": 6
     }
+
+
+def test_two_drivers_sharing_car_3_are_each_linked_to_their_own_entries(refreshed):
+    """Car 3 at Sonoma and COTA: Jason Kos in group Legends, Karl Forman (written 03 in qualifying)
+    in no group. Each entry is linked; Kos, who never raced alone under 3, has a Driver of his own."""
+    timing_dir, output = refreshed
+    names = {}
+    for path in (timing_dir / "qualifying").glob("Cotard*Qualifying.csv"):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter=";"):
+                row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+                if row["NUMBER"] in ("3", "03"):
+                    names[row["GROUP"]] = f"{row['DRIVER_FIRSTNAME']} {row['DRIVER_SECONDNAME']}"
+    entries = RaceEntry.objects.filter(car_number=3).select_related("driver", "race")
+    assert entries.count() == 14 and not entries.filter(driver__isnull=True).exists()
+    for entry in entries.filter(race__track_id__in=["sonoma", "cota"]):
+        assert entry.driver.name == names[entry.group], (entry.race, entry.group)
+    assert Driver.objects.get(name=names["Legends"]).number is None
+    assert Driver.objects.get(number=3).name == names[""]
+    assert "not linked" not in output
