@@ -131,7 +131,6 @@ def read_records(path: Path, *, required: tuple[str, ...] = ()) -> Iterator[Reco
         if missing:
             raise RowError(path=path, line=1, field=", ".join(missing), message="column missing from the header")
         reader = csv.reader(handle, delimiter=delimiter)
-        line = 1
         for row in reader:
             line = reader.line_num + 1
             if not any(value.strip() for value in row):

@@ -3,6 +3,7 @@
 import uuid
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 # As in settings when REDIS_URL is set.
@@ -13,6 +14,12 @@ REDIS_CACHE_BACKEND = "hackthetrack.redis_cache.ReusedClientRedisCache"
 pytest_plugins = ["tests.warehouse_dialect", "tests.real_components"]
 
 SHARED_SEASON_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "grcup2025"
+
+# For mutation testing (pyproject.toml [tool.mutmut]): the same examples every run, and no time
+# limits, which the mutants' extra indirection would break.
+hypothesis.settings.register_profile(
+    "mutation", derandomize=True, deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
 
 
 @pytest.fixture(scope="session")

@@ -65,9 +65,12 @@ def test_sector_times_read_and_written_give_the_same_text(text):
 
 def test_a_sector_of_a_minute_or_more_is_written_as_a_lap_time():
     assert format_sector_time(61.5) == "1:01.500"
+    assert format_sector_time(60.0) == "1:00.000"
+    assert format_sector_time(59.9994) == "59.999"
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(0.432, "+0.432"), (83.782, "+83.782"), (0.0, "0.000"), (-0.25, "-0.250")])
+@pytest.mark.parametrize(("seconds", "text"), [(0.432, "+0.432"), (83.782, "+83.782"), (0.001, "+0.001"),
+                                                  (0.0, "0.000"), (-0.25, "-0.250")])
 def test_gaps_are_seconds_with_a_plus_when_behind(seconds, text):
     assert format_gap(seconds) == text
 

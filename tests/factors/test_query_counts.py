@@ -5,7 +5,6 @@ The counts are of a cold start: a new data version before each request, so the r
 (factors.selectors.skill_population, two queries) are read anew. Each count includes the query that
 reads the data version (hackthetrack.cache)."""
 
-import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 

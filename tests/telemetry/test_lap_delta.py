@@ -118,3 +118,65 @@ def test_sector_deltas_set_the_telemetry_beside_the_timing():
     assert sectors[0].difference_s == pytest.approx(0.5)
     assert (sectors[1].telemetry_s, sectors[1].timing_s, sectors[1].difference_s) == (None, None, None)
     assert (sectors[2].telemetry_s, sectors[2].timing_s) == (None, pytest.approx(50.0))
+
+
+def test_the_start_is_taken_from_the_first_bin_and_the_line_from_the_last():
+    # A slow first bin (5 m/s) and a slow last one; the clock ran 7 s before the car crossed 0.
+    speeds = [5.0, *[10.0] * 8, 5.0]
+    times = lap(speeds, before_start_s=7.0)
+
+    assert times.times == pytest.approx(lap(speeds).times)
+    assert times.at(50.0) == pytest.approx(10.0)
+    assert times.times[-1] == pytest.approx(120.0)  # 20 + 8 · 10 + 20 s from 0 to the line
+
+
+def test_a_standing_first_bin_starts_the_clock_at_its_own_time():
+    bins = bins_at([10.0] * 10, before_start_s=7.0)
+    bins[0] = {**bins[0], "speed": MIN_SPEED_MS * 3.6}  # at the limit: standing
+
+    times = lap_times(bins=bins, bin_width=WIDTH, length_m=LENGTH)
+
+    assert times.at(50.0) == pytest.approx(bins[0]["elapsed"])  # not moved, nothing taken off
+    assert times.at(150.0) == pytest.approx(bins[1]["elapsed"])
+
+
+def test_no_point_is_added_past_a_lap_that_ends_at_its_last_centre():
+    times = lap_times(bins=bins_at([10.0] * 10), bin_width=WIDTH, length_m=950.0)
+
+    assert times.centres[-1] == 950.0 and times.centres.count(950.0) == 1
+
+
+def test_deltas_need_both_laps_to_reach_the_distance():
+    long, short = lap([10.0] * 10), lap_times(bins=bins_at([8.0] * 5), bin_width=WIDTH, length_m=500.0)
+
+    assert delta_at(long, short, 800.0) is None and delta_at(short, long, 800.0) is None
+    segments = time_lost(first=short, second=long, end_m=LENGTH)
+    assert [(s["from_m"], s["to_m"]) for s in segments] == [(0.0, 100.0), (100.0, 200.0), (200.0, 300.0),
+                                                            (300.0, 400.0), (400.0, 500.0)]
+    sectors = sector_deltas(first=short, second=long, boundaries=[300.0, 600.0], end_m=LENGTH,
+                            first_sectors=[None] * 3, second_sectors=[None] * 3)
+    assert [s.telemetry_s for s in sectors] == [pytest.approx(7.5), None, None]
+
+
+def test_each_sector_gains_its_own_share_of_the_delta():
+    first, second = lap([8.0] * 10), lap([10.0] * 10)  # 2.5 s lost per 100 m
+
+    sectors = sector_deltas(first=first, second=second, boundaries=[300.0, 600.0], end_m=LENGTH,
+                            first_sectors=[None] * 3, second_sectors=[None] * 3)
+
+    assert [s.telemetry_s for s in sectors] == pytest.approx([7.5, 7.5, 10.0])
+
+
+def test_segment_bounds_are_given_to_a_tenth_of_a_metre():
+    segments = time_lost(first=lap([8.0] * 10), second=lap([10.0] * 10), end_m=LENGTH, segments=3)
+
+    assert sorted((s["from_m"], s["to_m"]) for s in segments) == [(0.0, 333.3), (333.3, 666.7), (666.7, 1000.0)]
+
+
+def test_losses_equal_to_the_millisecond_stay_in_lap_order():
+    second = LapTimes(centres=[0.0, 100.0, 200.0], times=[0.0, 10.0, 20.0])
+    first = LapTimes(centres=[0.0, 100.0, 200.0], times=[0.0, 10.4996, 21.0])  # 0.4996 s, then 0.5004 s
+
+    segments = time_lost(first=first, second=second, end_m=200.0, segments=2)
+
+    assert [s["from_m"] for s in segments] == [0.0, 100.0]

@@ -1,14 +1,20 @@
 """The pure parsers of the timing exports, on values written out by hand."""
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 
 from telemetry.parsing import (
     FieldError,
+    Record,
     RowError,
     car_number_from_vehicle,
     parse_duration,
+    parse_float,
     parse_gap,
     parse_int,
+    parse_timestamp,
     read_records,
 )
 
@@ -39,12 +45,13 @@ def test_whole_numbers_also_written_with_a_zero_fraction():
     assert parse_int("17") == 17
     assert parse_int("1.0") == 1
     assert parse_int("") is None
-    with pytest.raises(FieldError):
+    with pytest.raises(FieldError, match=r"^not a whole number: '1\.5'$"):
         parse_int("1.5")
 
 
 @pytest.mark.parametrize(("number", "vehicle_id", "car"), [
     ("78", "GR86-004-78", 78), ("0", "GR86-004-78", 78), ("", "GR86-002-002", 2), ("0", "GR86-002-000", None),
+    ("78", "GR86-004-12", 78),  # the vehicle number first
 ])
 def test_car_number_from_the_vehicle(number, vehicle_id, car):
     assert car_number_from_vehicle(vehicle_number=number, vehicle_id=vehicle_id) == car
@@ -70,7 +77,40 @@ def test_quoted_comma_files(tmp_path):
 def test_a_missing_column_and_a_value_beyond_the_header_name_file_and_line(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("POS;NUMBER\n1;13;extra\n")
-    with pytest.raises(RowError, match=r"x\.csv, line 2, field column 3"):
+    beyond = r"x\.csv, line 2, field column 3: value beyond the header's 2 columns: 'extra'$"
+    with pytest.raises(RowError, match=beyond):
         list(read_records(path))
-    with pytest.raises(RowError, match=r"x\.csv, line 1, field TIME: column missing"):
-        list(read_records(path, required=("TIME",)))
+    with pytest.raises(RowError, match=r"x\.csv, line 1, field TIME, LAP: column missing from the header$") as error:
+        list(read_records(path, required=("POS", "TIME", "LAP")))
+    assert (error.value.path, error.value.line, error.value.field) == (str(path), 1, "TIME, LAP")
+
+
+def test_a_record_knows_its_file(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("POS;NUMBER\n1;13\n")
+    assert [record.path for record in read_records(path)] == [path]
+
+
+def test_a_header_with_as_many_commas_as_semicolons_is_read_with_semicolons(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("POS;GAP,S\n1;0,4\n")  # the official exports separate with ";"
+    assert [record.values for record in read_records(path)] == [{"POS": "1", "GAP,S": "0,4"}]
+
+
+def test_numbers_and_timestamps():
+    assert (parse_float(" 61.3 "), parse_float(""), parse_float("-1.05")) == (61.3, None, -1.05)
+    with pytest.raises(FieldError, match=r"^not a number: 'x1'$"):
+        parse_float("x1")
+    assert parse_timestamp("2025-09-06T18:40:41.775Z") == datetime(2025, 9, 6, 18, 40, 41, 775000, tzinfo=UTC)
+    assert parse_timestamp(" ") is None
+    with pytest.raises(FieldError, match=r"^not an ISO timestamp: '06/09/2025'$"):
+        parse_timestamp("06/09/2025")
+
+
+def test_a_record_reads_the_first_name_its_file_has_and_requires_values():
+    record = Record(path=Path("x.csv"), line=7, values={"INT-1": "12.5", "TIME": ""})
+
+    assert (record.get("IM1", "INT-1"), record.get("IM1"), record.require("INT-1")) == ("12.5", "", "12.5")
+    for missing in ("TIME", "LAP"):
+        with pytest.raises(RowError, match=rf"^x\.csv, line 7, field {missing}: missing value$"):
+            record.require(missing)
