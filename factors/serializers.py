@@ -56,10 +56,36 @@ class SkillAdjustmentsField(serializers.DictField):
         return _check_factor_keys(value, self.context["factors"])
 
 
+# A starting grid is never longer than this (the database's small positive integers hold it).
+MAX_GRID_POSITION = 999
+
+
 class PredictRequestSerializer(serializers.Serializer):
     driver_number = serializers.IntegerField(min_value=1)
     track_id = serializers.CharField(min_length=1, max_length=50)
     skill_adjustments = SkillAdjustmentsField(required=False)
+    grid_position = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_GRID_POSITION,
+        required=False,
+        help_text="Starting position after qualifying (1 = pole); without it the prediction is before qualifying",
+    )
+
+
+class RacePredictionQuerySerializer(serializers.Serializer):
+    grid = serializers.RegexField(
+        r"^[1-9][0-9]{0,3}(,[1-9][0-9]{0,3})*$",
+        required=False,
+        help_text="After qualifying: car numbers in starting order, comma-separated (unlisted cars start behind)",
+    )
+
+    def validate_grid(self, value: str) -> list[int]:
+        numbers = [int(number) for number in value.split(",")]
+        if len(set(numbers)) != len(numbers):
+            raise serializers.ValidationError("A car number appears twice.")
+        if len(numbers) > MAX_GRID_POSITION:
+            raise serializers.ValidationError(f"At most {MAX_GRID_POSITION} cars.")
+        return numbers
 
 
 class SkillScoresSerializer(serializers.Serializer):
@@ -315,6 +341,9 @@ class SimilarDriverSerializer(serializers.Serializer):
     avg_finish = serializers.FloatField()
     performance_improvement = serializers.FloatField()
     current_avg_finish = serializers.FloatField()
+    # Only on the best finisher's self-match (no driver finishes better on average).
+    is_elite_self_match = serializers.BooleanField(required=False)
+    target_factor = serializers.CharField(required=False, help_text="The factor to work on first")
 
 
 class MatchingAlgorithmSerializer(serializers.Serializer):
@@ -328,6 +357,7 @@ class SimilarDriversSerializer(serializers.Serializer):
     similar_drivers = SimilarDriverSerializer(many=True)
     current_avg_finish = serializers.FloatField()
     total_better_drivers = serializers.IntegerField()
+    message = serializers.CharField(required=False, help_text="Why there is no faster driver to compare with")
     matching_algorithm = MatchingAlgorithmSerializer()
 
 

@@ -12,5 +12,6 @@ router.register("factors", views.FactorViewSet, basename="factor")
 urlpatterns = [
     *router.urls,
     path("predict", views.PredictView.as_view(), name="predict"),
+    path("tracks/<str:track_id>/prediction", views.RacePredictionView.as_view(), name="track-race-prediction"),
     path("rankings/projected", views.RankingsProjectedView.as_view(), name="rankings-projected"),
 ]

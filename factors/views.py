@@ -24,6 +24,7 @@ from factors.serializers import (
     FactorStatsSerializer,
     FactorTopAverageSerializer,
     PredictRequestSerializer,
+    RacePredictionQuerySerializer,
     RankingsProjectedQuerySerializer,
     TopAverageQuerySerializer,
 )
@@ -123,7 +124,11 @@ class PredictView(APIView):
         (circuit,) = population.circuits(body["track_id"])
         return Response(
             predictions.predict(
-                population=population, driver=driver, circuit=circuit, adjustments=body.get("skill_adjustments")
+                population=population,
+                driver=driver,
+                circuit=circuit,
+                adjustments=body.get("skill_adjustments"),
+                grid_position=body.get("grid_position"),
             )
         )
 
@@ -135,3 +140,14 @@ class RankingsProjectedView(APIView):
         query = validated(RankingsProjectedQuerySerializer, request.query_params, population)
         number = query.pop("driver_number")
         return Response(predictions.rankings_projected(population=population, driver_number=number, skills=query))
+
+
+@extend_schema(parameters=[RacePredictionQuerySerializer], responses=OpenApiTypes.OBJECT)
+class RacePredictionView(APIView):
+    """The ranked field's predicted order in a race at the track, with win and podium chances."""
+
+    def get(self, request: Request, track_id: str) -> Response:
+        population = selectors.skill_population()
+        query = validated(RacePredictionQuerySerializer, request.query_params)
+        (circuit,) = population.circuits(track_id)
+        return Response(predictions.race_order(population=population, circuit=circuit, grid=query.get("grid")))
