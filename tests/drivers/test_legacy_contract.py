@@ -9,6 +9,7 @@ from drivers.legacy_import import legacy_stores_import
 from tests.drivers.legacy import captured_requests, read_store
 
 ENDPOINTS = ("tracks_list", "tracks_detail", "drivers_stats", "drivers_results")
+CAPTURED = captured_requests(*ENDPOINTS)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,13 @@ def expected_body(captured: dict, track_names: dict[str, str]):
     return body
 
 
-@pytest.mark.parametrize("captured", captured_requests(*ENDPOINTS))
+def test_every_captured_response_is_replayed(season_dir):
+    files = [read_store(f"{name}.json", season_dir / "legacy-api") for name in ENDPOINTS]
+    assert len(CAPTURED) == sum(len(store["responses"]) for store in files)
+    assert all(store["responses"] for store in files)
+
+
+@pytest.mark.parametrize("captured", CAPTURED)
 def test_the_captured_response_is_served_again(captured, legacy_database, track_names, client, db):
     response = client.get(captured["request"]["url"])
     assert response.status_code == {422: 400}.get(captured["status"], captured["status"])
