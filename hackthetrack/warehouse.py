@@ -12,9 +12,11 @@ from pathlib import Path
 
 import environ
 
-# django-snowflake's connection set-up sends two ALTER SESSION statements the emulator does not
-# implement; exactly those are ignored there (the emulator runs in UTC, as these sessions do).
-EMULATOR_NOP_REGEXES = [r"^\s*ALTER SESSION SET TIMEZONE\s*=", r"^\s*ALTER SESSION SET NOORDER_SEQUENCE_AS_DEFAULT\s*="]
+# Statements the emulator does not implement, ignored there and only those: django-snowflake's two
+# ALTER SESSION statements at connection set-up (the emulator runs in UTC, as these sessions do),
+# and REMOVE of a staged file that failed to load.
+EMULATOR_NOP_REGEXES = [r"^\s*ALTER SESSION SET TIMEZONE\s*=", r"^\s*ALTER SESSION SET NOORDER_SEQUENCE_AS_DEFAULT\s*=",
+                        r"^\s*REMOVE\s+@"]
 # At its first login in a process the connector asks the cloud providers' metadata addresses which
 # platform it runs on (five threads, up to 0.2 s); an emulator is on none. Only this environment
 # variable turns that off.

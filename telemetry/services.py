@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 import uuid
@@ -14,14 +15,17 @@ from typing import TypeVar
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from django.db import connections, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.utils import timezone
 
 from hackthetrack.cache import invalidate_api_cache
 from hackthetrack.routers import WAREHOUSE
 from telemetry.models import Load, Sample
+from telemetry.parsing import RowError
 from telemetry.samples import Progress, missing_car_error, sample_batches
 from telemetry.timing import TimingFile, timing_file_parse
+
+logger = logging.getLogger("telemetry.services")
 
 T = TypeVar("T")
 # Samples per warehouse load: each PUT + COPY costs about 50 ms on the emulator whatever its size,
@@ -55,21 +59,60 @@ def _arrow_type(field) -> pa.DataType:
     return pa.string()
 
 
+def warehouse_parquet_put(*, cursor, table: str, parquet_path: Path) -> None:
+    """Upload a Parquet file to ``table``'s stage. Only the role that owns a table may PUT into its
+    stage: migrate and the loads run as one role (docs/snowflake-account.md)."""
+    cursor.execute(f"PUT 'file://{parquet_path}' @%{table} AUTO_COMPRESS = FALSE OVERWRITE = TRUE")
+
+
+def warehouse_staged_copy(*, cursor, table: str, name: str) -> int:
+    """COPY exactly one staged file (by path: the emulator lacks ``FILES = (...)``) into ``table``,
+    matching columns by name, and purge it; returns the rows loaded. USE_LOGICAL_TYPE: the
+    Parquet timestamps are UTC instants (Arrow's ``timestamp[us, tz=UTC]``), read as such. A file
+    that fails to load is removed from the stage."""
+    try:
+        cursor.execute(
+            f"COPY INTO {table} FROM @%{table}/{name} FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE) "
+            "MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE PURGE = TRUE"
+        )
+    except DatabaseError:
+        warehouse_staged_remove(cursor=cursor, table=table, names=[name])
+        raise
+    # One result row per file: (file, status, rows_parsed, rows_loaded, ...).
+    return sum(int(row[3]) for row in cursor.fetchall() if len(row) > 3)
+
+
+def warehouse_staged_remove(*, cursor, table: str, names: list[str]) -> None:
+    """Remove staged files that will not be loaded (PURGE removes only the loaded ones); a failure
+    here is logged, never raised over the error that led here."""
+    for name in names:
+        try:
+            cursor.execute(f"REMOVE @%{table}/{name}")
+        except DatabaseError:
+            logger.warning("Could not remove %s from the stage of %s", name, table, exc_info=True)
+
+
 def warehouse_parquet_copy(*, cursor, table: str, parquet_path: Path) -> int:
-    """Bulk-load a Parquet file into ``table`` through its table stage: PUT uploads it, COPY INTO
-    loads exactly that file (by path: the emulator lacks ``FILES = (...)``), matching columns by
-    name, and purges it. Returns the rows loaded.
+    """Bulk-load a Parquet file into ``table`` through its table stage (PUT, then COPY INTO).
 
     Parquet rather than CSV: typed, NULL and empty text kept apart, and the emulator mislabels the
     columns of CSV files wider than ten columns. Each load stages its own uniquely named file, so
     concurrent loads never pick up each other's."""
-    cursor.execute(f"PUT 'file://{parquet_path}' @%{table} AUTO_COMPRESS = FALSE OVERWRITE = TRUE")
-    cursor.execute(
-        f"COPY INTO {table} FROM @%{table}/{parquet_path.name} FILE_FORMAT = (TYPE = PARQUET) "
-        "MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE PURGE = TRUE"
-    )
-    # One result row per file: (file, status, rows_parsed, rows_loaded, ...).
-    return sum(int(row[3]) for row in cursor.fetchall() if len(row) > 3)
+    warehouse_parquet_put(cursor=cursor, table=table, parquet_path=parquet_path)
+    return warehouse_staged_copy(cursor=cursor, table=table, name=parquet_path.name)
+
+
+def text_lengths_check(*, model, rows: list[dict], path: Path) -> None:
+    """Raise RowError naming file, line and field of the first text longer than its column:
+    Snowflake refuses it at COPY (VARCHAR(n)), the emulator would store it; checked before any upload."""
+    limits = {field.column: field.max_length for field in model._meta.concrete_fields
+              if isinstance(field, models.CharField) and field.max_length}
+    for row in rows:
+        for column, limit in limits.items():
+            value = row.get(column)
+            if isinstance(value, str) and len(value) > limit:
+                raise RowError(path=path, line=row["line"], field=column,
+                               message=f"{len(value)} characters, more than the {limit} its column holds")
 
 
 def warehouse_table_copy(*, cursor, model, table: pa.Table, work_dir: Path) -> int:
@@ -131,6 +174,8 @@ def timing_files_load(*, timing_files: list[TimingFile], season: int) -> list[Lo
     transaction, each race's previous rows of each kind are deleted and the new ones bulk-loaded:
     a failure of any load leaves the warehouse as it was."""
     parsed = [(timing_file, timing_file_parse(timing_file)) for timing_file in timing_files]
+    for timing_file, rows in parsed:
+        text_lengths_check(model=timing_file.model, rows=rows, path=timing_file.path)
     loads = []
     with tempfile.TemporaryDirectory(prefix="htt-load-") as work_dir, transaction.atomic(using=WAREHOUSE):
         for timing_file, rows in parsed:
@@ -231,33 +276,46 @@ def _sample_table(batch: pa.Table, *, schema: pa.Schema, constants: dict, first_
 def samples_file_load(*, path: Path, season: int, track: str, race_number: int,
                       on_batch: Callable[[Progress], None] | None = None) -> Load:
     """Stream a telemetry CSV (long or wide) into the warehouse, a block at a time: each block is
-    pivoted/typed in Arrow and written as Parquet in a background thread while the warehouse
-    bulk-loads (PUT + COPY INTO) the previous one.
+    pivoted/typed in Arrow and written as Parquet in a background thread while the previous one is
+    uploaded to the samples' stage.
 
-    One transaction: a car's earlier samples of this race are deleted when the file first shows
-    that car, so a reload replaces them and an error leaves the warehouse as it was."""
+    The whole file is parsed and staged before the transaction: so a bad value writes nothing,
+    and the transaction, which deletes a car's earlier samples of this race where the file first
+    shows that car and copies the staged files, holds its locks only that long. A failure leaves
+    the warehouse as it was, and the staged files not loaded are removed."""
     load_id = uuid.uuid4().hex
     constants = {"LOAD_ID": load_id, "SEASON": season, "TRACK": track, "RACE_NUMBER": race_number}
-    cars_replaced: set[int] = set()
+    table = Sample._meta.db_table
+    staged: list[tuple[str, int, set]] = []  # (staged file, samples, cars), in file order
     loaded = 0
-    with (tempfile.TemporaryDirectory(prefix="htt-samples-") as work_dir,
-          prefetched(_sample_parquet_files(path=path, work_dir=Path(work_dir), constants=constants)) as blocks,
-          transaction.atomic(using=WAREHOUSE)):
-        with connections[WAREHOUSE].cursor() as cursor:
-            for parquet_path, rows, cars, progress in blocks:
-                if None in cars:
-                    raise missing_car_error(path)
-                if new_cars := sorted(cars - cars_replaced):
-                    race_rows_delete(cursor=cursor, model=Sample, season=season, track=track,
-                                     race_number=race_number, scope={"car_number": new_cars}, keep_load_id=load_id)
-                cars_replaced |= cars
-                copied = warehouse_parquet_copy(cursor=cursor, table=Sample._meta.db_table, parquet_path=parquet_path)
-                parquet_path.unlink()
-                if copied != rows:
-                    raise LoadError(f"{path}: the warehouse loaded {copied} of {rows} samples of a block")
-                loaded += rows
-                if on_batch:
-                    on_batch(progress)
-        transaction.on_commit(invalidate_api_cache, using=WAREHOUSE)
-        return load_record(load_id=load_id, kind=Load.Kind.SAMPLES.value, source=path.name, season=season,
-                           track=track, race_number=race_number, row_count=loaded)
+    with connections[WAREHOUSE].cursor() as cursor:
+        try:
+            with (tempfile.TemporaryDirectory(prefix="htt-samples-") as work_dir,
+                  prefetched(_sample_parquet_files(path=path, work_dir=Path(work_dir), constants=constants)) as blocks):
+                for parquet_path, rows, cars, progress in blocks:
+                    if None in cars:
+                        raise missing_car_error(path)
+                    staged.append((parquet_path.name, rows, cars))
+                    warehouse_parquet_put(cursor=cursor, table=table, parquet_path=parquet_path)
+                    parquet_path.unlink()
+                    if on_batch:
+                        on_batch(progress)
+            with transaction.atomic(using=WAREHOUSE):
+                cars_replaced: set[int] = set()
+                for index, (name, rows, cars) in enumerate(staged):
+                    if new_cars := sorted(cars - cars_replaced):
+                        race_rows_delete(cursor=cursor, model=Sample, season=season, track=track,
+                                         race_number=race_number, scope={"car_number": new_cars},
+                                         keep_load_id=load_id)
+                    cars_replaced |= cars
+                    copied = warehouse_staged_copy(cursor=cursor, table=table, name=name)
+                    staged[index] = ("", rows, cars)  # loaded (and purged)
+                    if copied != rows:
+                        raise LoadError(f"{path}: the warehouse loaded {copied} of {rows} samples of a block")
+                    loaded += rows
+                transaction.on_commit(invalidate_api_cache, using=WAREHOUSE)
+                return load_record(load_id=load_id, kind=Load.Kind.SAMPLES.value, source=path.name, season=season,
+                                   track=track, race_number=race_number, row_count=loaded)
+        except BaseException:
+            warehouse_staged_remove(cursor=cursor, table=table, names=[name for name, _, _ in staged if name])
+            raise

@@ -170,9 +170,11 @@ def test_the_race_comes_from_the_name_or_the_options(warehouse_db, tmp_path):
 
 
 def test_a_bad_block_after_copied_ones_rolls_back_over_the_rows_before(warehouse_transactional_db, tmp_path,
-                                                                       monkeypatch):
-    """The warehouse's rollback after COPY: blocks of the file were already deleted over and copied
-    when a later block fails; the transaction ends and the car's earlier samples are as they were."""
+                                                                       monkeypatch, warehouse_emulator):
+    """The warehouse's rollback after COPY: two blocks of the file were already deleted over and
+    copied when the third one's COPY fails (its staged file is gone from the emulator's stage); the
+    transaction ends, the car's earlier samples are as they were, and every staged file not loaded
+    is removed (REMOVE, which the emulator ignores: there they stay)."""
     before = tmp_path / "barber_r1_before.csv"
     before.write_text(f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n")
     call_command("ingest_telemetry", str(before))
@@ -180,20 +182,28 @@ def test_a_bad_block_after_copied_ones_rolls_back_over_the_rows_before(warehouse
     monkeypatch.setattr(samples, "READ_ROWS", 1)
     monkeypatch.setattr(services, "BATCH_SAMPLES", 25)
     lines = [f"13,1,2025-09-06T18:00:{i // 20:02d}.{i % 20 * 50:03d}Z,{i},{i},,,,,,,,,," for i in range(200)]
-    lines.append("13,1,2025-09-06T18:00:59Z,999,fast,,,,,,,,,,")
-    path = tmp_path / "barber_r1_late_error.csv"
+    path = tmp_path / "barber_r1_lost_block.csv"
     path.write_text(WIDE_HEADER + "\n" + "\n".join(lines) + "\n")
-    copies = []
+    copies, removes = [], []
 
-    def count_copies(execute, sql, params, many, context):
-        copies.extend([sql] if sql.startswith("COPY INTO") else [])
+    def third_copy_fails(execute, sql, params, many, context):
+        removes.extend([sql.split("/")[-1]] if sql.startswith("REMOVE") else [])
+        if sql.startswith("COPY INTO"):
+            copies.append(sql)
+            if len(copies) == 3:
+                staged = sql.split("@%telemetry_sample/")[1].split()[0]
+                for file in warehouse_emulator.data_dir.rglob(staged):
+                    file.unlink()
         return execute(sql, params, many, context)
 
-    with connections["warehouse"].execute_wrapper(count_copies), pytest.raises(CommandError, match="line 202"):
+    with connections["warehouse"].execute_wrapper(third_copy_fails), pytest.raises(Exception):
         call_command("ingest_telemetry", str(path))
 
-    assert len(copies) >= 2  # the failure came after rows were deleted and copied
+    assert len(copies) == 3
     assert [(row[0], row[4]) for row in _samples()] == [(13, 100.0)]
     with connections["warehouse"].cursor() as cursor:
         cursor.execute("SELECT source FROM telemetry_load")
         assert cursor.fetchall() == [("barber_r1_before.csv",)]
+        cursor.execute("LIST @%telemetry_sample")
+        left = {row[0] for row in cursor.fetchall()}
+    assert left and set(removes) >= left

@@ -136,3 +136,19 @@ def test_a_directory_loads_all_or_nothing(warehouse_transactional_db, cota_r1, s
 
     assert _count(Lap, track="barber") == 0
     assert {model: _count(model) for model in (Lap, Result, Load)} == stored
+
+
+def test_a_text_longer_than_its_column_is_refused_before_any_upload(warehouse_db, cota_r1):
+    """Snowflake refuses it at COPY (the emulator would store it): named by file, line and field."""
+    path = cota_r1 / "cota_r1_analysis_endurance.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    fields = lines[5].split(";")
+    fields[[name.strip() for name in header].index("MANUFACTURER")] = "M" * 81
+    lines[5] = ";".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+
+    with pytest.raises(CommandError, match=r"cota_r1_analysis_endurance\.csv, line 6, field manufacturer: 81 "
+                                           r"characters, more than the 80"):
+        call_command("ingest_timing", str(cota_r1))
+    assert _count(Load) == 0
