@@ -1,6 +1,7 @@
 """Tracks and drivers (legacy paths, no trailing slash). A driver is served two ways: as the skill
 model ranks them (the card, gaps, coaching, similar drivers, what-ifs: factors' selectors and
-reports) and by their season (statistics, race results: this app's selectors)."""
+reports) and by their season (statistics, race results: this app's selectors). A track also
+answers the skill model's predicted order of a race there."""
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -32,6 +33,8 @@ from factors.serializers import (
     ImprovementSerializer,
     ImprovePredictSerializer,
     MatchQuerySerializer,
+    RaceOrderSerializer,
+    RacePredictionQuerySerializer,
     SimilarDriversSerializer,
     SkillGapsSerializer,
 )
@@ -48,27 +51,6 @@ DRIVER_NUMBER = OpenApiParameter(
 SKILLS_EXAMPLE = OpenApiExample(
     "Skills", value={"speed": 85, "consistency": 80, "racecraft": 75, "tire_management": 70}
 )
-
-
-@extend_schema_view(
-    list=extend_schema(summary="All circuits"),
-    retrieve=extend_schema(summary="One circuit"),
-)
-class TrackViewSet(viewsets.ReadOnlyModelViewSet):
-    """Circuits with their demand profile per factor."""
-
-    serializer_class = TrackSerializer
-    lookup_value_regex = "[^/]+"
-
-    def get_queryset(self):
-        return track_list()
-
-    def get_object(self):
-        track_id = self.kwargs["pk"]
-        track = self.get_queryset().filter(pk=track_id).first()
-        if track is None:
-            raise NotFound(f"Track {track_id} not found")
-        return track
 
 
 def validated(serializer_class, data, population: selectors.SkillPopulation | None = None, **context) -> dict:
@@ -95,6 +77,44 @@ def json_object(request: Request) -> dict:
 def answer(serializer_class, data, population: selectors.SkillPopulation, **kwargs) -> dict:
     """``data`` in the shape of ``serializer_class``, with the population's factors."""
     return serializer_class(data, context={"factors": population.model.factors}, **kwargs).data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="All circuits"),
+    retrieve=extend_schema(summary="One circuit"),
+)
+class TrackViewSet(viewsets.ReadOnlyModelViewSet):
+    """Circuits with their demand profile per factor."""
+
+    serializer_class = TrackSerializer
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return track_list()
+
+    def get_object(self):
+        track_id = self.kwargs["pk"]
+        track = self.get_queryset().filter(pk=track_id).first()
+        if track is None:
+            raise NotFound(f"Track {track_id} not found")
+        return track
+
+    @extend_schema(
+        operation_id="tracks_prediction",
+        summary="The ranked field's predicted order in a race at the circuit, with win and podium chances",
+        parameters=[
+            OpenApiParameter("id", str, OpenApiParameter.PATH, examples=[OpenApiExample("Barber", value="barber")]),
+            RacePredictionQuerySerializer,
+        ],
+        responses={200: RaceOrderSerializer, **SKILL_MODEL_ERRORS},
+    )
+    @action(detail=True)
+    def prediction(self, request: Request, pk: str) -> Response:
+        population = selectors.skill_population()
+        query = validated(RacePredictionQuerySerializer, request.query_params)
+        (circuit,) = population.circuits(pk)
+        order = predictions.race_order(population=population, circuit=circuit, grid=query.get("grid"))
+        return Response(answer(RaceOrderSerializer, order, population))
 
 
 class DriverViewSet(viewsets.GenericViewSet):

@@ -9,6 +9,7 @@ import math
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
+from factors.predictions import AFTER_QUALIFYING, BEFORE_QUALIFYING
 from hackthetrack.openapi import ErrorEnvelopeSerializer
 
 ADJUSTMENT_LIMIT = 50.0
@@ -410,3 +411,68 @@ class ImprovementSerializer(serializers.Serializer):
     prediction = ImprovedPredictionSerializer()
     similar_drivers = ImproveSimilarDriverSerializer(many=True)
     recommendations = ImproveRecommendationSerializer(many=True)
+
+
+STAGES = [BEFORE_QUALIFYING, AFTER_QUALIFYING]
+
+
+class PredictionSerializer(serializers.Serializer):
+    """The last three fields come only with skill_adjustments."""
+
+    driver_number = serializers.IntegerField()
+    track_id = serializers.CharField()
+    circuit_fit_score = serializers.FloatField()
+    predicted_finish = serializers.IntegerField(help_text="Predicted place in a race of the ranked field")
+    expected_finish = serializers.FloatField()
+    grid_position = serializers.IntegerField(allow_null=True)
+    stage = serializers.ChoiceField(choices=STAGES)
+    field_size = serializers.IntegerField()
+    model_version = serializers.CharField()
+    explanation = serializers.CharField()
+    adjusted_scores = FactorMapField(required=False)
+    current_circuit_fit_score = serializers.FloatField(required=False)
+    current_predicted_finish = serializers.IntegerField(required=False)
+
+
+class RaceForecastSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    driver_number = serializers.IntegerField()
+    driver_name = serializers.CharField()
+    grid_position = serializers.IntegerField(allow_null=True)
+    expected_finish = serializers.FloatField()
+    win_probability = serializers.FloatField()
+    podium_probability = serializers.FloatField()
+
+
+class RaceOrderSerializer(serializers.Serializer):
+    track_id = serializers.CharField()
+    track_name = serializers.CharField()
+    stage = serializers.ChoiceField(choices=STAGES)
+    field_size = serializers.IntegerField()
+    model_version = serializers.CharField()
+    predictions = RaceForecastSerializer(many=True)
+
+
+class RankingRowSerializer(FactorKeyedSerializer):
+    rank = serializers.IntegerField()
+    driver_number = serializers.IntegerField()
+    driver_name = serializers.CharField()
+    overall_score = serializers.FloatField()
+    avg_finish = serializers.FloatField(help_text="Predicted average finish")
+    is_user = serializers.BooleanField()
+    is_projected = serializers.BooleanField()
+    trailing_fields = ("overall_score", "avg_finish", "is_user", "is_projected")
+
+    def factor_field(self):
+        return serializers.FloatField()
+
+
+class ProjectedRankingsSerializer(serializers.Serializer):
+    user_driver_number = serializers.IntegerField()
+    current_rank = serializers.IntegerField()
+    projected_rank = serializers.IntegerField()
+    positions_gained = serializers.IntegerField()
+    projected_avg_finish = serializers.FloatField()
+    current_avg_finish = serializers.FloatField()
+    rankings_table = RankingRowSerializer(many=True)
+    confidence_level = serializers.ChoiceField(choices=["high", "low"])

@@ -4,7 +4,6 @@ serializers; errors go through the project's error envelope. The drivers' skill-
 drivers.views.DriverViewSet's."""
 
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -12,9 +11,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from drivers.views import DRIVER_NUMBER, answer, driver_number, json_object, validated
+from drivers.views import DEMO_DRIVER_NUMBER, DRIVER_NUMBER, answer, driver_number, json_object, validated
 from factors import factor_reports, predictions, selectors
 from factors.serializers import (
     SKILL_MODEL_ERRORS,
@@ -23,8 +21,9 @@ from factors.serializers import (
     FactorComparisonSerializer,
     FactorStatsSerializer,
     FactorTopAverageSerializer,
+    PredictionSerializer,
     PredictRequestSerializer,
-    RacePredictionQuerySerializer,
+    ProjectedRankingsSerializer,
     RankingsProjectedQuerySerializer,
     TopAverageQuerySerializer,
 )
@@ -113,41 +112,62 @@ class FactorViewSet(viewsets.GenericViewSet):
         return Response(answer(FactorCoachingSerializer, coaching, population))
 
 
-@extend_schema(request=PredictRequestSerializer, responses=OpenApiTypes.OBJECT)
-class PredictView(APIView):
+# Examples of the demo season's drivers, so they answer on what bin/serve loads.
+PREDICT_EXAMPLES = [
+    OpenApiExample("At barber", request_only=True, value={"driver_number": DEMO_DRIVER_NUMBER, "track_id": "barber"}),
+    OpenApiExample(
+        "After qualifying",
+        request_only=True,
+        value={"driver_number": DEMO_DRIVER_NUMBER, "track_id": "barber", "grid_position": 3},
+    ),
+    OpenApiExample(
+        "With adjusted skills",
+        request_only=True,
+        value={"driver_number": DEMO_DRIVER_NUMBER, "track_id": "barber", "skill_adjustments": {"speed": 5}},
+    ),
+]
+
+
+class PredictViewSet(viewsets.ViewSet):
+    """A driver's predicted finish in a race at a circuit (``POST /api/predict``)."""
+
     permission_classes = [AllowAny]  # computes from the body and writes nothing: public, as in the legacy
 
-    def post(self, request: Request) -> Response:
+    @extend_schema(
+        operation_id="predict",
+        summary="Circuit fit and predicted finish (public, writes nothing)",
+        request=PredictRequestSerializer,
+        responses={200: PredictionSerializer, **SKILL_MODEL_ERRORS},
+        examples=PREDICT_EXAMPLES,
+    )
+    def create(self, request: Request) -> Response:
         population = selectors.skill_population()
         body = validated(PredictRequestSerializer, json_object(request), population)
         driver = population.driver(body["driver_number"])
         (circuit,) = population.circuits(body["track_id"])
-        return Response(
-            predictions.predict(
-                population=population,
-                driver=driver,
-                circuit=circuit,
-                adjustments=body.get("skill_adjustments"),
-                grid_position=body.get("grid_position"),
-            )
+        prediction = predictions.predict(
+            population=population,
+            driver=driver,
+            circuit=circuit,
+            adjustments=body.get("skill_adjustments"),
+            grid_position=body.get("grid_position"),
         )
+        return Response(answer(PredictionSerializer, prediction, population))
 
 
-@extend_schema(parameters=[RankingsProjectedQuerySerializer], responses=OpenApiTypes.OBJECT)
-class RankingsProjectedView(APIView):
-    def get(self, request: Request) -> Response:
+class RankingViewSet(viewsets.ViewSet):
+    """The ranked field ordered by the model's predicted finish."""
+
+    @extend_schema(
+        operation_id="rankings_projected",
+        summary="The field ranked with the driver as they are and as projected",
+        parameters=[RankingsProjectedQuerySerializer],
+        responses={200: ProjectedRankingsSerializer, **SKILL_MODEL_ERRORS},
+    )
+    @action(detail=False)
+    def projected(self, request: Request) -> Response:
         population = selectors.skill_population()
         query = validated(RankingsProjectedQuerySerializer, request.query_params, population)
         number = query.pop("driver_number")
-        return Response(predictions.rankings_projected(population=population, driver_number=number, skills=query))
-
-
-@extend_schema(parameters=[RacePredictionQuerySerializer], responses=OpenApiTypes.OBJECT)
-class RacePredictionView(APIView):
-    """The ranked field's predicted order in a race at the track, with win and podium chances."""
-
-    def get(self, request: Request, track_id: str) -> Response:
-        population = selectors.skill_population()
-        query = validated(RacePredictionQuerySerializer, request.query_params)
-        (circuit,) = population.circuits(track_id)
-        return Response(predictions.race_order(population=population, circuit=circuit, grid=query.get("grid")))
+        rankings = predictions.rankings_projected(population=population, driver_number=number, skills=query)
+        return Response(answer(ProjectedRankingsSerializer, rankings, population))

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 LINKS = {
     "drivers": "driver-list",
     "tracks": "track-list",
-    "predict": "predict",
+    "predict": "predict-list",
     "rankings_projected": "rankings-projected",
     "telemetry_drivers": "telemetry-drivers",
     "health": "health",

@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-import hackthetrack.openapi_skill_model  # noqa: F401 (registers the skill-model endpoints' OpenAPI descriptions)
 from hackthetrack.api_root import ApiRootView
 from hackthetrack.health import HealthView
 

@@ -18,7 +18,13 @@ def _requests(population, number):
     """(method, path, body, what the report functions build for that request)."""
     driver = population.driver(number)
     field = population.by_average_finish
+    best = field[0].number  # no better finisher: find-similar answers a self-match
+    circuit = population.circuits("alpha")[0]
     similar_body = {"current_driver_number": number, "target_skills": SKILLS}
+    best_similar_body = {"current_driver_number": best, "target_skills": SKILLS}
+    predict_body = {"driver_number": number, "track_id": "alpha", "grid_position": 2, "skill_adjustments": {"speed": 5}}
+    skills_query = "&".join(f"{factor}={value}" for factor, value in SKILLS.items())
+    grid = [d.number for d in reversed(field)]
     return [
         ("get", "/api/drivers", None, driver_reports.driver_cards(population=population, track_id=None, drivers=field)),
         (
@@ -75,6 +81,39 @@ def _requests(population, number):
             "/api/drivers/find-similar",
             similar_body,
             driver_reports.find_similar(population=population, driver_number=number, target=SKILLS),
+        ),
+        (
+            "post",
+            "/api/drivers/find-similar",
+            best_similar_body,
+            driver_reports.find_similar(population=population, driver_number=best, target=SKILLS),
+        ),
+        (
+            "post",
+            "/api/predict",
+            {"driver_number": number, "track_id": "alpha"},
+            predictions.predict(population=population, driver=driver, circuit=circuit),
+        ),
+        (
+            "post",
+            "/api/predict",
+            predict_body,
+            predictions.predict(
+                population=population, driver=driver, circuit=circuit, adjustments={"speed": 5.0}, grid_position=2
+            ),
+        ),
+        (
+            "get",
+            f"/api/rankings/projected?driver_number={number}&{skills_query}",
+            None,
+            predictions.rankings_projected(population=population, driver_number=number, skills=SKILLS),
+        ),
+        ("get", "/api/tracks/alpha/prediction", None, predictions.race_order(population=population, circuit=circuit)),
+        (
+            "get",
+            f"/api/tracks/alpha/prediction?grid={','.join(map(str, grid))}",
+            None,
+            predictions.race_order(population=population, circuit=circuit, grid=grid),
         ),
     ]
 
