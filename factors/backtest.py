@@ -50,7 +50,6 @@ TOP = 3
 @dataclass(frozen=True)
 class Parameters:
     grid_weight: float
-    noise: float
     prior_observations: int
 
 

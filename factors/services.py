@@ -117,18 +117,20 @@ class BacktestRun:
     races: list  # the season's races (factors.learning.RaceRecord), in date order
 
 
-def model_version_backtest(*, version: ModelVersion, min_earlier_events: int = 2, store: bool = True) -> BacktestRun:
-    """Walk-forward backtest of ``version`` over its season's races in the warehouse; with ``store``,
-    its pooled figures and the race-day noise calibrated on them are saved with the version."""
-    races = season_races(season=version.season)
+def model_version_backtest(
+    *, version: ModelVersion, min_earlier_events: int = 2, store: bool = True, races: list | None = None
+) -> BacktestRun:
+    """Walk-forward backtest of ``version`` over its season's races (read from the warehouse unless
+    given); with ``store``, its pooled figures and the race-day noise calibrated on them are saved
+    with the version when they differ from what it holds."""
+    if races is None:
+        races = season_races(season=version.season)
     variables, _ = refresh_selectors.model_variables(version=version)
     result = backtest.backtest(
         races=races,
         variables=variables,
         parameters=backtest.Parameters(
-            grid_weight=version.grid_weight,
-            noise=version.noise_before,
-            prior_observations=version.demand_prior_results,
+            grid_weight=version.grid_weight, prior_observations=version.demand_prior_results
         ),
         min_earlier_events=min_earlier_events,
     )
@@ -140,15 +142,15 @@ def model_version_backtest(*, version: ModelVersion, min_earlier_events: int = 2
         noise_after=backtest.noise_calibrate(result=result, method=backtest.MODEL_AFTER),
         races=races,
     )
-    if store and result.races:
-        version.backtest = {
-            "pooled": run.pooled,
-            "races": result.races,
-            "min_earlier_events": min_earlier_events,
-            "shortfalls": backtest.shortfalls(run.pooled),
-        }
-        version.backtest_at = timezone.now()
-        version.noise_before = run.noise_before or version.noise_before
-        version.noise_after = run.noise_after or version.noise_after
+    figures = {
+        "pooled": run.pooled,
+        "races": result.races,
+        "min_earlier_events": min_earlier_events,
+        "shortfalls": backtest.shortfalls(run.pooled),
+    }
+    noise = (run.noise_before or version.noise_before, run.noise_after or version.noise_after)
+    if store and result.races and (version.backtest != figures or (version.noise_before, version.noise_after) != noise):
+        version.backtest, version.backtest_at = figures, timezone.now()
+        version.noise_before, version.noise_after = noise
         version.save(update_fields=["backtest", "backtest_at", "noise_before", "noise_after"])
     return run

@@ -40,6 +40,7 @@ from factors.models import (
     TrackDemand,
     Variable,
 )
+from factors.services import model_version_backtest
 
 logger = logging.getLogger("drivers.refresh")
 
@@ -79,6 +80,7 @@ class RefreshReport:
     # factor -> (Spearman's rho of new against previous scores, drivers compared)
     correlations: dict[str, tuple[float | None, int]] = field(default_factory=dict)
     left_out: dict[str, int] = field(default_factory=dict)  # variable -> scores computed without it
+    backtest: dict = field(default_factory=dict)  # the active version's pooled figures, per method
     warmed: int = 0
     duration_s: float = 0.0  # the transaction: read, compute, write, commit
     warm_s: float = 0.0
@@ -336,6 +338,9 @@ def _scores_write(
         for driver_id, by_factor in scores.items() for factor, s in by_factor.items()
     })
     _demands_write(demands=fit.demands, factors=list(dict.fromkeys(s.factor_id for s in variables)), report=report)
+    # The race model learns its race-day noise from the walk-forward backtest: run on every refresh,
+    # so a new race moves it, and the version's figures stay current for the admin.
+    report.backtest = model_version_backtest(version=version, races=races).pooled
 
 
 def _demands_write(*, demands, factors: list[str], report: RefreshReport) -> None:

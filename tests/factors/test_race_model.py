@@ -18,7 +18,7 @@ VARIABLES = [
     VariableSpec("best_race_lap", "speed", -0.8),
     VariableSpec("stint_consistency", "consistency", -0.5),
 ]
-PARAMETERS = backtest.Parameters(grid_weight=2.0, noise=1.0, prior_observations=80)
+PARAMETERS = backtest.Parameters(grid_weight=2.0, prior_observations=80)
 
 
 def season(*, races: int = 8, drivers: int = 12, seed: int = 1) -> list[RaceRecord]:

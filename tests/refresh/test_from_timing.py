@@ -62,8 +62,13 @@ def test_the_refresh_creates_tracks_model_and_a_dated_calendar(refreshed):
     raced = {track for track, _ in days}
     assert set(Track.objects.values_list("id", flat=True)) == raced | set(CATALOGUE)
     assert Track.objects.get(id="cota").name == "Circuit of the Americas"
-    assert ModelVersion.objects.get(is_active=True).season == 2025
+    active = ModelVersion.objects.get(is_active=True)
+    assert active.season == 2025
     assert "created the project's definition" in output
+    # The refresh backtests the active version on what it has learned from, and keeps the figures.
+    assert active.backtest["races"] == ["sebring:1", "sebring:2", "roadamerica:1", "roadamerica:2", "barber:1",
+                                        "barber:2"]
+    assert "Backtest over 6 races" in output
     # Rounds follow the first day of each event; the 2025 season opened at Sonoma.
     first_day = {track: min(day for (t, _), day in days.items() if t == track) for track in raced}
     expected_rounds = {track: n for n, track in enumerate(sorted(raced, key=first_day.get), start=1)}

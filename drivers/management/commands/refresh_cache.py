@@ -83,6 +83,15 @@ class Command(BaseCommand):
             )
             compared = max(n for _, n in report.correlations.values())
             self.stdout.write(f"Rank correlation (Spearman) with the previous scores, {compared} drivers: {rhos}")
+        before, after = report.backtest.get("model_before_qualifying"), report.backtest.get("model_after_qualifying")
+        if before and before["races"]:
+            baseline, grid = report.backtest["mean_previous_finish"], report.backtest["qualifying_order"]
+            self.stdout.write(
+                f"Backtest over {before['races']} races (Spearman / mean error): before qualifying "
+                f"{before['spearman']} / {before['mae']} (mean previous finish {baseline['spearman']} / "
+                f"{baseline['mae']}), after {after['spearman']} / {after['mae']} (qualifying order "
+                f"{grid['spearman']} / {grid['mae']})"
+            )
         outcome = (
             "Dry run: rolled back" if report.dry_run
             else f"{report.changed} rows changed" if report.changed else "Nothing changed"
