@@ -67,6 +67,7 @@ def test_a_fit_is_the_demand_weighted_z_through_the_normal_cdf():
     # Raw fits 2 and -2 over the field: spread 2; a raw fit of 2 is one spread above, Φ(1).
     assert fit_spread(population_z=[{"a": 1.0}, {"a": -1.0}], demands={"a": 2.0}) == 2.0
     assert fit_spread(population_z=[{"a": 1.0}], demands={"a": 2.0}) == 0.0
+    assert fit_spread(population_z=[], demands={"a": 2.0}) == 0.0
     assert circuit_fit(z={"a": 1.0}, demands={"a": 2.0}, spread=2.0) == pytest.approx(100 * NormalDist().cdf(1.0))
     assert circuit_fit(z={"a": -1.0}, demands={"a": 2.0}, spread=2.0) == pytest.approx(100 * NormalDist().cdf(-1.0))
     assert circuit_fit(z={"a": 1.0}, demands={"a": 2.0}, spread=NO_SPREAD) == 50.0

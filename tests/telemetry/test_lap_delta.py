@@ -180,3 +180,14 @@ def test_losses_equal_to_the_millisecond_stay_in_lap_order():
     segments = time_lost(first=first, second=second, end_m=200.0, segments=2)
 
     assert [s["from_m"] for s in segments] == [0.0, 100.0]
+
+
+def test_a_bin_at_the_standing_limit_is_neither_moved_nor_carried_to_the_line():
+    bins = bins_at([10.0] * 10)
+    bins[3] = {**bins[3], "distance": 330.0, "elapsed": 33.0, "speed": MIN_SPEED_MS * 3.6}
+    bins[9] = {**bins[9], "speed": MIN_SPEED_MS * 3.6}
+
+    times = lap_times(bins=bins, bin_width=WIDTH, length_m=LENGTH)
+
+    assert times.at(350.0) == pytest.approx(33.0)
+    assert times.centres[-1] == 950.0  # no time at the line: the last bin stood

@@ -67,6 +67,12 @@ def test_records_survive_bom_padded_headers_trailing_columns_and_blank_lines(tmp
     ]
 
 
+def test_a_row_shorter_than_the_header_lacks_the_last_values(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("POS;NUMBER;TIME\n1;13\n")
+    assert [record.values for record in read_records(path)] == [{"POS": "1", "NUMBER": "13"}]
+
+
 def test_quoted_comma_files(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text('"vehicle_id","lap","value"\n"GR86-002-2",3,"2025-04-26T21:43:12.083Z"\n')
