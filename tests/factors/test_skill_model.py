@@ -23,7 +23,11 @@ from factors.skill_model import (
 )
 
 MODEL = Coefficients(
-    name="m", season=2025, intercept=10.0, weights={"a": 0.5, "b": 0.25}, finish={"a": -2.0, "b": -1.0},
+    name="m",
+    season=2025,
+    intercept=10.0,
+    weights={"a": 0.5, "b": 0.25},
+    finish={"a": -2.0, "b": -1.0},
     display_names={"a": "A", "b": "B"},
 )
 SPREADS = {"a": Spread(mean=50.0, std=10.0), "b": Spread(mean=50.0, std=20.0)}

@@ -102,15 +102,23 @@ def test_sector_boundaries_are_where_each_lap_reaches_its_timed_sectors_averaged
     assert boundaries == pytest.approx([270.0, 540.0])
     # A lap without its sector times, or timed beyond its telemetry, is left out.
     assert sector_boundaries(laps=[(fast, [None, 30.0, 40.0]), (slow, [30.0, None, 65.0])]) == [
-        pytest.approx(240.0), None]
+        pytest.approx(240.0),
+        None,
+    ]
     assert sector_boundaries(laps=[(fast, [500.0, 1.0, 1.0])]) == [None, None]
 
 
 def test_sector_deltas_set_the_telemetry_beside_the_timing():
     first, second = lap([8.0] * 10), lap([10.0] * 10)
 
-    sectors = sector_deltas(first=first, second=second, boundaries=[300.0, None], end_m=LENGTH,
-                            first_sectors=[37.0, None, 80.0], second_sectors=[30.0, 40.0, 30.0])
+    sectors = sector_deltas(
+        first=first,
+        second=second,
+        boundaries=[300.0, None],
+        end_m=LENGTH,
+        first_sectors=[37.0, None, 80.0],
+        second_sectors=[30.0, 40.0, 30.0],
+    )
 
     assert [(s.sector, s.from_m, s.to_m) for s in sectors] == [(1, 0.0, 300.0), (2, 300.0, None), (3, None, LENGTH)]
     assert sectors[0].telemetry_s == pytest.approx(300 / 8 - 300 / 10)  # 7.5 s lost over 0..300 m
@@ -151,18 +159,35 @@ def test_deltas_need_both_laps_to_reach_the_distance():
 
     assert delta_at(long, short, 800.0) is None and delta_at(short, long, 800.0) is None
     segments = time_lost(first=short, second=long, end_m=LENGTH)
-    assert [(s["from_m"], s["to_m"]) for s in segments] == [(0.0, 100.0), (100.0, 200.0), (200.0, 300.0),
-                                                            (300.0, 400.0), (400.0, 500.0)]
-    sectors = sector_deltas(first=short, second=long, boundaries=[300.0, 600.0], end_m=LENGTH,
-                            first_sectors=[None] * 3, second_sectors=[None] * 3)
+    assert [(s["from_m"], s["to_m"]) for s in segments] == [
+        (0.0, 100.0),
+        (100.0, 200.0),
+        (200.0, 300.0),
+        (300.0, 400.0),
+        (400.0, 500.0),
+    ]
+    sectors = sector_deltas(
+        first=short,
+        second=long,
+        boundaries=[300.0, 600.0],
+        end_m=LENGTH,
+        first_sectors=[None] * 3,
+        second_sectors=[None] * 3,
+    )
     assert [s.telemetry_s for s in sectors] == [pytest.approx(7.5), None, None]
 
 
 def test_each_sector_gains_its_own_share_of_the_delta():
     first, second = lap([8.0] * 10), lap([10.0] * 10)  # 2.5 s lost per 100 m
 
-    sectors = sector_deltas(first=first, second=second, boundaries=[300.0, 600.0], end_m=LENGTH,
-                            first_sectors=[None] * 3, second_sectors=[None] * 3)
+    sectors = sector_deltas(
+        first=first,
+        second=second,
+        boundaries=[300.0, 600.0],
+        end_m=LENGTH,
+        first_sectors=[None] * 3,
+        second_sectors=[None] * 3,
+    )
 
     assert [s.telemetry_s for s in sectors] == pytest.approx([7.5, 7.5, 10.0])
 
