@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drivers.demo.definitions import FINISH_COEFFICIENTS, FINISH_INTERCEPT, WEIGHTS
+from factors.definitions import FINISH_COEFFICIENTS, FINISH_INTERCEPT, WEIGHTS
 from drivers.legacy_json import (
     LegacyDataError,
     Location,
@@ -34,7 +34,7 @@ DASHBOARD_FACTOR_IDS = {
 }
 
 # The legacy model's coefficients lived in its code, not in its data: they are the model's
-# definitions (drivers.demo.definitions). The finish coefficients are stored negative: finish =
+# definitions (factors.definitions). The finish coefficients are stored negative: finish =
 # intercept + sum(coefficient * z) then falls (improves) as a skill rises; the legacy code added them
 # with a positive sign, predicting worse finishes for better drivers.
 LEGACY_MODEL_NAME = "legacy-2025"

@@ -16,20 +16,10 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from factors import skill_model
+from factors.definitions import VARIABLES
 
-# Which way each timing- or telemetry-determined variable points (see docs/operations.md "Nightly refresh").
-HIGHER_IS_BETTER = {
-    "qualifying_pace": False,
-    "best_race_lap": False,
-    "avg_top10_pace": False,
-    "stint_consistency": False,
-    "sector_consistency": False,
-    "braking_consistency": False,
-    "positions_gained": True,
-    "position_changes": True,
-    "early_vs_late_pace": False,
-    "late_stint_perf": False,
-}
+# Which way each variable the refresh computes points (higher raw value = better driver?).
+HIGHER_IS_BETTER = {variable.id: variable.higher_is_better for variable in VARIABLES}
 TELEMETRY_VARIABLES = frozenset({"braking_consistency"})
 
 

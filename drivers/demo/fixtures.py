@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from drivers.demo.definitions import MODEL_VERSION_NAME
+from factors.definitions import MODEL_VERSION_NAME
 from drivers.demo.season import DemoSeason
 from drivers.models import Driver
 from factors.models import ModelVersion

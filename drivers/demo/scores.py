@@ -1,25 +1,20 @@
-"""Model variables measured from the simulated races, and the factor scores built from them.
-
-Each variable's raw value is averaged over the driver's classified races (a retirement says
-little about pace). Across drivers it is then oriented (higher = better), min-max normalized to
-0..100 and ranked into a percentile. A factor score is the weighted sum of its variables'
-normalized values (weights from the loadings), so it lies in 0..100; its z-score is taken against
-the field's own mean and population standard deviation.
+"""The model variables of one simulated race, measured the way the warehouse measures a real one
+(drivers.refresh.warehouse): over green racing laps, which in a simulated race are every lap after
+the opening one (it has no caution and no pit stop). The scores are then built from them by the one
+scoring module (factors.learning, factors.scoring), as refresh_cache builds them from real timing.
 """
 
-from collections import defaultdict
 from math import sqrt
-from statistics import fmean, pstdev
+from statistics import fmean
 
-from drivers.demo.definitions import VARIABLES, variable_weights
 from drivers.demo.racing import CarResult
-from factors.scoring import normalized_0_100, percentiles
+from drivers.refresh.warehouse import STINT_LAPS, TOP_LAPS
 
-LAST_LAPS = 5
+DIGITS = 4  # the warehouse rounds the variables it computes so
 
 
 def racing_laps(car: CarResult) -> list[int]:
-    """Laps after the opening lap, whose time includes the start."""
+    """Green racing laps: the laps after the opening lap, whose time includes the start."""
     return car.lap_ms[1:]
 
 
@@ -31,91 +26,42 @@ def stdev(values: list[int]) -> float:
 
 def lap_time_std_s(car: CarResult) -> float | None:
     laps = racing_laps(car)
-    return round(stdev(laps) / 1000, 4) if len(laps) >= 2 else None
+    return round(stdev(laps) / 1000, DIGITS) if len(laps) >= 2 else None
 
 
-def raw_variable_values(
-    *, races: list[list[CarResult]], braking_spread_m: dict[int, float]
-) -> dict[int, dict[str, float]]:
-    """Per car number, each variable's raw value averaged over that driver's classified races."""
-    samples: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for cars in races:
-        classified = [car for car in cars if not car.retired]
-        pole_ms = min(car.qualifying_ms for car in cars)
-        fastest_ms = min(min(car.lap_ms) for car in cars if car.lap_ms)
-        best_top10 = min(_top10_ms(car) for car in classified)
-        best_late = min(_late_ms(car) for car in classified)
-        for car in classified:
-            laps = racing_laps(car)
-            values = samples[car.number]
-            values["qualifying_pace"].append(_percent_behind(car.qualifying_ms, pole_ms))
-            values["best_race_lap"].append(_percent_behind(min(car.lap_ms), fastest_ms))
-            values["avg_top10_pace"].append(_percent_behind(_top10_ms(car), best_top10))
-            values["stint_consistency"].append(stdev(laps) / 1000)
-            values["sector_consistency"].append(
-                fmean(stdev([sectors[i] for sectors in car.sector_ms[1:]]) for i in range(3)) / 1000
-            )
-            values["positions_gained"].append(car.grid - car.finish)
-            values["position_changes"].append(car.position_changes)
-            values["early_vs_late_pace"].append((_late_ms(car) - fmean(laps[:LAST_LAPS])) / 1000)
-            values["late_stint_perf"].append(_percent_behind(_late_ms(car), best_late))
-    raw = {}
-    for number, values in samples.items():
-        raw[number] = {name: round(fmean(series), 4) for name, series in values.items()}
-        raw[number]["braking_consistency"] = braking_spread_m[number]
-    return raw
+def _percent_behind(value: float | None, reference: float | None) -> float | None:
+    if value is None or not reference:
+        return None
+    return round(100 * (value - reference) / reference, DIGITS)
 
 
-def _top10_ms(car: CarResult) -> float:
-    return fmean(sorted(car.lap_ms)[:10])
-
-
-def _late_ms(car: CarResult) -> float:
-    return fmean(car.lap_ms[-LAST_LAPS:])
-
-
-def _percent_behind(value: float, reference: float) -> float:
-    return (value - reference) / reference * 100
-
-
-def variable_scores(raw: dict[int, dict[str, float]]) -> dict[int, dict[str, dict[str, float]]]:
-    """Per car number and variable: raw, normalized, percentile, weight and contribution."""
-    weights = variable_weights()
-    scored: dict[int, dict[str, dict[str, float]]] = defaultdict(dict)
-    for definition in VARIABLES:
-        oriented = {
-            number: values[definition.id] if definition.higher_is_better else -values[definition.id]
-            for number, values in raw.items()
+def race_variables(cars: list[CarResult]) -> dict[int, dict[str, float | None]]:
+    """Per car number, the race's model variables (None where the race does not measure one: the
+    top-10 average needs ten green laps, early and late pace ten)."""
+    green = {car.number: racing_laps(car) for car in cars}
+    classified = {car.number for car in cars if not car.retired}
+    best = {n: min(laps) for n, laps in green.items() if laps}
+    top10 = {n: fmean(sorted(laps)[:TOP_LAPS]) for n, laps in green.items() if len(laps) >= TOP_LAPS}
+    stint = {n: laps for n, laps in green.items() if len(laps) >= 2 * STINT_LAPS}
+    early = {n: fmean(laps[:STINT_LAPS]) for n, laps in stint.items()}
+    late = {n: fmean(laps[-STINT_LAPS:]) for n, laps in stint.items()}
+    pole = min(car.qualifying_ms for car in cars)
+    race_best = min(best.values(), default=None)
+    best_top10 = min((v for n, v in top10.items() if n in classified), default=None)
+    best_late = min((v for n, v in late.items() if n in classified), default=None)
+    variables = {}
+    for car in cars:
+        laps, n = green[car.number], car.number
+        sectors = [[s[i] for s in car.sector_ms[1:]] for i in range(3)]
+        variables[n] = {
+            "qualifying_pace": _percent_behind(car.qualifying_ms, pole),
+            "best_race_lap": _percent_behind(best.get(n), race_best),
+            "avg_top10_pace": _percent_behind(top10.get(n), best_top10),
+            "stint_consistency": round(stdev(laps) / 1000, DIGITS) if len(laps) >= 2 else None,
+            "sector_consistency": round(fmean(stdev(s) for s in sectors) / 1000, DIGITS) if len(laps) >= 2 else None,
+            "positions_gained": car.grid - car.finish,
+            "position_changes": car.position_changes,
+            "early_vs_late_pace": round((late[n] - early[n]) / 1000, DIGITS) if n in stint else None,
+            "late_stint_perf": _percent_behind(late.get(n), best_late),
         }
-        normalized, ranked = normalized_0_100(oriented), percentiles(oriented)
-        for number in raw:
-            scored[number][definition.id] = {
-                "raw_value": raw[number][definition.id],
-                "normalized_value": normalized[number],
-                "percentile": ranked[number],
-                "weight": weights[definition.id],
-                "contribution": round(weights[definition.id] * normalized[number], 2),
-            }
-    return scored
-
-
-def factor_scores(variables: dict[int, dict[str, dict[str, float]]]) -> dict[int, dict[str, dict[str, float]]]:
-    """Per car number and factor: score (0..100), percentile and z-score."""
-    factor_ids = list(dict.fromkeys(definition.factor for definition in VARIABLES))
-    factor_of = {definition.id: definition.factor for definition in VARIABLES}
-    totals: dict[str, dict[int, float]] = {factor: {} for factor in factor_ids}
-    for number, values in variables.items():
-        for factor in factor_ids:
-            total = sum(v["weight"] * v["normalized_value"] for name, v in values.items() if factor_of[name] == factor)
-            totals[factor][number] = round(min(100.0, max(0.0, total)), 2)
-    scores: dict[int, dict[str, dict[str, float]]] = defaultdict(dict)
-    for factor, by_number in totals.items():
-        mean, spread = fmean(by_number.values()), pstdev(by_number.values())
-        ranked = percentiles(by_number)
-        for number, score in by_number.items():
-            scores[number][factor] = {
-                "score": score,
-                "percentile": ranked[number],
-                "z_score": round((score - mean) / spread, 4) if spread else 0.0,
-            }
-    return scores
+    return variables

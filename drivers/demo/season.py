@@ -16,12 +16,15 @@ from typing import NamedTuple
 from django.db import models
 
 from drivers.demo.circuits import CIRCUITS, circuit_objects
-from drivers.demo.definitions import model_objects
+from factors.definitions import model_objects
 from drivers.demo.names import FIRST_NAMES, NATIONALITIES, SURNAMES
 from drivers.demo.racing import CarResult, Skills, simulate_race
-from drivers.demo.scores import factor_scores, lap_time_std_s, racing_laps, raw_variable_values, variable_scores
+from drivers.demo.scores import lap_time_std_s, race_variables, racing_laps
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry
+from factors.definitions import VARIABLES
+from factors.learning import RaceRecord, ResultRecord, scores_fit
 from factors.models import DriverFactorScore, DriverVariableValue, TrackDemand
+from factors.scoring import VariableSpec
 
 DEFAULT_SEED = 2025
 SEASON = 2025
@@ -65,8 +68,8 @@ def demo_season(*, drivers: int = 30, seed: int = DEFAULT_SEED) -> DemoSeason:
 
     # Braking consistency would come from telemetry; the demo draws it from the hidden skill.
     braking = {n: round(max(1.0, 5.0 - 1.2 * s.consistency + rng.gauss(0, 0.6)), 3) for n, s in skills.items()}
-    scored_variables = variable_scores(raw_variable_values(races=results, braking_spread_m=braking))
-    scored_factors = factor_scores(scored_variables)
+    specs = [VariableSpec(id=v.id, factor_id=v.factor, loading=v.loading) for v in VARIABLES]
+    values, scores, _ = scores_fit(races=_race_records(races=races, results=results, braking=braking), variables=specs)
     return DemoSeason(
         tracks=tracks,
         corners=corners,
@@ -79,12 +82,22 @@ def demo_season(*, drivers: int = 30, seed: int = DEFAULT_SEED) -> DemoSeason:
         entries=entries,
         season_stats=season_statistics(drivers=driver_rows, entries=entries),
         factor_scores=[
-            DriverFactorScore(pk=pk, driver_id=number_to_pk[number], factor_id=factor, **values)
-            for pk, (number, factor, values) in enumerate(_flatten(scored_factors), start=1)
+            DriverFactorScore(
+                pk=pk,
+                driver_id=number_to_pk[number],
+                factor_id=factor,
+                score=score.score,
+                percentile=score.percentile,
+                z_score=score.z_score,
+                variables_left_out=sorted(
+                    spec.id for spec in specs if spec.factor_id == factor and spec.id not in score.variables_used
+                ),
+            )
+            for pk, (number, factor, score) in enumerate(_by_driver(scores), start=1)
         ],
         variable_values=[
-            DriverVariableValue(pk=pk, driver_id=number_to_pk[number], variable_id=variable, **values)
-            for pk, (number, variable, values) in enumerate(_flatten(scored_variables), start=1)
+            DriverVariableValue(pk=pk, driver_id=number_to_pk[number], variable_id=variable, **vars(value))
+            for pk, (number, variable, value) in enumerate(_by_driver(values), start=1)
         ],
         track_demands=[
             TrackDemand(pk=pk, track_id=circuit.id, factor_id=factor, demand=demand)
@@ -269,5 +282,34 @@ def season_statistics(*, drivers: list[Driver], entries: list[RaceEntry]) -> lis
     return stats
 
 
-def _flatten(scores: dict[int, dict[str, dict]]) -> list[tuple[int, str, dict]]:
-    return [(number, name, values) for number in sorted(scores) for name, values in scores[number].items()]
+def _race_records(
+    *, races: list[Race], results: list[list[CarResult]], braking: dict[int, float]
+) -> list[RaceRecord]:
+    """The simulated races as the skill model learns from them; braking consistency, which real
+    races take from telemetry, is each driver's drawn figure in every race."""
+    records = []
+    for race, cars in zip(races, results, strict=True):
+        variables = race_variables(cars)
+        records.append(
+            RaceRecord(
+                key=f"{race.track_id}:{race.race_number}",
+                track=race.track_id,
+                date=race.date,
+                results=tuple(
+                    ResultRecord(
+                        driver=car.number,
+                        status=RETIRED if car.retired else CLASSIFIED,
+                        position=car.finish,
+                        grid=car.grid,
+                        variables={**variables[car.number], "braking_consistency": braking[car.number]},
+                    )
+                    for car in cars
+                ),
+            )
+        )
+    return records
+
+
+def _by_driver(rows: dict[int, dict]) -> list[tuple[int, str, object]]:
+    """(car number, name, value) in car number order, then in the definitions' order."""
+    return [(number, name, value) for number in sorted(rows) for name, value in rows[number].items()]

@@ -21,7 +21,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import F
 
-from drivers.demo.definitions import model_objects
+from factors.definitions import model_objects
 from drivers.legacy_import import ModelCounts, race_entries_sync, rows_sync
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
 from drivers.race_entry_match import EntryMatchError
