@@ -20,7 +20,6 @@ from factors.definitions import VARIABLES
 
 # Which way each variable the refresh computes points (higher raw value = better driver?).
 HIGHER_IS_BETTER = {variable.id: variable.higher_is_better for variable in VARIABLES}
-TELEMETRY_VARIABLES = frozenset({"braking_consistency"})
 
 
 @dataclass(frozen=True)
