@@ -1,16 +1,36 @@
-"""Output shapes of the legacy API's track, season-statistics and race-result endpoints."""
+"""The driver-number path parameter, and the answers of the legacy API's track, season-statistics
+and race-result endpoints."""
 
 from collections.abc import Callable
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
 from drivers.models import DriverSeasonStats, RaceEntry, Track
 from drivers.race_times import format_gap, format_lap_time, format_sector_time
+from hackthetrack.validation import validated
+
+# Examples name a ranked driver of the demo season (fixtures/), so they answer on what bin/serve loads.
+DEMO_DRIVER_NUMBER = 59
 
 
 class DriverNumberParameter(serializers.Serializer):
     number = serializers.IntegerField(min_value=1, max_value=32767)
+
+
+def parse_driver_number(raw: str) -> int:
+    """The path's driver number: a positive integer, else 400 naming ``number``."""
+    return validated(DriverNumberParameter, {"number": raw})["number"]
+
+
+# The path parameter as the schema documents it.
+DRIVER_NUMBER = OpenApiParameter(
+    "number",
+    int,
+    OpenApiParameter.PATH,
+    description="Car number the driver races with (400 if not an integer)",
+    examples=[OpenApiExample("A driver of the demo season", value=DEMO_DRIVER_NUMBER)],
+)
 
 
 class TrackSerializer(serializers.ModelSerializer):

@@ -7,7 +7,7 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,10 +16,12 @@ from drivers.filters import DriverResultFilter
 from drivers.models import Driver, RaceEntry
 from drivers.selectors import driver_result_list, driver_season_stats_get, track_list
 from drivers.serializers import (
-    DriverNumberParameter,
+    DEMO_DRIVER_NUMBER,
+    DRIVER_NUMBER,
     DriverResultSerializer,
     DriverSeasonStatsSerializer,
     TrackSerializer,
+    parse_driver_number,
 )
 from factors import driver_reports, predictions, selectors
 from factors.filters import RankedDriverFilter
@@ -37,46 +39,13 @@ from factors.serializers import (
     RacePredictionQuerySerializer,
     SimilarDriversSerializer,
     SkillGapsSerializer,
+    factor_context,
 )
+from hackthetrack.validation import json_object, validated
 
-# Examples name a ranked driver of the demo season (fixtures/), so they answer on what bin/serve loads.
-DEMO_DRIVER_NUMBER = 59
-DRIVER_NUMBER = OpenApiParameter(
-    "number",
-    int,
-    OpenApiParameter.PATH,
-    description="Car number the driver races with (400 if not an integer)",
-    examples=[OpenApiExample("A driver of the demo season", value=DEMO_DRIVER_NUMBER)],
-)
 SKILLS_EXAMPLE = OpenApiExample(
     "Skills", value={"speed": 85, "consistency": 80, "racecraft": 75, "tire_management": 70}
 )
-
-
-def validated(serializer_class, data, population: selectors.SkillPopulation | None = None, **context) -> dict:
-    """``data`` validated by ``serializer_class`` (400 naming each bad field); with a population,
-    factor names are checked against its model's."""
-    if population is not None:
-        context["factors"] = population.model.factors
-    serializer = serializer_class(data=data, context=context)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def driver_number(raw: str) -> int:
-    """The path's driver number: a positive integer, else 400 naming ``number``."""
-    return validated(DriverNumberParameter, {"number": raw})["number"]
-
-
-def json_object(request: Request) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationError({"non_field_errors": ["The body must be a JSON object."]})
-    return request.data
-
-
-def answer(serializer_class, data, population: selectors.SkillPopulation, **kwargs) -> dict:
-    """``data`` in the shape of ``serializer_class``, with the population's factors."""
-    return serializer_class(data, context={"factors": population.model.factors}, **kwargs).data
 
 
 @extend_schema_view(
@@ -114,7 +83,7 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
         query = validated(RacePredictionQuerySerializer, request.query_params)
         (circuit,) = population.circuits(pk)
         order = predictions.race_order(population=population, circuit=circuit, grid=query.get("grid"))
-        return Response(answer(RaceOrderSerializer, order, population))
+        return Response(RaceOrderSerializer(order, context=factor_context(population)).data)
 
 
 class DriverViewSet(viewsets.GenericViewSet):
@@ -151,7 +120,7 @@ class DriverViewSet(viewsets.GenericViewSet):
         cards = driver_reports.driver_cards(
             population=population, track_id=track_id, drivers=drivers if page is None else page
         )
-        data = answer(DriverCardSerializer, cards, population, many=True)
+        data = DriverCardSerializer(cards, many=True, context=factor_context(population)).data
         return Response(data) if page is None else self.get_paginated_response(data)
 
     @extend_schema(
@@ -161,12 +130,12 @@ class DriverViewSet(viewsets.GenericViewSet):
         responses={200: DriverCardSerializer, **SKILL_MODEL_ERRORS},
     )
     def retrieve(self, request: Request, number: str) -> Response:
-        number = driver_number(number)
+        number = parse_driver_number(number)
         track_id = validated(DriversQuerySerializer, request.query_params).get("track_id")
         population = selectors.skill_population()
         driver = population.driver(number)
         (card,) = driver_reports.driver_cards(population=population, track_id=track_id, drivers=[driver])
-        return Response(answer(DriverCardSerializer, card, population))
+        return Response(DriverCardSerializer(card, context=factor_context(population)).data)
 
     @extend_schema(
         summary="A driver's statistics of their latest season",
@@ -175,7 +144,7 @@ class DriverViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True)
     def stats(self, request: Request, number: str) -> Response:
-        number = driver_number(number)
+        number = parse_driver_number(number)
         stats = driver_season_stats_get(driver_number=number)
         if stats is None:
             raise NotFound(f"No season stats found for driver {number}")
@@ -189,7 +158,7 @@ class DriverViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True)
     def results(self, request: Request, number: str) -> Response:
-        number = driver_number(number)
+        number = parse_driver_number(number)
         results = driver_result_list(driver_number=number, filters=request.query_params)
         page = self.paginate_queryset(results)
         rows = results if page is None else page
@@ -208,10 +177,10 @@ class DriverViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, url_path="skill-gaps")
     def skill_gaps(self, request: Request, number: str) -> Response:
-        number = driver_number(number)
+        number = parse_driver_number(number)
         population = selectors.skill_population()
         gaps = driver_reports.skill_gaps(population=population, driver_number=number)
-        return Response(answer(SkillGapsSerializer, gaps, population))
+        return Response(SkillGapsSerializer(gaps, context=factor_context(population)).data)
 
     @extend_schema(
         operation_id="drivers_coach_recommendations",
@@ -221,10 +190,10 @@ class DriverViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, url_path="coach-recommendations")
     def coach_recommendations(self, request: Request, number: str) -> Response:
-        number = driver_number(number)
+        number = parse_driver_number(number)
         population = selectors.skill_population()
         recommendations = driver_reports.coach_recommendations(population=population, driver_number=number)
-        return Response(answer(CoachRecommendationsSerializer, recommendations, population))
+        return Response(CoachRecommendationsSerializer(recommendations, context=factor_context(population)).data)
 
     @extend_schema(
         operation_id="drivers_match",
@@ -234,12 +203,12 @@ class DriverViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True)
     def match(self, request: Request, number: str) -> Response:
-        number = driver_number(number)
+        number = parse_driver_number(number)
         population = selectors.skill_population()
-        query = validated(MatchQuerySerializer, request.query_params, population)
+        query = validated(MatchQuerySerializer, request.query_params, **factor_context(population))
         top_n = query.pop("top_n")
         matches = driver_reports.match(population=population, driver_number=number, top_n=top_n, adjusted=query)
-        return Response(answer(DriverMatchSerializer, matches, population))
+        return Response(DriverMatchSerializer(matches, context=factor_context(population)).data)
 
     @extend_schema(
         operation_id="drivers_find_similar",
@@ -258,11 +227,11 @@ class DriverViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="find-similar", permission_classes=[AllowAny])
     def find_similar(self, request: Request) -> Response:
         population = selectors.skill_population()
-        body = validated(FindSimilarSerializer, json_object(request), population)
+        body = validated(FindSimilarSerializer, json_object(request), **factor_context(population))
         similar = driver_reports.find_similar(
             population=population, driver_number=body["current_driver_number"], target=body["target_skills"]
         )
-        return Response(answer(SimilarDriversSerializer, similar, population))
+        return Response(SimilarDriversSerializer(similar, context=factor_context(population)).data)
 
     @extend_schema(
         operation_id="drivers_improve_predict",
@@ -275,14 +244,14 @@ class DriverViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="improve/predict", permission_classes=[AllowAny])
     def improve_predict(self, request: Request, number: str) -> Response:
-        number = driver_number(number)
+        number = parse_driver_number(number)
         population = selectors.skill_population()
         driver = population.driver(number)
         target = validated(
             ImprovePredictSerializer,
             json_object(request),
-            population,
+            **factor_context(population),
             skills_budget=settings.HACKTHETRACK["SKILLS_BUDGET"],
         )
         improvement = predictions.improve(population=population, driver=driver, target=target)
-        return Response(answer(ImprovementSerializer, improvement, population))
+        return Response(ImprovementSerializer(improvement, context=factor_context(population)).data)

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from factors.predictions import AFTER_QUALIFYING, BEFORE_QUALIFYING
+from factors.selectors import SkillPopulation
 from hackthetrack.openapi import ErrorEnvelopeSerializer
 
 ADJUSTMENT_LIMIT = 50.0
@@ -19,6 +20,11 @@ SKILL_NAMES = ("speed", "consistency", "racecraft", "tire_management")
 def context_factors(field: serializers.Field) -> list[str] | tuple[str, ...]:
     """The active model's factors from the serializer context; the legacy four for the schema."""
     return field.context.get("factors", SKILL_NAMES)
+
+
+def factor_context(population: SkillPopulation) -> dict:
+    """Serializer context naming the active model's factors (read by ``context_factors``)."""
+    return {"factors": population.model.factors}
 
 
 def _check_factor_keys(value: dict, factors: list[str]) -> dict:

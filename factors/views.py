@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from drivers.views import DEMO_DRIVER_NUMBER, DRIVER_NUMBER, answer, driver_number, json_object, validated
+from drivers.serializers import DEMO_DRIVER_NUMBER, DRIVER_NUMBER, parse_driver_number
 from factors import factor_reports, predictions, selectors
 from factors.serializers import (
     SKILL_MODEL_ERRORS,
@@ -26,7 +26,9 @@ from factors.serializers import (
     ProjectedRankingsSerializer,
     RankingsProjectedQuerySerializer,
     TopAverageQuerySerializer,
+    factor_context,
 )
+from hackthetrack.validation import json_object, validated
 
 FACTOR = OpenApiParameter(
     "factor",
@@ -82,7 +84,7 @@ class FactorViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, url_path=DRIVER_IN_FACTOR.format("breakdown"))
     def breakdown(self, request: Request, factor: str, number: str) -> Response:
-        definition, values = selectors.factor_with_values(factor_id=factor, driver_number=driver_number(number))
+        definition, values = selectors.factor_with_values(factor_id=factor, driver_number=parse_driver_number(number))
         return Response(FactorBreakdownSerializer({"factor": definition, "variables": values}).data)
 
     @extend_schema(
@@ -93,10 +95,10 @@ class FactorViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, url_path=DRIVER_IN_FACTOR.format("comparison"))
     def comparison(self, request: Request, factor: str, number: str) -> Response:
-        number = driver_number(number)
+        number = parse_driver_number(number)
         population = selectors.skill_population()
         comparison = factor_reports.factor_comparison(population=population, factor_id=factor, driver_number=number)
-        return Response(answer(FactorComparisonSerializer, comparison, population))
+        return Response(FactorComparisonSerializer(comparison, context=factor_context(population)).data)
 
     @extend_schema(
         operation_id="factors_coaching",
@@ -106,10 +108,10 @@ class FactorViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, url_path=DRIVER_IN_FACTOR.format("coaching"))
     def coaching(self, request: Request, factor: str, number: str) -> Response:
-        number = driver_number(number)
+        number = parse_driver_number(number)
         population = selectors.skill_population()
         coaching = factor_reports.factor_coaching(population=population, factor_id=factor, driver_number=number)
-        return Response(answer(FactorCoachingSerializer, coaching, population))
+        return Response(FactorCoachingSerializer(coaching, context=factor_context(population)).data)
 
 
 # Examples of the demo season's drivers, so they answer on what bin/serve loads.
@@ -142,7 +144,7 @@ class PredictViewSet(viewsets.ViewSet):
     )
     def create(self, request: Request) -> Response:
         population = selectors.skill_population()
-        body = validated(PredictRequestSerializer, json_object(request), population)
+        body = validated(PredictRequestSerializer, json_object(request), **factor_context(population))
         driver = population.driver(body["driver_number"])
         (circuit,) = population.circuits(body["track_id"])
         prediction = predictions.predict(
@@ -152,7 +154,7 @@ class PredictViewSet(viewsets.ViewSet):
             adjustments=body.get("skill_adjustments"),
             grid_position=body.get("grid_position"),
         )
-        return Response(answer(PredictionSerializer, prediction, population))
+        return Response(PredictionSerializer(prediction, context=factor_context(population)).data)
 
 
 class RankingViewSet(viewsets.ViewSet):
@@ -167,7 +169,7 @@ class RankingViewSet(viewsets.ViewSet):
     @action(detail=False)
     def projected(self, request: Request) -> Response:
         population = selectors.skill_population()
-        query = validated(RankingsProjectedQuerySerializer, request.query_params, population)
+        query = validated(RankingsProjectedQuerySerializer, request.query_params, **factor_context(population))
         number = query.pop("driver_number")
         rankings = predictions.rankings_projected(population=population, driver_number=number, skills=query)
-        return Response(answer(ProjectedRankingsSerializer, rankings, population))
+        return Response(ProjectedRankingsSerializer(rankings, context=factor_context(population)).data)
