@@ -2,7 +2,8 @@
 
 Every function here sends one query (``fastest_laps``: one per race and data version) and gets back
 rows in proportion to what the answer shows (cars, laps, distance bins), never the raw samples.
-Distance bins use FLOOR (the emulator has no WIDTH_BUCKET). Column names are the API's; units:
+Distance bins use FLOOR (the emulator has no WIDTH_BUCKET). Divisions and averages of integers are
+cast to FLOAT (Snowflake would answer NUMBER(p, s), a Decimal). Column names are the API's; units:
 seconds, metres, km/h, bar, percent, g, degrees.
 """
 
@@ -103,8 +104,9 @@ def telemetry_cars(*, track: str | None, race_number: int | None, season: int | 
 
 CHANNEL_AGGREGATES = f"""
     MAX(s.speed_kph) AS top_speed, AVG(s.speed_kph) AS avg_speed,
-    AVG(IFF(s.brake_front_bar > {BRAKE_ON_BAR}, 1, 0)) AS brake_share, MAX(s.brake_front_bar) AS max_brake,
-    AVG(s.throttle_pct) AS throttle_avg, AVG(IFF(s.throttle_pct >= {FULL_THROTTLE_PCT}, 1, 0)) AS full_throttle_share,
+    AVG(IFF(s.brake_front_bar > {BRAKE_ON_BAR}, 1, 0))::FLOAT AS brake_share, MAX(s.brake_front_bar) AS max_brake,
+    AVG(s.throttle_pct) AS throttle_avg,
+    AVG(IFF(s.throttle_pct >= {FULL_THROTTLE_PCT}, 1, 0))::FLOAT AS full_throttle_share,
 """
 CHANNEL_COLUMNS = """
     s.top_speed AS top_speed, s.avg_speed AS avg_speed, s.brake_share AS brake_share, s.max_brake AS max_brake,
@@ -128,7 +130,7 @@ def _lap_summary_sql(*, race: RaceKey, car_numbers: list[int] | None, channels: 
         WITH samples AS (
             SELECT s.car_number, s.lap, {CHANNEL_AGGREGATES if channels else ""} COUNT(*) AS samples,
                    MAX(s.lap_distance_m) - MIN(s.lap_distance_m) AS distance,
-                   DATEDIFF(millisecond, MIN(s.timestamp), MAX(s.timestamp)) / 1000.0 AS telemetry_time
+                   (DATEDIFF(millisecond, MIN(s.timestamp), MAX(s.timestamp)) / 1000.0)::FLOAT AS telemetry_time
             FROM telemetry_sample s WHERE {sample_where}{cars_sql.format(alias="s")}
             GROUP BY s.car_number, s.lap
         ), timing AS (
@@ -225,7 +227,7 @@ def lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int,
             SELECT p.side AS side,
                    CAST(LEAST(GREATEST(FLOOR(p.d / (span.length_m / %s)), 0), %s - 1) AS INTEGER) AS bin,
                    MAX(span.length_m) AS length_m, COUNT(*) AS samples, AVG(p.d) AS distance,
-                   AVG(DATEDIFF(millisecond, st.t0, p.ts)) / 1000.0 AS elapsed,
+                   (AVG(DATEDIFF(millisecond, st.t0, p.ts)) / 1000.0)::FLOAT AS elapsed,
                    AVG(p.speed_kph) AS speed, AVG(p.throttle_pct) AS throttle, AVG(p.brake_front_bar) AS brake_front,
                    AVG(p.brake_rear_bar) AS brake_rear, AVG(p.steering_deg) AS steering,
                    AVG(p.accel_long_g) AS accel_long, AVG(p.accel_lat_g) AS accel_lat, AVG(p.rpm) AS rpm,
