@@ -12,6 +12,7 @@ from rest_framework import serializers
 from factors.predictions import AFTER_QUALIFYING, BEFORE_QUALIFYING
 from factors.selectors import SkillPopulation
 from hackthetrack.openapi import ErrorEnvelopeSerializer
+from hackthetrack.pagination import BIGINT_MAX
 
 ADJUSTMENT_LIMIT = 50.0
 SKILL_NAMES = ("speed", "consistency", "racecraft", "tire_management")
@@ -150,7 +151,8 @@ class MatchQuerySerializer(serializers.Serializer):
 
 class TopAverageQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(
-        min_value=1, required=False, help_text="How many top scores, 1..number of ranked drivers (default 3)"
+        min_value=1, max_value=BIGINT_MAX, required=False,
+        help_text="How many top scores, 1..number of ranked drivers (default 3)",
     )
 
 

@@ -1,4 +1,4 @@
-"""Request id and one structured log line per request.
+"""Request id and one structured log line per request; limits on what a request may carry.
 
 Every request gets an id: the client's ``X-Request-ID`` when it is a sane token (so a proxy's or
 the frontend's id follows the request through), else a new one. It is echoed in the response
@@ -13,6 +13,7 @@ import time
 import uuid
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -67,3 +68,29 @@ class RequestIdMiddleware:
             return response
         finally:
             current_request_id.reset(token)
+
+
+class RequestLimitsMiddleware:
+    """Refuse, before any work, what no view could answer: a NUL byte in the path or query string
+    (PostgreSQL cannot even compare it: 400) and a body over REQUEST_MAX_BODY_BYTES (413, judged
+    from Content-Length, before reading it). Both in the API's envelope under /api/."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Imported here: this module is loaded by the logging configuration, before the apps.
+        from hackthetrack.exceptions import error_response, handler400
+
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            if not request.path.startswith(settings.API_PATH_PREFIX):
+                return handler400(request)
+            return error_response(request, status=400, error="A NUL character is not allowed in the URL.")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return handler400(request)
+        if length > settings.REQUEST_MAX_BODY_BYTES:
+            return error_response(request, status=413, error="Request body too large.",
+                                  details={"max_bytes": settings.REQUEST_MAX_BODY_BYTES})
+        return self.get_response(request)

@@ -2,7 +2,7 @@
 
 Without ``limit`` or ``offset`` the whole list comes back, as from the legacy API. With either,
 the array holds that page only and the ``X-Total-Count`` header the length of the whole list.
-``limit`` runs 1..PAGE_SIZE_MAX (default PAGE_SIZE_DEFAULT), ``offset`` from 0; anything else is
+``limit`` runs 1..PAGE_SIZE_MAX (default PAGE_SIZE_DEFAULT), ``offset`` 0..2^63-1; anything else is
 a 400 naming the parameter. Use it with ``pagination_class = PlainListPagination`` on a generic
 view (the project default for DRF list views), or call ``paginate_queryset`` by hand.
 """
@@ -14,6 +14,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 TOTAL_COUNT_HEADER = "X-Total-Count"
+# PostgreSQL's LIMIT and OFFSET are bigints: a larger number answers 400 rather than a database error.
+BIGINT_MAX = 2**63 - 1
 
 
 def _limits() -> tuple[int, int]:
@@ -23,7 +25,7 @@ def _limits() -> tuple[int, int]:
 
 class PageParameters(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1)
-    offset = serializers.IntegerField(required=False, min_value=0, default=0)
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=BIGINT_MAX, default=0)
 
     def validate_limit(self, value: int) -> int:
         _, maximum = _limits()
@@ -68,6 +70,6 @@ class PlainListPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Rows to skip (default 0).",
-                "schema": {"type": "integer", "minimum": 0},
+                "schema": {"type": "integer", "minimum": 0, "maximum": BIGINT_MAX},
             },
         ]

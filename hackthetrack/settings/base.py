@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "hackthetrack.middleware.RequestIdMiddleware",
+    "hackthetrack.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Answers cached GETs as soon as it knows the user (its rate limit depends on it): the
@@ -121,14 +122,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["hackthetrack.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "hackthetrack.exceptions.envelope_exception_handler",
     # Plain JSON arrays; ?limit=/?offset= paginate on request (hackthetrack/pagination.py).
     "DEFAULT_PAGINATION_CLASS": "hackthetrack.pagination.PlainListPagination",
     "UNAUTHENTICATED_USER": None,
     # Basic first, so an anonymous write gets 401 with WWW-Authenticate; sessions serve the admin's staff.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.BasicAuthentication",
+        "hackthetrack.authentication.FailureLimitedBasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["hackthetrack.permissions.ReadOnlyUnlessStaff"],
@@ -149,6 +150,10 @@ REST_FRAMEWORK = {
 # Failed sign-ins (API Basic auth, the admin's login) per client address; over it, 429 (API) or a
 # refused login (admin) without checking the password (hackthetrack/throttling.py).
 AUTH_FAILURE_RATE = env("AUTH_FAILURE_RATE", default="10/min")
+AUTHENTICATION_BACKENDS = ["hackthetrack.authentication.FailureLimitedModelBackend"]
+# Larger request bodies answer 413 before they are read (hackthetrack.middleware.RequestLimitsMiddleware).
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=1_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 
 LOGGING = {
     "version": 1,

@@ -35,11 +35,11 @@ def postgres_server():
 
 @pytest.fixture
 def app_servers():
-    """Start apps with ``app_servers(**env)``; all stopped after the test."""
+    """Start apps with ``app_servers(workers=1, **env)``; all stopped after the test."""
     started = []
 
-    def start(**env: str) -> AppServer:
-        started.append(AppServer(**env).start())
+    def start(workers: int = 1, **env: str) -> AppServer:
+        started.append(AppServer(workers, **env).start())
         return started[-1]
 
     yield start

@@ -115,9 +115,10 @@ class PostgresServer:
 
 
 class AppServer:
-    """The app under gunicorn (one worker) with ``env``, as deployed."""
+    """The app under gunicorn with ``env``, as deployed."""
 
-    def __init__(self, **env: str):
+    def __init__(self, workers: int = 1, **env: str):
+        self.workers = workers
         self.port = free_port()
         self.env = child_env(DJANGO_SETTINGS_MODULE="hackthetrack.settings.base", **env)
         self.process: subprocess.Popen | None = None
@@ -125,7 +126,7 @@ class AppServer:
     def start(self) -> AppServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "1", "hackthetrack.wsgi"],
+             "--workers", str(self.workers), "hackthetrack.wsgi"],
             cwd=PROJECT_DIR, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         wait_until(lambda: port_open(self.port), "gunicorn listening")
