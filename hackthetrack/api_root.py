@@ -23,6 +23,7 @@ LINKS = {
 TEMPLATES = {
     "driver": "drivers/{number}",
     "factor_stats": "factors/{factor}/stats",
+    "track_prediction": "tracks/{id}/prediction",
 }
 
 
