@@ -28,6 +28,7 @@ ENDPOINTS = [
     Endpoint("speed/stats", "/api/factors/speed/stats"),
     Endpoint("speed/breakdown/{n}", "/api/factors/speed/breakdown/{n}"),
     Endpoint("speed/top-average", "/api/factors/speed/top-average"),
+    Endpoint("tracks", "/api/tracks"),
     Endpoint("POST predict", "/api/predict", method="POST",
              body={"driver_number": "{n}", "track_id": "barber", "skill_adjustments": {"speed": 10}}, read=False),
 ]

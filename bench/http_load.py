@@ -36,6 +36,7 @@ from bench.stack import (  # noqa: E402
     OUT, PYTHON, ROOT, BenchConfig, api_cache_invalidate, bench_env, database_recreate, gunicorn, manage,
     python_module, wait_until_idle, warehouse_emulator,
 )
+from bench.wsgi_floors import redis_value_store  # noqa: E402
 
 WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
 TELEMETRY_SAMPLES = report.TRACE_RACE_SAMPLES
@@ -108,6 +109,27 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
             "endpoints": results}
 
 
+# The floors under the framework (bench/wsgi_floors.py), served by the same gunicorn config.
+WSGI_FLOORS = {"WSGI": "bench.wsgi_floors:constant", "WSGI+Redis": "bench.wsgi_floors:redis_get"}
+
+
+def measure_wsgi_floors(*, config: BenchConfig, env: dict, duration: int, warmup: int, connections: int) -> dict:
+    """Each bare WSGI floor under gunicorn.conf.py (workers as the service's), measured as an endpoint is."""
+    value_bytes = redis_value_store(env["REDIS_URL"])
+    results = {}
+    probe = Endpoint("wsgi floor", "/")
+    for name, app in WSGI_FLOORS.items():
+        with gunicorn(env, base_url=config.base_url, log_name="gunicorn-wsgi-floors.log", app=app, probe_path="/"):
+            if warmup:
+                wrk(url=config.base_url, endpoint=probe, path="/", body=None, duration=warmup, connections=connections)
+            stats = results[name] = wrk(url=config.base_url, endpoint=probe, path="/", body=None, duration=duration,
+                                        connections=connections)
+        print(f"  {name + ' floor':<28} {stats['rps']:7.0f} req/s  p50 {stats['p50_ms']:6.1f} ms  "
+              f"p99 {stats['p99_ms']:7.1f} ms  errors {stats['errors']}", flush=True)
+    results["redis_value_bytes"] = value_bytes
+    return results
+
+
 def telemetry_race(env: dict) -> dict | None:
     """Ingest at least a million generated samples into the trace's race (bench/ingest_telemetry.py,
     timed), when the telemetry API and its ingest bench exist; returns what the trace request needs."""
@@ -178,6 +200,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--ingest-10x", type=int, default=10 * TELEMETRY_SAMPLES,
                         help="samples of the 10x ingest run (0: skip)")
+    parser.add_argument("--no-telemetry", dest="telemetry", action="store_false",
+                        help="skip the million-sample race and its trace (a quick look)")
     parser.add_argument("--no-refresh", dest="refresh", action="store_false",
                         help="skip bench/refresh_cache.py (it needs ../shared/grcup2025)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
@@ -213,7 +237,7 @@ def main() -> None:
             full = index == 0
             chosen = [e for e in ENDPOINTS if full or e.read]
             requests = [(e, *with_driver(e, driver_number=driver)) for e in chosen]
-            if full and (race := telemetry_race(env)):
+            if full and args.telemetry and (race := telemetry_race(env)):
                 results["ingest_1x"] = race["ingest"]
                 requests.append((TELEMETRY_TRACE, *with_driver(TELEMETRY_TRACE, driver_number=driver,
                                                                car_number=race["car_number"])))
@@ -222,10 +246,17 @@ def main() -> None:
             size_results = {"dataset": dataset, "queries": counts, "modes": {}}
             if full:
                 etags = {name: row["etag"] for name, row in counts.items() if name == "drivers" and row.get("etag")}
+                print(" bare WSGI floors (same gunicorn config)", flush=True)
+                wsgi_floor_runs = [measure_wsgi_floors(config=config, env=env, duration=args.duration,
+                                                       warmup=args.warmup, connections=args.connections)]
                 print(" cached (as deployed)", flush=True)
                 size_results["modes"]["cached"] = measure_series(
                     config=config, env=env, endpoints=requests, duration=args.duration, warmup=args.warmup,
                     connections=args.connections, log_name="gunicorn.log", revalidate=etags)
+                # Again after the series: the machine's other work comes and goes; the report uses both.
+                wsgi_floor_runs.append(measure_wsgi_floors(config=config, env=env, duration=args.duration,
+                                                           warmup=args.warmup, connections=args.connections))
+                results["wsgi_floors"] = wsgi_floor_runs
             print(" computed (API_CACHE_TIMEOUT=0)", flush=True)
             size_results["modes"]["computed"] = measure_series(
                 config=config, env=computed_env, endpoints=requests, duration=args.duration, warmup=args.warmup,

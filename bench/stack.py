@@ -115,15 +115,17 @@ def warehouse_emulator():
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, base_url: str, log_name: str = "gunicorn.log"):
-    """gunicorn as the Procfile starts it; yields once /api/health answers, stops it on exit."""
+def gunicorn(env: dict[str, str], *, base_url: str, log_name: str = "gunicorn.log", app: str = "hackthetrack.wsgi",
+             probe_path: str = "/api/bench/floor"):
+    """gunicorn as the Procfile starts it (or serving another WSGI ``app`` with the same config);
+    yields once ``probe_path`` answers, stops it on exit."""
     log = open(OUT / log_name, "ab")
     process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "hackthetrack.wsgi"],
+        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
         env=env, cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
     )
     try:
-        _wait_until_serving(process, base_url=base_url, log_path=OUT / log_name)
+        _wait_until_serving(process, base_url=base_url, log_path=OUT / log_name, probe_path=probe_path)
         yield process
     finally:
         process.send_signal(signal.SIGTERM)
@@ -151,9 +153,10 @@ def wait_until_idle(*, base_url: str, quick_s: float = 0.5, timeout_s: float = 6
             return
 
 
-def _wait_until_serving(process: subprocess.Popen, *, base_url: str, log_path: Path, timeout_s: float = 60) -> None:
+def _wait_until_serving(process: subprocess.Popen, *, base_url: str, log_path: Path, probe_path: str,
+                        timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
-    request = urllib.request.Request(f"{base_url}/api/bench/floor", headers=PROXY_HEADERS)
+    request = urllib.request.Request(f"{base_url}{probe_path}", headers=PROXY_HEADERS)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.exit(f"gunicorn exited with {process.returncode}; see {log_path}")
