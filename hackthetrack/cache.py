@@ -56,6 +56,11 @@ CACHED_METHODS = frozenset({"GET", "HEAD"})
 UNVERSIONED_PATHS = frozenset({"/api/health"})
 INVALIDATE_ATTEMPTS = 3
 INVALIDATE_BACKOFF_S = 0.2
+# The WSGI edge (hackthetrack/edge_cache.py) and this middleware speak through the request's environ:
+# the edge leaves the data version and rate counts it read (the request counts once), this
+# middleware the version of a cacheable answer (the edge keeps it).
+EDGE_COUNTED = "hackthetrack.edge_counted"
+EDGE_ANSWER_VERSION = "hackthetrack.edge_answer_version"
 
 
 # The data version an API request started in: read with its rate counts (one query), so that what
@@ -204,8 +209,9 @@ class ApiResponseCacheMiddleware:
         if not _is_api_request(request):
             return self.get_response(request)
         windows = request_windows(request)
+        counted_at_edge = request.META.get(EDGE_COUNTED)
         try:
-            version, request.rate_hits = reconnecting_once(lambda: _version_and_hits(windows))
+            version, request.rate_hits = counted_at_edge or reconnecting_once(lambda: _version_and_hits(windows))
         except OperationalError:
             logger.exception("Database unavailable")
             return database_unavailable_response(request)
@@ -221,6 +227,7 @@ class ApiResponseCacheMiddleware:
     def _cached_or_computed(self, request: HttpRequest, *, version: int, windows: list[RateWindow]) -> HttpResponse:
         cached = _cache_get(_response_key(request, version))
         if cached is not None:
+            request.META[EDGE_ANSWER_VERSION] = version
             if (throttled := throttled_response(request, windows, request.rate_hits)) is not None:
                 return throttled
             if _is_not_modified(request, cached.etag, last_modified(version)):
@@ -230,6 +237,7 @@ class ApiResponseCacheMiddleware:
         response, version = self._computed_in_one_snapshot(request, version)
         if not _is_cacheable_response(response):
             return response
+        request.META[EDGE_ANSWER_VERSION] = version
         etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         response = _finish(response, etag=etag, version=version)
         if len(response.content) <= settings.API_CACHE_MAX_BYTES:

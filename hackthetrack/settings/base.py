@@ -207,6 +207,10 @@ API_PATH_PREFIX = "/api/"
 API_CACHE_TIMEOUT = env.int("API_CACHE_TIMEOUT", default=600)
 API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=0)
 API_CACHE_MAX_BYTES = env.int("API_CACHE_MAX_BYTES", default=2_000_000)
+# Cached anonymous GETs answered at the WSGI edge from each worker's memory, at most this many bytes
+# of answers per worker (hackthetrack/edge_cache.py).
+EDGE_CACHE = env.bool("EDGE_CACHE", default=True)
+EDGE_CACHE_MAX_BYTES = env.int("EDGE_CACHE_MAX_BYTES", default=16_000_000)
 HEALTH_WAREHOUSE_TIMEOUT = env.float("HEALTH_WAREHOUSE_TIMEOUT", default=3.0)
 # bench/run only: serve the floor view /api/bench/floor (hackthetrack/bench_views.py).
 BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
