@@ -30,7 +30,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from drivers.refresh.services import refresh_run  # noqa: E402
+from pipeline.refresh.services import refresh_run  # noqa: E402
 from telemetry.models import Lap, Qualifying, Result  # noqa: E402
 from telemetry.services import timing_file_load  # noqa: E402
 from telemetry.timing import timing_file_identify  # noqa: E402

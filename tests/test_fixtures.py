@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from drivers.demo import FIXTURE_FILES, demo_fixtures_write, demo_season, demo_season_load
+from pipeline.demo import FIXTURE_FILES, demo_fixtures_write, demo_season, demo_season_load
 from factors.services import weights_validate_sum
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"

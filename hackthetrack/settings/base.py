@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "drivers",
     "factors",
     "telemetry",
+    "pipeline",
 ]
 
 MIDDLEWARE = [

@@ -3,8 +3,8 @@ racing laps (every lap but the opening one), by hand on two constructed cars."""
 
 import pytest
 
-from drivers.demo.racing import CarResult
-from drivers.demo.scores import race_variables
+from pipeline.demo.racing import CarResult
+from pipeline.demo.scores import race_variables
 
 
 def car(number, *, qualifying_ms, laps, grid, finish, retired=False, changes=0):

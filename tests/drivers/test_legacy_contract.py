@@ -5,7 +5,7 @@ the deliberate differences listed in docs/api.md ("Deliberate differences from t
 import pytest
 from django.db import transaction
 
-from drivers.legacy_import import legacy_stores_import
+from pipeline.legacy_import import legacy_stores_import
 from tests.drivers.legacy import captured_requests, read_store
 
 ENDPOINTS = ("tracks_list", "tracks_detail", "drivers_stats", "drivers_results")

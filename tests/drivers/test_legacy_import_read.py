@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from drivers.legacy_import_read import FILES, read_legacy_stores
-from drivers.legacy_json import LegacyDataError
+from pipeline.legacy_import_read import FILES, read_legacy_stores
+from pipeline.legacy_json import LegacyDataError
 
 
 @pytest.fixture(scope="module")

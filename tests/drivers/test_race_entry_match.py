@@ -1,12 +1,13 @@
-"""The rule import_legacy and refresh_cache share to find a stored race entry (drivers.race_entry_match)
+"""The rule import_legacy and refresh_cache share to find a stored race entry (pipeline.race_entry_match)
 and the write both do with it (race_entries_sync), on small made-up races where a car number is
 shared: groups, finish positions, driver links, locks."""
 
 import pytest
 
-from drivers.legacy_import import LegacyImportReport, race_entries_sync
+from pipeline.legacy_import import LegacyImportReport
+from pipeline.upsert import race_entries_sync
 from drivers.models import Driver, Race, RaceEntry, Track
-from drivers.race_entry_match import EntryMatchError, race_entries_match
+from pipeline.race_entry_match import EntryMatchError, race_entries_match
 
 pytestmark = pytest.mark.django_db
 

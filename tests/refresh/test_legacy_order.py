@@ -6,9 +6,9 @@ import io
 
 from django.core.management import call_command
 
-from drivers.legacy_import import legacy_stores_import
+from pipeline.legacy_import import legacy_stores_import
 from drivers.models import RaceEntry
-from drivers.refresh.services import refresh_run
+from pipeline.refresh.services import refresh_run
 from tests.drivers.legacy import read_store
 from tests.refresh import official
 from tests.refresh.conftest import LAST_RACE, race_ingest

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from drivers.management.commands.refresh_cache import EXIT_BUSY
-from drivers.refresh.services import ADVISORY_LOCK_KEY
+from pipeline.management.commands.refresh_cache import EXIT_BUSY
+from pipeline.refresh.services import ADVISORY_LOCK_KEY
 from tests.api.subprocess_django import PROJECT_DIR, child_env, database_url
 from tests.refresh.conftest import race_files, race_ingest
 from tests.refresh.test_refresh import snapshot

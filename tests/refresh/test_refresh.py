@@ -14,8 +14,8 @@ from django.db import connections
 from django.test import Client
 
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry
-from drivers.refresh.services import RefreshError, refresh_run
-from drivers.refresh.warming import hot_paths
+from pipeline.refresh.services import RefreshError, refresh_run
+from pipeline.refresh.warming import hot_paths
 from factors.models import DriverFactorScore, DriverVariableValue
 from hackthetrack.cache import data_version
 from tests.refresh import official

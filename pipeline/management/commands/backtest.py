@@ -5,10 +5,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from factors import backtest_report
+from pipeline import backtest_report
 from factors.backtest import shortfalls
 from factors.models import ModelVersion
-from factors.services import model_version_backtest
+from pipeline.model_backtest import model_version_backtest
 
 
 class Command(BaseCommand):

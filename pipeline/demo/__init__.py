@@ -6,8 +6,8 @@ inserts them into an empty database (e.g. 3,000 drivers for a benchmark); ``demo
 runs loaddata on the files unless the database holds other data.
 """
 
-from drivers.demo.fixtures import FIXTURE_FILES, demo_fixtures_load, demo_fixtures_write, demo_season_load
-from drivers.demo.season import DEFAULT_SEED, DemoSeason, demo_season
+from pipeline.demo.fixtures import FIXTURE_FILES, demo_fixtures_load, demo_fixtures_write, demo_season_load
+from pipeline.demo.season import DEFAULT_SEED, DemoSeason, demo_season
 
 __all__ = [
     "DEFAULT_SEED",

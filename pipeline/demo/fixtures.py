@@ -9,7 +9,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from factors.definitions import MODEL_VERSION_NAME
-from drivers.demo.season import DemoSeason
+from pipeline.demo.season import DemoSeason
 from drivers.models import Driver
 from factors.models import ModelVersion
 from hackthetrack.cache import invalidate_api_cache

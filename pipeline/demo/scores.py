@@ -1,5 +1,5 @@
 """The model variables of one simulated race, measured the way the warehouse measures a real one
-(drivers.refresh.warehouse): over green racing laps, which in a simulated race are every lap after
+(pipeline.refresh.warehouse): over green racing laps, which in a simulated race are every lap after
 the opening one (it has no caution and no pit stop). The scores are then built from them by the one
 scoring module (factors.learning, factors.scoring), as refresh_cache builds them from real timing.
 """
@@ -7,8 +7,8 @@ scoring module (factors.learning, factors.scoring), as refresh_cache builds them
 from math import sqrt
 from statistics import fmean
 
-from drivers.demo.racing import CarResult
-from drivers.refresh.warehouse import STINT_LAPS, TOP_LAPS
+from pipeline.demo.racing import CarResult
+from pipeline.refresh.warehouse import STINT_LAPS, TOP_LAPS
 
 DIGITS = 4  # the warehouse rounds the variables it computes so
 

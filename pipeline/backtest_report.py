@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from factors import backtest
-from factors.services import BacktestRun
+from pipeline.model_backtest import BacktestRun
 
 
 def _number(value: float | None, digits: int) -> str:

@@ -10,7 +10,7 @@ lapped. Retired cars stop after a random lap.
 import random
 from dataclasses import dataclass, field
 
-from drivers.demo.circuits import Circuit
+from pipeline.demo.circuits import Circuit
 
 SPEED_PER_DEMAND = 0.0006  # lap-time share per standard deviation of speed, per unit of demand
 CONSISTENCY_PER_DEMAND = 0.00025

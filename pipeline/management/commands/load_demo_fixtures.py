@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from drivers.demo import demo_fixtures_load
+from pipeline.demo import demo_fixtures_load
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from drivers.models import RaceEntry
-from drivers.refresh.warehouse import (
+from pipeline.refresh.warehouse import (
     ENTRY_VARIABLES,
     warehouse_braking,
     warehouse_entries,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from factors.definitions import FINISH_COEFFICIENTS, FINISH_INTERCEPT, WEIGHTS
-from drivers.legacy_json import (
+from pipeline.legacy_json import (
     LegacyDataError,
     Location,
     integer,

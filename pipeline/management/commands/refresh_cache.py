@@ -8,10 +8,10 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from drivers.refresh.services import RefreshBusy, RefreshError, RefreshReport, refresh_run
-from drivers.refresh.warehouse import RaceKey
+from pipeline.refresh.services import RefreshBusy, RefreshError, RefreshReport, refresh_run
+from pipeline.refresh.warehouse import RaceKey
 
-logger = logging.getLogger("drivers.refresh")
+logger = logging.getLogger("pipeline.refresh")
 
 # Exit statuses for cron (documented in docs/operations.md "Nightly refresh").
 EXIT_OK = 0

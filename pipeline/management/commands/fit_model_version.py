@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from factors.backtest import shortfalls
-from factors.services import model_version_activate, model_version_backtest, model_version_fit
+from factors.services import model_version_activate, model_version_fit
+from pipeline.model_backtest import model_version_backtest
 
 
 class Command(BaseCommand):

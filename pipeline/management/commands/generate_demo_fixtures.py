@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from drivers.demo import DEFAULT_SEED, demo_fixtures_write, demo_season
+from pipeline.demo import DEFAULT_SEED, demo_fixtures_write, demo_season
 
 
 class Command(BaseCommand):

@@ -15,11 +15,11 @@ from typing import NamedTuple
 
 from django.db import models
 
-from drivers.demo.circuits import CIRCUITS, circuit_objects
+from pipeline.demo.circuits import CIRCUITS, circuit_objects
 from factors.definitions import model_objects
-from drivers.demo.names import FIRST_NAMES, NATIONALITIES, SURNAMES
-from drivers.demo.racing import CarResult, Skills, simulate_race
-from drivers.demo.scores import lap_time_std_s, race_variables, racing_laps
+from pipeline.demo.names import FIRST_NAMES, NATIONALITIES, SURNAMES
+from pipeline.demo.racing import CarResult, Skills, simulate_race
+from pipeline.demo.scores import lap_time_std_s, race_variables, racing_laps
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry
 from factors.definitions import VARIABLES
 from factors.learning import RaceRecord, ResultRecord, scores_fit

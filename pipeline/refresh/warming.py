@@ -14,7 +14,7 @@ from drivers.models import Driver
 from factors.models import ModelCoefficient
 from factors.selectors import ranked_driver_ids
 
-logger = logging.getLogger("drivers.refresh")
+logger = logging.getLogger("pipeline.refresh")
 
 # Drivers whose pages are warmed: 3 requests each, so a run stays well inside the anonymous rate
 # limit (the warming requests are counted like any client's).

@@ -3,7 +3,7 @@ entries, season statistics, variable values, factor scores and track demand prof
 in one transaction, under an advisory lock. On an empty database it also creates the tracks from
 the catalogue and the skill model's definition, so timing alone gives a complete service.
 
-Rows are matched by natural key and written only when a value differs (drivers.legacy_import's
+Rows are matched by natural key and written only when a value differs (pipeline.legacy_import's
 upsert), so a second run over the same warehouse data changes nothing; rows a curator locked
 (``is_locked``) are kept and counted. After the commit the API cache is invalidated and the hot
 endpoints are warmed.
@@ -22,13 +22,13 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from factors.definitions import model_objects
-from drivers.legacy_import import ModelCounts, race_entries_sync, rows_sync
+from pipeline.upsert import ModelCounts, race_entries_sync, rows_sync
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
-from drivers.race_entry_match import EntryMatchError
-from drivers.refresh import selectors
-from drivers.refresh.records import entry_links, race_records
-from drivers.refresh.warehouse import RaceKey, warehouse_braking, warehouse_entries, warehouse_race_dates
-from drivers.refresh.warming import api_cache_warm
+from pipeline.race_entry_match import EntryMatchError
+from pipeline.refresh import selectors
+from pipeline.refresh.records import entry_links, race_records
+from pipeline.refresh.warehouse import RaceKey, warehouse_braking, warehouse_entries, warehouse_race_dates
+from pipeline.refresh.warming import api_cache_warm
 from drivers.track_catalogue import CATALOGUE, track_for
 from factors import learning, scoring
 from factors.models import (
@@ -40,9 +40,9 @@ from factors.models import (
     TrackDemand,
     Variable,
 )
-from factors.services import model_version_backtest
+from pipeline.model_backtest import model_version_backtest
 
-logger = logging.getLogger("drivers.refresh")
+logger = logging.getLogger("pipeline.refresh")
 
 # Rounds are moved this far up while the season is put in date order (PositiveSmallIntegerField).
 RENUMBERING_OFFSET = 10_000

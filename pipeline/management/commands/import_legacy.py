@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from drivers.legacy_import import legacy_stores_import
-from drivers.legacy_import_read import FILES
-from drivers.legacy_json import LegacyDataError
+from pipeline.legacy_import import legacy_stores_import
+from pipeline.legacy_import_read import FILES
+from pipeline.legacy_json import LegacyDataError
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 
-from drivers.demo.season import POINTS
+from pipeline.demo.season import POINTS
 from drivers.models import RaceEntry
 from factors.scoring import HIGHER_IS_BETTER, VariableSpec
 from factors.models import DriverFactorScore, ModelVersion, Variable
