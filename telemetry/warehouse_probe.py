@@ -6,17 +6,19 @@ thread of its own that keeps its connection between probes. Callers wait for it 
 timeout: a warehouse that stops answering holds the probe's thread, never the caller.
 
 The breaker: once the API finds the warehouse down, its reads answer 503 at once, without paying
-the warehouse's timeout, while the probe tries it every ``PROBE_INTERVAL_S``; the first probe that
-answers closes the breaker, so service resumes about a second after the warehouse does.
+the warehouse's timeout, while the probe tries it every ``PROBE_INTERVAL_S`` (every
+``PROBE_INTERVAL_LONG_S`` after ``PROBE_FAST_FOR_S``: a long outage, failed logins above all, is not
+worth a login a second); the first probe that answers closes the breaker, so service resumes about
+a second after the warehouse does.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 import time
-import queue
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -30,6 +32,8 @@ logger = logging.getLogger("telemetry.warehouse")
 OK, UNAVAILABLE, NOT_MIGRATED = "ok", "unavailable", "not_migrated"
 PROBE_SQL = "SELECT COUNT(*) AS loads FROM telemetry_load WHERE RANDOM() IS NOT NULL"
 PROBE_INTERVAL_S = 1.0
+PROBE_FAST_FOR_S = 60.0
+PROBE_INTERVAL_LONG_S = 10.0
 
 
 def connection_discard(connection) -> None:
@@ -50,8 +54,9 @@ def _probe_once() -> str:
     """Runs in the probe's thread, on that thread's own connection (kept while it works)."""
     connection = connections[WAREHOUSE]
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(PROBE_SQL)
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            # Without the connector's retries, which would go on for its network timeout.
+            cursor.cursor.execute(PROBE_SQL, _no_retry=True)
             cursor.fetchone()
         return OK
     except Exception as error:  # any failure is a state to report, never an error of the caller
@@ -136,12 +141,14 @@ class WarehouseProbe:
             self._executor_here().submit(lambda: connections[WAREHOUSE].close()).result()
 
     def _watch(self) -> None:
+        started = time.monotonic()
         while self._open:
             if _probe_once() != UNAVAILABLE:
                 self._open = False
                 logger.warning("Warehouse answers again: telemetry resumes")
                 return
-            time.sleep(PROBE_INTERVAL_S)
+            fast = time.monotonic() - started < PROBE_FAST_FOR_S
+            time.sleep(PROBE_INTERVAL_S if fast else PROBE_INTERVAL_LONG_S)
 
 
 probe = WarehouseProbe()

@@ -1,4 +1,5 @@
-"""The warehouse as Snowflake would answer it, for every test that reaches it through the connector.
+"""The warehouse as Snowflake would answer it, for every test that reaches it through the connector,
+and every statement sent to it checked as Snowflake SQL (see the second half).
 
 Snowflake numbers: the emulator (DuckDB) answers a division or an ``AVG`` over integers as a float,
 Snowflake as ``NUMBER(p, s)``, which the connector returns as ``decimal.Decimal``. Here every float
@@ -95,6 +96,18 @@ def snowflake_numbers():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(SnowflakeCursor, "fetchone", typed_fetchone)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _warehouse_breaker_closed():
+    """Each test leaves the warehouse's circuit breaker closed: a test that found the warehouse down
+    (or ran without access to it, as a test of PostgreSQL alone asking /api/health does) opens it
+    for the whole process."""
+    yield
+    from telemetry.warehouse_probe import probe
+
+    if probe.is_open:
+        probe.reset()
 
 
 # --- The dialect check: every statement the suite sends to the warehouse, read as Snowflake SQL.
