@@ -22,7 +22,8 @@ EMULATOR_NOP_REGEXES = [r"^\s*ALTER SESSION SET TIMEZONE\s*=", r"^\s*ALTER SESSI
 # variable turns that off.
 PLATFORM_DETECTION_OFF = "SNOWFLAKE_DISABLE_PLATFORM_DETECTION"
 # manage.py commands that load or aggregate the warehouse's data: long statements, the load warehouse.
-LOAD_COMMANDS = frozenset({"ingest_timing", "ingest_telemetry", "generate_demo_telemetry", "refresh_cache", "migrate"})
+LOAD_COMMANDS = frozenset({"ingest_timing", "ingest_telemetry", "generate_demo_telemetry", "refresh_cache", "migrate",
+                           "backtest", "fit_model_version"})
 
 
 def process_command(argv: list[str]) -> str:
@@ -65,7 +66,8 @@ def _use_options(*, env: environ.Env, command: str, query_timeout: int) -> tuple
     }
 
 
-def warehouse_database(*, env: environ.Env, data_dir: Path, query_timeout: int, argv: list[str] = sys.argv) -> dict:
+def warehouse_database(*, env: environ.Env, data_dir: Path, query_timeout: int, argv: list[str] = sys.argv,
+                       ephemeral: bool = False) -> dict:
     """DATABASES["warehouse"] for Snowflake, or for the emulator when SNOWFLAKE_ACCOUNT is unset.
 
     ``data_dir`` is where the embedded emulator keeps its DuckDB files; ``query_timeout`` is the
@@ -88,7 +90,8 @@ def warehouse_database(*, env: environ.Env, data_dir: Path, query_timeout: int, 
         from hackthetrack.embedded import embedded_warehouse
 
         account = "fakesnow"
-        host, port, protocol = embedded_warehouse(data_dir, ephemeral=env.bool("WAREHOUSE_EMULATOR_EPHEMERAL", default=False))
+        ephemeral = ephemeral or env.bool("WAREHOUSE_EMULATOR_EPHEMERAL", default=False)
+        host, port, protocol = embedded_warehouse(data_dir, ephemeral=ephemeral)
     options |= {key: value for key, value in (("host", host), ("port", port), ("protocol", protocol)) if value}
     if options.get("port"):
         options["port"] = int(options["port"])
