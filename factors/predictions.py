@@ -2,7 +2,6 @@
 skills, projected rankings."""
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from django.conf import settings
 from rest_framework.exceptions import ValidationError
@@ -34,25 +33,24 @@ def _explanation(
     return text + f" Predicted finish: P{finish:.0f} of {population.field_size}."
 
 
-def _field(population: SkillPopulation, number: int, scores: Mapping[str, float]) -> list[race_model.Entrant]:
-    """The ranked drivers as a race's entrants, the given driver with ``scores``."""
+def _field_strengths(
+    population: SkillPopulation, number: int, scores: Mapping[str, float], circuit: CircuitDemand
+) -> dict[int, float]:
+    """The ranked drivers' strengths at the circuit (kept with the population), in the field's order,
+    the given driver's from ``scores``: one driver's strength per request, not the whole field's."""
     z = skill_model.z_scores(scores=scores, spreads=population.spreads)
-    return [
-        race_model.Entrant(key=d.number, z=z if d.number == number else population.z_by_number[d.number])
-        for d in population.drivers
-    ]
+    return {**population.circuit_strengths(circuit), number: race_model.strength(z=z, demands=circuit.demands)}
 
 
-def _with_grid(
-    entrants: list[race_model.Entrant], demands: Mapping[str, float], number: int, grid_position: int
-) -> list[race_model.Entrant]:
+def _with_grid(strengths: Mapping[int, float], number: int, grid_position: int) -> list[race_model.Entrant]:
     """The driver on ``grid_position``; the others fill the remaining slots in the order the model
-    expects them to qualify (their order before qualifying)."""
-    before = race_model.race_scores(entrants=entrants, demands=demands, grid_weight=0.0)
-    others = sorted((e.key for e in entrants if e.key != number), key=lambda key: (-before[key], key))
-    slots = [slot for slot in range(1, len(entrants) + 1) if slot != grid_position]
+    expects them to qualify (their order before qualifying, skill alone). Their strengths are known,
+    so the entrants carry only their grid slots."""
+    before = race_model.normal_scores(strengths)
+    others = sorted((key for key in strengths if key != number), key=lambda key: (-before[key], key))
+    slots = [slot for slot in range(1, len(strengths) + 1) if slot != grid_position]
     grids = dict(zip(others, slots, strict=True)) | {number: grid_position}
-    return [replace(e, grid=grids[e.key]) for e in entrants]
+    return [race_model.Entrant(key=key, z=None, grid=grids[key]) for key in strengths]
 
 
 def race_finish(
@@ -66,12 +64,15 @@ def race_finish(
     """A driver's predicted position and expected finish in a race of the ranked field at the
     circuit, before qualifying or, with ``grid_position``, after it."""
     model = population.model
-    entrants = _field(population, number, scores)
-    if grid_position is not None:
-        if grid_position > len(entrants):
-            raise ValidationError({"grid_position": [f"The field has {len(entrants)} cars: at most {len(entrants)}."]})
-        entrants = _with_grid(entrants, circuit.demands, number, grid_position)
-    race_scores = race_model.race_scores(entrants=entrants, demands=circuit.demands, grid_weight=model.grid_weight)
+    strengths = _field_strengths(population, number, scores, circuit)
+    if grid_position is None:
+        race_scores = race_model.scores_from_strengths(strengths=strengths, entrants=(), grid_weight=model.grid_weight)
+    else:
+        if grid_position > (cars := len(strengths)):
+            raise ValidationError({"grid_position": [f"The field has {cars} cars: at most {cars}."]})
+        race_scores = race_model.scores_from_strengths(
+            strengths=strengths, entrants=_with_grid(strengths, number, grid_position), grid_weight=model.grid_weight
+        )
     mine = race_scores[number]
     position = 1 + sum(1 for key, score in race_scores.items() if key != number and score > mine)
     noise = model.noise_before if grid_position is None else model.noise_after

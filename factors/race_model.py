@@ -166,7 +166,16 @@ def _qualifying_scores(entrants: Sequence[Entrant]) -> dict[Hashable, float] | N
 def race_scores(*, entrants: Sequence[Entrant], demands: Mapping[str, float], grid_weight: float) -> dict:
     """Each entrant's score (higher = better finish): skill alone before qualifying, skill plus
     ``grid_weight`` times the qualifying result after it."""
-    skill = normal_scores({e.key: strength(z=e.z, demands=demands) for e in entrants})
+    strengths = {e.key: strength(z=e.z, demands=demands) for e in entrants}
+    return scores_from_strengths(strengths=strengths, entrants=entrants, grid_weight=grid_weight)
+
+
+def scores_from_strengths(
+    *, strengths: Mapping[Hashable, float], entrants: Sequence[Entrant], grid_weight: float
+) -> dict:
+    """``race_scores`` from the entrants' strengths, known already (a field's are kept per circuit);
+    ``entrants`` give only the qualifying results (none: before qualifying)."""
+    skill = normal_scores(strengths)
     qualifying = _qualifying_scores(entrants)
     if qualifying is None:
         return skill

@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sub
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from drivers.models import Driver, DriverSeasonStats, Track
-from factors import skill_model
+from factors import race_model, skill_model
 from factors.filters import RankedDriverFilter
 from factors.models import (
     DriverFactorScore,
@@ -57,6 +57,7 @@ class SkillPopulation:
     drivers: list[DriverProfile]
     by_number: dict[int, DriverProfile] = field(init=False)
     _fit_spreads: dict[tuple, float] = field(init=False, default_factory=dict)
+    _circuit_strengths: dict[tuple, dict[int, float]] = field(init=False, default_factory=dict)
     _ranked: dict[str, list[DriverProfile]] = field(init=False, default_factory=dict)
     _descending: dict[tuple[str, str], list[float]] = field(init=False, default_factory=dict)
 
@@ -106,6 +107,18 @@ class SkillPopulation:
             population_z = list(self.z_by_number.values())
             self._fit_spreads[key] = skill_model.fit_spread(population_z=population_z, demands=circuit.demands)
         return self._fit_spreads[key]
+
+    def circuit_strengths(self, circuit: CircuitDemand) -> dict[int, float]:
+        """Each ranked driver's strength at the circuit (race_model.strength), in the field's order:
+        memoised per circuit demand profile like ``fit_spread``, so a prediction computes one
+        driver's, not the field's. Callers must not change it."""
+        key = (circuit.track_id, tuple(sorted(circuit.demands.items())))
+        if key not in self._circuit_strengths:
+            self._circuit_strengths[key] = {
+                d.number: race_model.strength(z=self.z_by_number[d.number], demands=circuit.demands)
+                for d in self.drivers
+            }
+        return self._circuit_strengths[key]
 
     def circuit_fit(self, scores: Mapping[str, float], circuit: CircuitDemand, spread: float) -> float:
         z = skill_model.z_scores(scores=scores, spreads=self.spreads)
