@@ -1,16 +1,20 @@
 #!/usr/bin/env python
-"""Django's command-line utility for administrative tasks."""
+"""Django's command-line utility for administrative tasks.
+
+The settings are chosen explicitly, with no default: DJANGO_SETTINGS_MODULE is
+``hackthetrack.settings.development`` for local use (bin/serve exports it) and
+``hackthetrack.settings.production`` on Heroku (the Procfile and the app's config set it)."""
+
 import os
 import sys
 
 
 def main():
-    if sys.argv[1:2] == ["test"]:
-        # The suite is pytest's (pytest-django, settings from pyproject.toml): Django's own runner
-        # would find no unittest cases in it and report "Ran 0 tests ... OK". Arguments go to pytest.
-        print("manage.py test: running pytest (as bin/test does)", file=sys.stderr)
-        os.execv(sys.executable, [sys.executable, "-m", "pytest", *sys.argv[2:]])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackthetrack.settings.base")
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        sys.exit(
+            "DJANGO_SETTINGS_MODULE is not set: export DJANGO_SETTINGS_MODULE=hackthetrack.settings.development "
+            "for local use, hackthetrack.settings.production on Heroku."
+        )
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

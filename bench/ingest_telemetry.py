@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackthetrack.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackthetrack.settings.development")
 
 import django  # noqa: E402
 

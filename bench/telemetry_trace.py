@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackthetrack.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackthetrack.settings.development")
     import django
 
     django.setup()

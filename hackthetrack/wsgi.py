@@ -1,10 +1,19 @@
-"""WSGI entry point for gunicorn."""
+"""WSGI entry point for gunicorn.
+
+The settings are chosen explicitly: DJANGO_SETTINGS_MODULE, which the Procfile sets to
+``hackthetrack.settings.production`` and bin/serve to ``hackthetrack.settings.development``. There
+is no default, so a forgotten variable stops the start instead of serving with other settings."""
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackthetrack.settings.base")
+if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+    raise ImproperlyConfigured(
+        "DJANGO_SETTINGS_MODULE is not set: hackthetrack.settings.production to serve, "
+        "hackthetrack.settings.development for local use"
+    )
 
 application = get_wsgi_application()
 

@@ -1,4 +1,9 @@
-"""Settings shared by every environment; every value comes from the environment (django-environ)."""
+"""Settings shared by every environment; every value comes from the environment (django-environ).
+
+Not a settings module to run with: choose ``development`` (local use: a development SECRET_KEY,
+and the embedded PostgreSQL and warehouse emulator started for what the environment does not name),
+``test`` (pytest) or ``production`` (refuses to start without its real services). This module
+starts no process and names no service the environment does not."""
 
 from pathlib import Path
 
@@ -12,8 +17,8 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True) and (BASE_DIR / ".env").ex
     env.read_env(str(BASE_DIR / ".env"))
 
 DEBUG = env.bool("DEBUG", default=False)
-# Development default only; production settings refuse to start without SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-key-not-for-production")
+# No default here (development.py has one for local use; production refuses to start without one).
+SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
@@ -72,38 +77,40 @@ TEMPLATES = [
 ]
 
 
-def _database_url() -> str:
-    if env("DATABASE_URL", default=""):
-        return env("DATABASE_URL")
-    from hackthetrack.embedded import embedded_postgres_url
+def postgres_database(url: str) -> dict:
+    """DATABASES["default"] for the PostgreSQL at ``url``."""
+    database = env.db_url_config(url)
+    database["ENGINE"] = "django.db.backends.postgresql"
+    # One kept connection per worker thread, reused across requests. A connection PostgreSQL dropped
+    # (a restart) is replaced at the next request (hackthetrack.db), so service resumes as soon as
+    # PostgreSQL does; a pool would retry with a growing backoff instead.
+    database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
+    database.setdefault("OPTIONS", {})
+    database["OPTIONS"] |= {
+        # Bounded waits, below gunicorn's worker timeout (25 s): connecting (libpq's minimum is 2 s),
+        # and any one statement (the server cancels it).
+        "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=2),
+        "options": f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', default=15_000)}",
+    }
+    return database
 
-    return embedded_postgres_url(DATA_DIR / "postgres")
 
-
-DATABASES = {"default": env.db_url_config(_database_url())}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-# One kept connection per worker thread, reused across requests. A connection PostgreSQL dropped
-# (a restart) is replaced at the next request (hackthetrack.cache), so service resumes as soon as
-# PostgreSQL does; a pool would retry with a growing backoff instead.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
-DATABASES["default"].setdefault("OPTIONS", {})
-DATABASES["default"]["OPTIONS"] |= {
-    # Bounded waits, below gunicorn's worker timeout (25 s): connecting (libpq's minimum is 2 s),
-    # and any one statement (the server cancels it).
-    "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=2),
-    "options": f"-c statement_timeout={env.int('DB_STATEMENT_TIMEOUT_MS', default=15_000)}",
-}
+DATABASE_URL = env("DATABASE_URL", default="")
+DATABASES = {"default": postgres_database(DATABASE_URL)} if DATABASE_URL else {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Race timing and telemetry: Snowflake (SNOWFLAKE_* variables) or, without SNOWFLAKE_ACCOUNT, the
-# embedded emulator in .data/warehouse. The router keeps the telemetry app there and only there.
+# Race timing and telemetry: Snowflake (SNOWFLAKE_* variables); without SNOWFLAKE_ACCOUNT only the
+# development and test settings add one (the local emulator). The router keeps the telemetry app
+# there and only there. TELEMETRY_ENABLED=false: no warehouse (production then needs none).
 from hackthetrack.warehouse import warehouse_database  # noqa: E402
 
 # Telemetry API reads of the warehouse (telemetry/warehouse_reads.py): per-query time limit (s),
 # which also bounds the connection's socket reads and the server's statement timeout.
 TELEMETRY_QUERY_TIMEOUT = env.int("TELEMETRY_QUERY_TIMEOUT", default=8)
-DATABASES["warehouse"] = warehouse_database(env=env, data_dir=DATA_DIR / "warehouse",
-                                            query_timeout=TELEMETRY_QUERY_TIMEOUT)
+TELEMETRY_ENABLED = env.bool("TELEMETRY_ENABLED", default=True)
+if TELEMETRY_ENABLED and env("SNOWFLAKE_ACCOUNT", default=""):
+    DATABASES["warehouse"] = warehouse_database(env=env, data_dir=DATA_DIR / "warehouse",
+                                                query_timeout=TELEMETRY_QUERY_TIMEOUT)
 DATABASE_ROUTERS = ["hackthetrack.routers.WarehouseRouter"]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,5 +1,8 @@
-"""Production (Heroku): DJANGO_SETTINGS_MODULE=hackthetrack.settings.production.
+"""Production (Heroku): DJANGO_SETTINGS_MODULE=hackthetrack.settings.production (the Procfile names it).
 
+Fails closed: it refuses to load (so no command and no worker starts, ``check --deploy`` included)
+without SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS, and the Snowflake account unless
+TELEMETRY_ENABLED=false. It never starts a local stand-in (embedded PostgreSQL, warehouse emulator).
 Secure by default behind Heroku's router, which terminates TLS and sets X-Forwarded-Proto. Every
 value can still be changed from the environment; ``manage.py check --deploy`` reports nothing.
 """
@@ -7,13 +10,17 @@ value can still be changed from the environment; ``manage.py check --deploy`` re
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import DEBUG, env
+from .base import TELEMETRY_ENABLED, env
 
-if not DEBUG and not env("SECRET_KEY", default=""):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set when DEBUG is off: a long random value, "
-        'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
-    )
+REQUIRED = {
+    "SECRET_KEY": 'a long random value, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"',
+    "DATABASE_URL": "the PostgreSQL to serve from (the Heroku Postgres add-on sets it)",
+    "ALLOWED_HOSTS": "the host names the API answers to",
+}
+if TELEMETRY_ENABLED:
+    REQUIRED["SNOWFLAKE_ACCOUNT"] = "the Snowflake account of the warehouse (or TELEMETRY_ENABLED=false)"
+if missing := [f"{name} ({why})" for name, why in REQUIRED.items() if not env(name, default="")]:
+    raise ImproperlyConfigured("Production settings need " + "; ".join(missing) + ".")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

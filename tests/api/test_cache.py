@@ -185,7 +185,7 @@ def test_a_write_committed_by_another_process_is_answered_by_the_next_request(cl
     result = run_python(
         "import django; django.setup(); from drivers.models import Track; "
         "Track.objects.create(id='cota', name='Circuit of the Americas')",
-        DJANGO_SETTINGS_MODULE="hackthetrack.settings.base",
+        DJANGO_SETTINGS_MODULE="hackthetrack.settings.development",
         DATABASE_URL=database_url(connection.settings_dict),
         **shared_redis,
     )

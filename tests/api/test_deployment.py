@@ -14,7 +14,7 @@ def gunicorn_config(**env: str) -> dict[str, str]:
     result = subprocess.run(
         [str(GUNICORN), "--print-config", "-c", "gunicorn.conf.py", "hackthetrack.wsgi"],
         cwd=PROJECT_DIR,
-        env=child_env(**env),
+        env=child_env(DJANGO_SETTINGS_MODULE="hackthetrack.settings.development", **env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -38,9 +38,13 @@ def test_procfile_runs_gunicorn_with_its_config_and_migrates_on_release():
         line.split(": ", 1) for line in (PROJECT_DIR / "Procfile").read_text().splitlines() if line.strip()
     )
 
-    assert processes["web"] == "gunicorn -c gunicorn.conf.py hackthetrack.wsgi"
+    # The settings named, not defaulted (wsgi.py and manage.py have no default).
+    assert processes["web"] == (
+        "DJANGO_SETTINGS_MODULE=hackthetrack.settings.production gunicorn -c gunicorn.conf.py hackthetrack.wsgi"
+    )
     release_steps = [step.strip() for step in processes["release"].split("&&")]
     assert release_steps == [
+        "export DJANGO_SETTINGS_MODULE=hackthetrack.settings.production",
         "python manage.py migrate --noinput",
         "python manage.py migrate --database=warehouse --noinput",
     ]

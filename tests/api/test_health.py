@@ -19,7 +19,7 @@ GET_HEALTH = (
 
 
 def child_health(**env: str) -> tuple[int, dict]:
-    result = run_python(GET_HEALTH, DJANGO_SETTINGS_MODULE="hackthetrack.settings.base", **env)
+    result = run_python(GET_HEALTH, DJANGO_SETTINGS_MODULE="hackthetrack.settings.development", **env)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     return answer["status_code"], answer["body"]

@@ -1,6 +1,8 @@
 """Production settings, CORS and who may write."""
 
 import secrets
+import subprocess
+import sys
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,7 +11,7 @@ from rest_framework.test import APIRequestFactory
 
 from hackthetrack.permissions import ReadOnlyUnlessStaff
 
-from .subprocess_django import run_manage
+from .subprocess_django import PROJECT_DIR, run_manage, run_python
 
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "hackthetrack.settings.production",
@@ -28,11 +30,50 @@ def test_check_deploy_reports_nothing_with_production_settings():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_production_refuses_to_start_without_secret_key():
-    result = run_manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "SNOWFLAKE_ACCOUNT"])
+def test_production_refuses_to_start_without_its_real_services(missing):
+    # check --deploy included: the settings themselves refuse, before any command runs.
+    result = run_manage("check", "--deploy", **{**PRODUCTION, missing: ""})
 
     assert result.returncode != 0
-    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "ImproperlyConfigured: Production settings need" in result.stderr
+    assert missing in result.stderr.splitlines()[-1]
+
+
+def test_production_without_telemetry_needs_no_warehouse_and_starts_no_emulator():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; print(sorted(settings.DATABASES))",
+        **{**PRODUCTION, "SNOWFLAKE_ACCOUNT": "", "TELEMETRY_ENABLED": "false"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["['default']"]
+
+
+@pytest.mark.parametrize("module", ["hackthetrack.settings.production", "hackthetrack.settings.development"])
+def test_settings_leave_the_environment_as_they_found_it(module):
+    # Given every service, no settings module starts one or writes a variable for one.
+    code = (
+        "import os; before = dict(os.environ); import django; django.setup(); "
+        "from django.conf import settings; settings.DATABASES; print(before == dict(os.environ))"
+    )
+    result = run_python(code, **{**PRODUCTION, "DJANGO_SETTINGS_MODULE": module})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_manage_and_wsgi_have_no_default_settings():
+    from .subprocess_django import child_env
+
+    environment = {key: value for key, value in child_env().items() if key != "DJANGO_SETTINGS_MODULE"}
+    manage = subprocess.run([sys.executable, "manage.py", "check"], cwd=PROJECT_DIR, env=environment,
+                            capture_output=True, text=True, timeout=60)
+    wsgi = subprocess.run([sys.executable, "-c", "import hackthetrack.wsgi"], cwd=PROJECT_DIR, env=environment,
+                          capture_output=True, text=True, timeout=60)
+
+    assert manage.returncode != 0 and "DJANGO_SETTINGS_MODULE is not set" in manage.stderr
+    assert wsgi.returncode != 0 and "DJANGO_SETTINGS_MODULE is not set" in wsgi.stderr
 
 
 def test_a_wildcard_cors_origin_is_refused_when_debug_is_off():

@@ -120,7 +120,7 @@ class AppServer:
     def __init__(self, workers: int = 1, **env: str):
         self.workers = workers
         self.port = free_port()
-        self.env = child_env(DJANGO_SETTINGS_MODULE="hackthetrack.settings.base", **env)
+        self.env = child_env(DJANGO_SETTINGS_MODULE="hackthetrack.settings.development", **env)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> AppServer:
