@@ -1,14 +1,16 @@
-"""Warm the API response cache after a refresh: request the hot endpoints through the whole
-Django stack (django.test.Client, no network), so the response cache middleware stores them under
-the new data version. Useful where the cache is shared (Redis): every web worker then answers
-these from the cache."""
+"""Warm the API response cache after a refresh: answer the hot endpoints through the app's own
+request handler and middleware (no network, no test client), so the response cache middleware
+stores them under the new data version. Useful where the cache is shared (Redis): every web worker
+then answers these from the cache."""
 
 from __future__ import annotations
 
 import logging
 
+import io
+
 from django.conf import settings
-from django.test import Client
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 
 from drivers.models import Driver
 from factors.models import ModelCoefficient
@@ -37,16 +39,29 @@ def _host() -> str:
     return hosts[0] if hosts else "localhost"
 
 
+def _get_request(path: str) -> WSGIRequest:
+    """An anonymous HTTPS GET of ``path``, as the router in front of the workers passes it on."""
+    host = _host()
+    return WSGIRequest({
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": host, "SERVER_PORT": "443",
+        "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": host, "REMOTE_ADDR": "127.0.0.1",
+        # HTTPS either way it is told (production redirects plain HTTP, which would warm nothing).
+        "wsgi.url_scheme": "https", "HTTP_X_FORWARDED_PROTO": "https", "wsgi.input": io.BytesIO(),
+    })
+
+
 def api_cache_warm() -> int:
     """Request the hot paths; returns how many answered 200 (and so are cached)."""
-    client = Client(HTTP_HOST=_host())
+    # The handler's middleware and views, without its request signals: they would close this
+    # process's database connection, which may be inside a caller's transaction.
+    handler = WSGIHandler()
     warmed = 0
     request_log = logging.getLogger("hackthetrack.request")
     level = request_log.level
     request_log.setLevel(logging.WARNING)  # one access-log line per warming request is noise
     try:
         for path in hot_paths():
-            status = client.get(path, secure=True).status_code  # production redirects plain HTTP
+            status = handler.get_response(_get_request(path)).status_code
             warmed += status == 200
             if status >= 500:
                 logger.warning("warming %s answered %s", path, status)
