@@ -9,6 +9,7 @@ seconds, metres, km/h, bar, percent, g, degrees.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -170,17 +171,20 @@ def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None, positio
     Found for the whole race once per data version and kept in the cache (every load into the
     warehouse starts a new version): the trace asks for them on each request, and finding them
     reads every sample of the race."""
-    def find() -> dict[int, dict]:
-        return _race_fastest_laps(race=race, positions=positions)
-
-    try:
-        race_id = f"{race.track}:{race.race_number}:{race.season}"
-        laps = cache.get_or_set(f"hackthetrack:telemetry:fastest-laps:{data_version()}:{race_id}:{positions}", find,
-                                FASTEST_LAPS_KEPT_S)
-    except RedisError:
-        logger.warning("API cache unavailable, fastest laps not kept", exc_info=True)
-        laps = find()
+    race_id = f"{race.track}:{race.race_number}:{race.season}"
+    laps = _kept_per_data_version(f"fastest-laps:{race_id}:{positions}",
+                                  lambda: _race_fastest_laps(race=race, positions=positions))
     return laps if car_numbers is None else {number: laps[number] for number in car_numbers if number in laps}
+
+
+def _kept_per_data_version(name: str, find):
+    """``find()``, kept in the cache under ``name`` until the data version changes (every load into
+    the warehouse starts a new one); found again when the cache is unavailable."""
+    try:
+        return cache.get_or_set(f"hackthetrack:telemetry:{name}:{data_version()}", find, FASTEST_LAPS_KEPT_S)
+    except RedisError:
+        logger.warning("API cache unavailable, %s not kept", name.split(":", 1)[0], exc_info=True)
+        return find()
 
 
 def _race_fastest_laps(*, race: RaceKey, positions: bool) -> dict[int, dict]:
@@ -209,7 +213,16 @@ def lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int,
     """The given (car, lap) pairs resampled onto one grid of ``points`` equal distance bins from 0
     to the longest of them: per lap (``side``, its index in ``laps``) and bin, the mean of each
     continuous channel, the most frequent gear, the sample count, and the mean distance and time
-    since the lap's first sample. At most ``points`` rows per lap; empty bins are absent."""
+    since the lap's first sample. At most ``points`` rows per lap; empty bins are absent.
+
+    Kept per data version, as the fastest laps: the embedded emulator answers one query at a time,
+    so concurrent traces of the same laps would otherwise queue for the same bins."""
+    asked = repr((race, tuple(laps), points, tuple(conditions)))
+    return _kept_per_data_version(f"lap-bins:{hashlib.sha256(asked.encode()).hexdigest()}",
+                                  lambda: _lap_bins(race=race, laps=laps, points=points, conditions=conditions))
+
+
+def _lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int, conditions) -> list[dict]:
     where, race_params = race.where("s")
     picked = " UNION ALL ".join(
         f"SELECT {side} AS side, s.lap_distance_m AS d, s.timestamp AS ts, s.speed_kph, s.throttle_pct, "
