@@ -186,8 +186,18 @@ class CornerAdmin(CuratedModelAdmin):
 class RaceEntryInline(CuratedInline):
     model = RaceEntry
     fields = [
-        "car_number", "group", "driver", "car_class", "status", "grid_position", "finish_position", "laps",
-        "total_time_s", "gap_to_winner", "fastest_lap_s", "is_locked",
+        "car_number",
+        "group",
+        "driver",
+        "car_class",
+        "status",
+        "grid_position",
+        "finish_position",
+        "laps",
+        "total_time_s",
+        "gap_to_winner",
+        "fastest_lap_s",
+        "is_locked",
     ]
     plain_choice_fields = ("driver",)
     row_select_related = ("race",)
@@ -214,13 +224,30 @@ class RaceAdmin(CuratedModelAdmin):
 @admin.register(RaceEntry)
 class RaceEntryAdmin(LockableModelAdmin):
     list_display = [
-        "race", "car_number", "group", "driver", "car_class", "status", "grid_position", "finish_position", "laps",
-        "total_time_s", "fastest_lap_s", "is_locked", "last_changed",
+        "race",
+        "car_number",
+        "group",
+        "driver",
+        "car_class",
+        "status",
+        "grid_position",
+        "finish_position",
+        "laps",
+        "total_time_s",
+        "fastest_lap_s",
+        "is_locked",
+        "last_changed",
     ]
     list_editable = ["is_locked"]
     # "Driver: empty" lists the entries refresh_cache could not link (a shared car number without names).
     list_filter = [
-        "race__season", "race__track", "race__round", "race__race_number", "status", "car_class", "is_locked",
+        "race__season",
+        "race__track",
+        "race__round",
+        "race__race_number",
+        "status",
+        "car_class",
+        "is_locked",
         ("driver", admin.EmptyFieldListFilter),
     ]
     list_select_related = ["race", "driver"]
@@ -232,8 +259,17 @@ class RaceEntryAdmin(LockableModelAdmin):
 @admin.register(DriverSeasonStats)
 class DriverSeasonStatsAdmin(LockableModelAdmin):
     list_display = [
-        "driver", "season", "races", "wins", "podiums", "top10", "avg_finish", "points", "championship_position",
-        "is_locked", "last_changed",
+        "driver",
+        "season",
+        "races",
+        "wins",
+        "podiums",
+        "top10",
+        "avg_finish",
+        "points",
+        "championship_position",
+        "is_locked",
+        "last_changed",
     ]
     list_editable = ["is_locked"]
     list_filter = ["season", "is_locked"]

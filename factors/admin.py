@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.signals import post_migrate
 from django.utils.html import format_html, format_html_join
 
+from factors.backtest import LABELS
 from factors.models import (
     DriverFactorScore,
     DriverVariableValue,
@@ -17,7 +18,6 @@ from factors.models import (
     TrackDemand,
     Variable,
 )
-from factors.backtest import LABELS
 from factors.services import model_version_activate, weights_validate_sum
 from hackthetrack.admin_tools import BrowseOnlyModelAdmin, CuratedInline, CuratedModelAdmin, LockableModelAdmin
 from hackthetrack.curators import curators_group_restore
@@ -133,8 +133,12 @@ class ModelVersionAdmin(CuratedModelAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (LABELS.get(method, method), figures["spearman"], figures["mae"],
-                 f"{figures['top3_hits']} of {figures['top3_possible']}")
+                (
+                    LABELS.get(method, method),
+                    figures["spearman"],
+                    figures["mae"],
+                    f"{figures['top3_hits']} of {figures['top3_possible']}",
+                )
                 for method, figures in obj.backtest["pooled"].items()
             ),
         )
@@ -202,7 +206,14 @@ class DriverFactorScoreAdmin(LockableModelAdmin):
 @admin.register(DriverVariableValue)
 class DriverVariableValueAdmin(LockableModelAdmin):
     list_display = [
-        "driver", "variable", "raw_value", "normalized_value", "percentile", "contribution", "is_locked", "last_changed"
+        "driver",
+        "variable",
+        "raw_value",
+        "normalized_value",
+        "percentile",
+        "contribution",
+        "is_locked",
+        "last_changed",
     ]
     list_editable = ["is_locked"]
     list_filter = ["variable__factor", "variable", "is_locked"]

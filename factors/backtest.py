@@ -78,8 +78,7 @@ class Backtest:
             pooled[method] = {
                 "spearman": round(fmean(spearmans), 4) if spearmans else None,
                 # Weighted by field size: the error of every prediction counts alike.
-                "mae": round(sum(row.mae * max(len(row.predictions), 1) for row in rows) / count, 4)
-                if rows else None,
+                "mae": round(sum(row.mae * max(len(row.predictions), 1) for row in rows) / count, 4) if rows else None,
                 "top3_hits": round(sum(row.top3_hits for row in rows), 2),
                 "top3_possible": TOP * len(rows),
                 "races": len(rows),
@@ -125,7 +124,11 @@ def _history_value(finishes: Mapping[Hashable, list[int]], driver: Hashable, *, 
 
 
 def race_predict(
-    *, history: Sequence[RaceRecord], race: RaceRecord, variables: Sequence[scoring.VariableSpec], parameters: Parameters
+    *,
+    history: Sequence[RaceRecord],
+    race: RaceRecord,
+    variables: Sequence[scoring.VariableSpec],
+    parameters: Parameters,
 ) -> dict[str, dict[Hashable, float]]:
     """Before- and after-qualifying scores of the race's entrants, learned from ``history`` only."""
     fit = races_fit(races=history, variables=variables, prior_observations=parameters.prior_observations)
@@ -187,7 +190,7 @@ def noise_calibrate(*, result: Backtest, method: str) -> float | None:
     for race in result.races:
         scores, actual = result.model_scores[race][method]
         for ahead_index, ahead in enumerate(actual):
-            pairs.extend(scores[ahead] - scores[behind] for behind in actual[ahead_index + 1:])
+            pairs.extend(scores[ahead] - scores[behind] for behind in actual[ahead_index + 1 :])
     if not pairs:
         return None
     cdf = skill_model.STANDARD_NORMAL.cdf

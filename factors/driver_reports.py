@@ -9,7 +9,6 @@ from rest_framework.exceptions import ValidationError
 from factors import selectors
 from factors.selectors import CircuitDemand, DriverProfile, SkillPopulation
 
-
 # The legacy wording, kept: the frontend shows it.
 EUCLIDEAN_DESCRIPTION = (
     "We calculate the distance between your target skills and every other driver's skills using the formula: "
@@ -256,9 +255,7 @@ def find_similar(*, population: SkillPopulation, driver_number: int, target: Map
     }
 
 
-def _elite_self_match(
-    *, population: SkillPopulation, current, current_avg: float, target: Mapping[str, float]
-) -> dict:
+def _elite_self_match(*, population: SkillPopulation, current, current_avg: float, target: Mapping[str, float]) -> dict:
     """No driver has a better season average: the driver is matched with themselves, and the
     answer says why (the legacy frontend shows ``message`` when it has nothing else to show)."""
     factors = population.model.factors

@@ -23,7 +23,7 @@ class FinishFit:
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float] | None:
     """Gauss-Jordan elimination with partial pivoting; None when the system is singular."""
     size = len(vector)
-    rows = [row[:] + [vector[i]] for i, row in enumerate(matrix)]
+    rows = [[*row, vector[i]] for i, row in enumerate(matrix)]
     for col in range(size):
         pivot = max(range(col, size), key=lambda r: abs(rows[r][col]))
         if abs(rows[pivot][col]) < 1e-12:

@@ -109,7 +109,10 @@ def predict(
     }
     if adjustments is not None:
         current, _ = race_finish(
-            population=population, number=driver.number, scores=driver.scores, circuit=circuit,
+            population=population,
+            number=driver.number,
+            scores=driver.scores,
+            circuit=circuit,
             grid_position=grid_position,
         )
         result["adjusted_scores"] = {f: round(v, 2) for f, v in scores.items()}

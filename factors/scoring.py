@@ -99,8 +99,11 @@ def variable_values(
             normalized, percentile = ranked[spec.id][0][driver], ranked[spec.id][1][driver]
             weight = round(abs(spec.loading) / totals[spec.factor_id], 4)
             result[driver][spec.id] = VariableValue(
-                raw_value=values[spec.id], normalized_value=normalized, percentile=percentile,
-                weight=weight, contribution=round(weight * normalized, 2),
+                raw_value=values[spec.id],
+                normalized_value=normalized,
+                percentile=percentile,
+                weight=weight,
+                contribution=round(weight * normalized, 2),
             )
     return result
 
@@ -129,7 +132,9 @@ def factor_scores(
         ranked = percentiles(by_driver)
         for driver, score in by_driver.items():
             result[driver][factor] = FactorScore(
-                score=score, percentile=ranked[driver], z_score=round(spread.z(score), 4),
+                score=score,
+                percentile=ranked[driver],
+                z_score=round(spread.z(score), 4),
                 variables_used=used[driver, factor],
             )
     return result

@@ -82,7 +82,8 @@ def plot(run: BacktestRun, path: Path) -> None:
         axis.scatter([a for _, a in points], [p for p, _ in points], s=14, alpha=0.6)
         total = run.pooled[method]
         axis.set_title(
-            f"{backtest.LABELS[method]}\nSpearman {_number(total['spearman'], 2)}, mean error {_number(total['mae'], 2)} places"
+            f"{backtest.LABELS[method]}\n"
+            f"Spearman {_number(total['spearman'], 2)}, mean error {_number(total['mae'], 2)} places"
         )
         axis.set_xlabel("actual finishing position")
         axis.invert_yaxis()

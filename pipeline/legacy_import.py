@@ -12,11 +12,7 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
-from pipeline.legacy_import_read import LEGACY_MODEL_NAME, LegacyRows, read_legacy_stores
-from pipeline.legacy_json import LegacyDataError
-from drivers.models import Corner, Driver, DriverSeasonStats, LegacyScoreComponent, Race, RaceEntry, Track
-from pipeline.race_entry_match import EntryMatchError
-from pipeline.upsert import ModelCounts, race_entries_sync, rows_sync
+from drivers.models import Corner, Driver, DriverSeasonStats, LegacyScoreComponent, Race, Track
 from factors.models import (
     DriverFactorScore,
     DriverVariableValue,
@@ -26,6 +22,10 @@ from factors.models import (
     TrackDemand,
     Variable,
 )
+from pipeline.legacy_import_read import LEGACY_MODEL_NAME, LegacyRows, read_legacy_stores
+from pipeline.legacy_json import LegacyDataError
+from pipeline.race_entry_match import EntryMatchError
+from pipeline.upsert import ModelCounts, race_entries_sync, rows_sync
 
 
 @dataclass

@@ -6,8 +6,10 @@ import will write, keyed by natural keys, or raises LegacyDataError naming file,
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
+from drivers.race_times import parse_race_time
 from factors.definitions import FINISH_COEFFICIENTS, FINISH_INTERCEPT, WEIGHTS
 from pipeline.legacy_json import (
     LegacyDataError,
@@ -20,7 +22,6 @@ from pipeline.legacy_json import (
     sequence,
     text,
 )
-from drivers.race_times import parse_race_time
 
 # The legacy stores carry no season: they are the 2025 season.
 LEGACY_SEASON = 2025
@@ -370,7 +371,7 @@ def _read_season_stats(store, rows: LegacyRows, names: _DriverNames) -> None:
         names.numbers.add(driver_number)
         values = {model_field: integer(stats, at, name, minimum=0) for name, model_field in SEASON_STATS_FIELDS.items()}
         ladder = ("wins", "podiums", "top5", "top10")
-        for lower, upper in zip(ladder, ladder[1:]):
+        for lower, upper in pairwise(ladder):
             if values[lower] > values[upper]:
                 raise at.error(f"{lower} ({values[lower]}) exceeds {upper} ({values[upper]})", field=lower)
         values.update(
@@ -454,8 +455,12 @@ def _read_race_results(store, rows: LegacyRows, names: _DriverNames) -> None:
             if gained != expected_gain:
                 raise at.error(f"expected start_position - finish_position = {expected_gain}", field="positions_gained")
             times = {model_field: _race_time(result, at, name) for name, model_field in RESULT_TIMES.items()}
-            if text(result, at, "driver_fastest_lap", nullable=True) != text(result, at, "best_lap_time", nullable=True):
-                raise at.error("differs from best_lap_time (the API serves one value for both)", field="driver_fastest_lap")
+            if text(result, at, "driver_fastest_lap", nullable=True) != text(
+                result, at, "best_lap_time", nullable=True
+            ):
+                raise at.error(
+                    "differs from best_lap_time (the API serves one value for both)", field="driver_fastest_lap"
+                )
             for name in ("s1_best_time", "s2_best_time", "s3_best_time"):
                 if result.get(name) is not None:
                     raise at.error("expected null: these legacy fields were never filled", field=name)

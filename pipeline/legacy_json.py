@@ -1,9 +1,9 @@
 """Typed reads from parsed JSON that name the file, the record and the field when the data is wrong.
 
-    at = Location("driver_race_results.json", "data")
-    finish = integer(record, at.child("7").child(3), "finish_position", nullable=True)
-    # LegacyDataError: driver_race_results.json: data["7"][3]: field "finish_position":
-    #                  expected an integer, got "x"
+at = Location("driver_race_results.json", "data")
+finish = integer(record, at.child("7").child(3), "finish_position", nullable=True)
+# LegacyDataError: driver_race_results.json: data["7"][3]: field "finish_position":
+#                  expected an integer, got "x"
 """
 
 import json

@@ -59,7 +59,8 @@ def _one_among_several(*, new: dict[EntryKey, Facts], old: dict[EntryKey, Facts]
     [(one, (driver, finish))] = (new if one_is_new else old).items()
     several = old if one_is_new else new
     by_finish = [
-        key for key, (other, position) in several.items()
+        key
+        for key, (other, position) in several.items()
         if finish is not None and position == finish and (None in (driver, other) or other == driver)
     ]
     by_driver = [key for key, (other, _) in several.items() if driver is not None and other == driver]

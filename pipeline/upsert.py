@@ -49,7 +49,7 @@ def rows_sync(
         obj = existing.get(as_tuple(key))
         if obj is None:
             new_keys.append(key)
-            to_create.append(model(**dict(zip(key_fields, as_tuple(key))), **values))
+            to_create.append(model(**dict(zip(key_fields, as_tuple(key), strict=True)), **values))
             continue
         ids[key] = obj.pk
         differing = {name for name, value in values.items() if getattr(obj, name) != value}
@@ -67,7 +67,7 @@ def rows_sync(
         model.objects.bulk_update(to_update, sorted(changed_fields))
     counts.created += len(to_create)
     counts.updated += len(to_update)
-    ids.update((key, obj.pk) for key, obj in zip(new_keys, to_create))
+    ids.update((key, obj.pk) for key, obj in zip(new_keys, to_create, strict=True))
     return ids
 
 

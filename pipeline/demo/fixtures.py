@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from factors.definitions import MODEL_VERSION_NAME
-from pipeline.demo.season import DemoSeason
 from drivers.models import Driver
+from factors.definitions import MODEL_VERSION_NAME
 from factors.models import ModelVersion
 from hackthetrack.cache import invalidate_api_cache
+from pipeline.demo.season import DemoSeason
 
 # Fixture file -> the DemoSeason groups it holds. Load them together (one loaddata call) or in
 # this order: each file only refers to rows of the files before it.

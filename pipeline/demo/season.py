@@ -15,16 +15,15 @@ from typing import NamedTuple
 
 from django.db import models
 
-from pipeline.demo.circuits import CIRCUITS, circuit_objects
-from factors.definitions import model_objects
-from pipeline.demo.names import FIRST_NAMES, NATIONALITIES, SURNAMES
-from pipeline.demo.racing import CarResult, Skills, simulate_race
-from pipeline.demo.scores import lap_time_std_s, race_variables, racing_laps
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry
-from factors.definitions import VARIABLES
+from factors.definitions import VARIABLES, model_objects
 from factors.learning import RaceRecord, ResultRecord, scores_fit
 from factors.models import DriverFactorScore, DriverVariableValue, TrackDemand
 from factors.scoring import VariableSpec
+from pipeline.demo.circuits import CIRCUITS, circuit_objects
+from pipeline.demo.names import FIRST_NAMES, NATIONALITIES, SURNAMES
+from pipeline.demo.racing import CarResult, Skills, simulate_race
+from pipeline.demo.scores import lap_time_std_s, race_variables, racing_laps
 
 DEFAULT_SEED = 2025
 SEASON = 2025
@@ -282,9 +281,7 @@ def season_statistics(*, drivers: list[Driver], entries: list[RaceEntry]) -> lis
     return stats
 
 
-def _race_records(
-    *, races: list[Race], results: list[list[CarResult]], braking: dict[int, float]
-) -> list[RaceRecord]:
+def _race_records(*, races: list[Race], results: list[list[CarResult]], braking: dict[int, float]) -> list[RaceRecord]:
     """The simulated races as the skill model learns from them; braking consistency, which real
     races take from telemetry, is each driver's drawn figure in every race."""
     records = []

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from drivers.models import RaceEntry
+from factors.learning import RaceRecord, ResultRecord
 from pipeline.refresh.warehouse import (
     ENTRY_VARIABLES,
     warehouse_braking,
     warehouse_entries,
     warehouse_race_dates,
 )
-from factors.learning import RaceRecord, ResultRecord
 
 BRAKING = "braking_consistency"
 

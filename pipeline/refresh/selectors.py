@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 
-from pipeline.demo.season import POINTS
 from drivers.models import RaceEntry
-from factors.scoring import HIGHER_IS_BETTER, VariableSpec
 from factors.models import DriverFactorScore, ModelVersion, Variable
+from factors.scoring import HIGHER_IS_BETTER, VariableSpec
+from pipeline.demo.season import POINTS
 
 CLASSIFIED = "Classified"
 # Statuses that are neither a classified finish nor a retirement (the car never raced).

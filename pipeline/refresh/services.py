@@ -21,16 +21,10 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import F
 
-from factors.definitions import model_objects
-from pipeline.upsert import ModelCounts, race_entries_sync, rows_sync
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry, Track
-from pipeline.race_entry_match import EntryMatchError
-from pipeline.refresh import selectors
-from pipeline.refresh.records import entry_links, race_records
-from pipeline.refresh.warehouse import RaceKey, warehouse_braking, warehouse_entries, warehouse_race_dates
-from pipeline.refresh.warming import api_cache_warm
 from drivers.track_catalogue import CATALOGUE, track_for
 from factors import learning, scoring
+from factors.definitions import model_objects
 from factors.models import (
     DriverFactorScore,
     DriverVariableValue,
@@ -41,6 +35,12 @@ from factors.models import (
     Variable,
 )
 from pipeline.model_backtest import model_version_backtest
+from pipeline.race_entry_match import EntryMatchError
+from pipeline.refresh import selectors
+from pipeline.refresh.records import entry_links, race_records
+from pipeline.refresh.warehouse import RaceKey, warehouse_braking, warehouse_entries, warehouse_race_dates
+from pipeline.refresh.warming import api_cache_warm
+from pipeline.upsert import ModelCounts, race_entries_sync, rows_sync
 
 logger = logging.getLogger("pipeline.refresh")
 
@@ -50,14 +50,29 @@ RENUMBERING_OFFSET = 10_000
 ADVISORY_LOCK_KEY = 0x68747472_65667273  # "httrefrs"
 
 ENTRY_FIELDS = {  # RaceEntry field <- warehouse column
-    "car_class": "car_class", "status": "status", "grid_position": "grid", "finish_position": "position",
-    "laps": "laps", "total_time_s": "total_time_s", "gap_to_winner": "gap_first", "gap_to_previous": "gap_previous",
-    "fastest_lap_s": "fastest_lap_s", "fastest_lap_number": "fastest_lap_number",
-    "fastest_lap_kph": "fastest_lap_kph", "qualifying_time_s": "qualifying_time_s",
-    "gap_to_pole_s": "gap_to_pole_s", "best_lap_s": "best_lap_s", "best_s1_s": "best_s1_s",
-    "best_s2_s": "best_s2_s", "best_s3_s": "best_s3_s", "gap_to_fastest_lap_s": "gap_to_fastest_lap_s",
-    "gap_to_best_s1_s": "gap_to_best_s1_s", "gap_to_best_s2_s": "gap_to_best_s2_s",
-    "gap_to_best_s3_s": "gap_to_best_s3_s", "avg_lap_s": "avg_lap_s", "worst_lap_s": "worst_lap_s",
+    "car_class": "car_class",
+    "status": "status",
+    "grid_position": "grid",
+    "finish_position": "position",
+    "laps": "laps",
+    "total_time_s": "total_time_s",
+    "gap_to_winner": "gap_first",
+    "gap_to_previous": "gap_previous",
+    "fastest_lap_s": "fastest_lap_s",
+    "fastest_lap_number": "fastest_lap_number",
+    "fastest_lap_kph": "fastest_lap_kph",
+    "qualifying_time_s": "qualifying_time_s",
+    "gap_to_pole_s": "gap_to_pole_s",
+    "best_lap_s": "best_lap_s",
+    "best_s1_s": "best_s1_s",
+    "best_s2_s": "best_s2_s",
+    "best_s3_s": "best_s3_s",
+    "gap_to_fastest_lap_s": "gap_to_fastest_lap_s",
+    "gap_to_best_s1_s": "gap_to_best_s1_s",
+    "gap_to_best_s2_s": "gap_to_best_s2_s",
+    "gap_to_best_s3_s": "gap_to_best_s3_s",
+    "avg_lap_s": "avg_lap_s",
+    "worst_lap_s": "worst_lap_s",
     "lap_time_std_s": "lap_time_std_s",
 }
 
@@ -113,9 +128,15 @@ def refresh_run(
         progress(f"races: {len(race_ids)}")
         _entries_write(rows=written, race_ids=race_ids, report=report)
         progress(f"race entries: {len(written)}")
-        rows_sync(model=DriverSeasonStats, key_fields=("driver_id", "season"), report=report,
-                  keyed_values={(driver_id, season): values
-                                for driver_id, values in selectors.season_stats_values(season=season).items()})
+        rows_sync(
+            model=DriverSeasonStats,
+            key_fields=("driver_id", "season"),
+            report=report,
+            keyed_values={
+                (driver_id, season): values
+                for driver_id, values in selectors.season_stats_values(season=season).items()
+            },
+        )
         progress("season statistics")
         _scores_write(rows=rows, braking=braking, dates=dates, season=season, report=report)
         progress("variables, factor scores and track demands")
@@ -154,7 +175,9 @@ def _model_definition_ensure(*, season: int, report: RefreshReport) -> None:
     for coefficient in coefficients:
         coefficient.pk, coefficient.model_version = None, version
     ModelCoefficient.objects.bulk_create(coefficients)
-    report.notes.append(f"no skill model was defined: created the project's definition (version {version.name}, active)")
+    report.notes.append(
+        f"no skill model was defined: created the project's definition (version {version.name}, active)"
+    )
 
 
 def _tracks_ensure(*, track_ids: set[str], report: RefreshReport) -> None:
@@ -187,7 +210,7 @@ def _races_write(
     races = {(k.track, k.race_number) for k in keys} | set(stored)
     date_of = {race: dates.get(race) or (stored[race].date if race in stored else None) for race in races}
     events: dict[str, tuple] = {}
-    for track, number in races:
+    for track in {track for track, _ in races}:
         first = min((d for (t, _), d in date_of.items() if t == track and d is not None), default=None)
         stored_round = min((r.round for (t, _), r in stored.items() if t == track), default=None)
         events[track] = (first is None, first or date.min, stored_round is None, stored_round or 0, track)
@@ -197,8 +220,7 @@ def _races_write(
         # Out of the way first: one race per (round, race number) holds at every row written.
         Race.objects.filter(pk__in=moving).update(round=F("round") + RENUMBERING_OFFSET)
     values = {
-        (season, track, number): {"round": rounds[track], "date": date_of[track, number]}
-        for track, number in races
+        (season, track, number): {"round": rounds[track], "date": date_of[track, number]} for track, number in races
     }
     ids = rows_sync(model=Race, key_fields=("season", "track_id", "race_number"), keyed_values=values, report=report)
     report.races = [str(key) for key in keys]
@@ -237,14 +259,18 @@ def _entries_write(*, rows: list[dict], race_ids: dict[RaceKey, int], report: Re
             timing_name = _timing_name(row) or group_names.get((number, row["car_group"]), "")
             if not _name_key(timing_name):
                 driver_id = None
-                report.notes.append(f"{_race_key(row)} car {number} {row['car_group'] or '(no group)'}: the number "
-                                    "is shared in this race and the timing names neither car: not linked")
+                report.notes.append(
+                    f"{_race_key(row)} car {number} {row['car_group'] or '(no group)'}: the number "
+                    "is shared in this race and the timing names neither car: not linked"
+                )
             elif names.get(number) == _name_key(timing_name):
                 driver_id = driver_ids[number]
             else:
                 driver_id = _driver_by_name(timing_name, report=report)
         values[race_ids[_race_key(row)], number, row["car_group"]] = {
-            "driver_id": driver_id, **{name: row[column] for name, column in ENTRY_FIELDS.items()}}
+            "driver_id": driver_id,
+            **{name: row[column] for name, column in ENTRY_FIELDS.items()},
+        }
     try:
         race_entries_sync(entries=values, regroup=True, report=report)
     except EntryMatchError as exc:
@@ -305,8 +331,9 @@ def _scores_write(
     races = race_records(rows=rows, braking=braking, links=entry_links(season=season), dates=dates)
     # Only results linked to a driver are scored (an unlinked entry is listed for the curators).
     linked = [
-        learning.RaceRecord(key=r.key, track=r.track, date=r.date,
-                            results=tuple(x for x in r.results if isinstance(x.driver, int)))
+        learning.RaceRecord(
+            key=r.key, track=r.track, date=r.date, results=tuple(x for x in r.results if isinstance(x.driver, int))
+        )
         for r in races
     ]
     fit = learning.races_fit(races=linked, variables=variables, prior_observations=version.demand_prior_results)
@@ -321,22 +348,33 @@ def _scores_write(
             if factor in by_factor and factor in previous.get(driver, {})
         ]
         report.correlations[factor] = (scoring.spearman(pairs), len(pairs))
-    rows_sync(model=DriverVariableValue, key_fields=("driver_id", "variable_id"), report=report, keyed_values={
-        (driver_id, name): vars(value)
-        for driver_id, by_variable in values.items()
-        for name, value in by_variable.items()
-    })
-    rows_sync(model=DriverFactorScore, key_fields=("driver_id", "factor_id"), report=report, keyed_values={
-        (driver_id, factor): {
-            "score": s.score,
-            "percentile": s.percentile,
-            "z_score": s.z_score,
-            "variables_left_out": sorted(
-                spec.id for spec in variables if spec.factor_id == factor and values[driver_id][spec.id].weight == 0
-            ),
-        }
-        for driver_id, by_factor in scores.items() for factor, s in by_factor.items()
-    })
+    rows_sync(
+        model=DriverVariableValue,
+        key_fields=("driver_id", "variable_id"),
+        report=report,
+        keyed_values={
+            (driver_id, name): vars(value)
+            for driver_id, by_variable in values.items()
+            for name, value in by_variable.items()
+        },
+    )
+    rows_sync(
+        model=DriverFactorScore,
+        key_fields=("driver_id", "factor_id"),
+        report=report,
+        keyed_values={
+            (driver_id, factor): {
+                "score": s.score,
+                "percentile": s.percentile,
+                "z_score": s.z_score,
+                "variables_left_out": sorted(
+                    spec.id for spec in variables if spec.factor_id == factor and values[driver_id][spec.id].weight == 0
+                ),
+            }
+            for driver_id, by_factor in scores.items()
+            for factor, s in by_factor.items()
+        },
+    )
     _demands_write(demands=fit.demands, factors=list(dict.fromkeys(s.factor_id for s in variables)), report=report)
     # The race model learns its race-day noise from the walk-forward backtest: run on every refresh,
     # so a new race moves it, and the version's figures stay current for the admin.
@@ -348,14 +386,26 @@ def _demands_write(*, demands, factors: list[str], report: RefreshReport) -> Non
     without enough of them. A curator's locked demand is kept, and so is that track's R²."""
     tracks = list(Track.objects.values_list("id", flat=True))
     locked = set(TrackDemand.objects.filter(is_locked=True).values_list("track_id", flat=True))
-    rows_sync(model=TrackDemand, key_fields=("track_id", "factor_id"), report=report, keyed_values={
-        (track, factor): {"demand": round(demands.for_track(track).demands[factor], 4)}
-        for track in tracks for factor in factors
-    })
-    rows_sync(model=Track, key_fields=("id",), report=report, keyed_values={
-        track: {"demand_r_squared": demands.by_track[track].r_squared if track in demands.by_track else None}
-        for track in tracks if track not in locked
-    })
+    rows_sync(
+        model=TrackDemand,
+        key_fields=("track_id", "factor_id"),
+        report=report,
+        keyed_values={
+            (track, factor): {"demand": round(demands.for_track(track).demands[factor], 4)}
+            for track in tracks
+            for factor in factors
+        },
+    )
+    rows_sync(
+        model=Track,
+        key_fields=("id",),
+        report=report,
+        keyed_values={
+            track: {"demand_r_squared": demands.by_track[track].r_squared if track in demands.by_track else None}
+            for track in tracks
+            if track not in locked
+        },
+    )
 
 
 def _after_commit(report: RefreshReport, progress: Callable[[str], None], started: float) -> None:

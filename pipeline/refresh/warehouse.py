@@ -30,8 +30,15 @@ BRAKE_ZONE_M = 100.0
 BRAKE_ZONE_MIN_LAPS = 3
 
 ENTRY_VARIABLES = (
-    "qualifying_pace", "best_race_lap", "avg_top10_pace", "stint_consistency", "sector_consistency",
-    "positions_gained", "position_changes", "early_vs_late_pace", "late_stint_perf",
+    "qualifying_pace",
+    "best_race_lap",
+    "avg_top10_pace",
+    "stint_consistency",
+    "sector_consistency",
+    "positions_gained",
+    "position_changes",
+    "early_vs_late_pace",
+    "late_stint_perf",
 )
 
 

@@ -8,8 +8,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_entry_list_filters_entries_without_a_driver(curator_client, season):
-    linked = RaceEntry.objects.create(race=season.race, car_number=3, group="", driver=Driver.objects.create(
-        number=3, name="Karl Forman"))
+    linked = RaceEntry.objects.create(
+        race=season.race, car_number=3, group="", driver=Driver.objects.create(number=3, name="Karl Forman")
+    )
     unlinked = RaceEntry.objects.create(race=season.race, car_number=3, group="Legends")
     page = curator_client.get("/admin/drivers/raceentry/", {"driver__isempty": "1"})
     assert page.status_code == 200

@@ -84,7 +84,9 @@ def test_a_track_profile_is_shrunk_toward_the_all_track_one_by_its_results():
     pooled = profiles.all_tracks.demands
     # The track's own results fit exactly: 6 places for speed, none for consistency.
     assert profiles.by_track["own"].demands["speed"] == pytest.approx((6.0 * 40 + pooled["speed"] * 40) / 80)
-    assert profiles.by_track["own"].demands["consistency"] == pytest.approx((0.0 * 40 + pooled["consistency"] * 40) / 80)
+    assert profiles.by_track["own"].demands["consistency"] == pytest.approx(
+        (0.0 * 40 + pooled["consistency"] * 40) / 80
+    )
     assert profiles.by_track["own"].r_squared == pytest.approx(1.0)
     assert profiles.for_track("unraced") is profiles.all_tracks
 
@@ -112,10 +114,12 @@ def test_expected_finish_is_one_plus_the_chances_of_being_beaten():
 
 def test_forecast_chances_add_up_and_repeat():
     entrants = [race_model.Entrant(key=n, z={"speed": 1.5 - n / 4, "consistency": 0.0}) for n in range(8)]
-    first = race_model.forecast(entrants=entrants, demands={"speed": 3.0, "consistency": 1.0},
-                                grid_weight=2.0, noise=1.0, seed="x")
-    again = race_model.forecast(entrants=entrants, demands={"speed": 3.0, "consistency": 1.0},
-                                grid_weight=2.0, noise=1.0, seed="x")
+    first = race_model.forecast(
+        entrants=entrants, demands={"speed": 3.0, "consistency": 1.0}, grid_weight=2.0, noise=1.0, seed="x"
+    )
+    again = race_model.forecast(
+        entrants=entrants, demands={"speed": 3.0, "consistency": 1.0}, grid_weight=2.0, noise=1.0, seed="x"
+    )
     assert first == again
     assert [f.key for f in first] == list(range(8))  # the strongest first
     assert sum(f.win_probability for f in first) == pytest.approx(1.0)
@@ -172,14 +176,18 @@ def test_changing_a_race_result_leaves_its_own_prediction_unchanged():
     reversed_k = dataclasses.replace(
         races[k],
         results=tuple(
-            dataclasses.replace(r, position=len(races[k].results) + 1 - r.position, variables={
-                **r.variables, "best_race_lap": -r.variables["best_race_lap"]})
+            dataclasses.replace(
+                r,
+                position=len(races[k].results) + 1 - r.position,
+                variables={**r.variables, "best_race_lap": -r.variables["best_race_lap"]},
+            )
             for r in races[k].results
         ),
     )
     original = backtest.backtest(races=races, variables=VARIABLES, parameters=PARAMETERS)
-    changed = backtest.backtest(races=[*races[:k], reversed_k, *races[k + 1:]], variables=VARIABLES,
-                                parameters=PARAMETERS)
+    changed = backtest.backtest(
+        races=[*races[:k], reversed_k, *races[k + 1 :]], variables=VARIABLES, parameters=PARAMETERS
+    )
     key = races[k].key
     assert original.model_scores[key][backtest.MODEL_BEFORE][0] == changed.model_scores[key][backtest.MODEL_BEFORE][0]
     assert original.model_scores[key][backtest.MODEL_AFTER][0] == changed.model_scores[key][backtest.MODEL_AFTER][0]

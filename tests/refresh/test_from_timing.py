@@ -66,8 +66,14 @@ def test_the_refresh_creates_tracks_model_and_a_dated_calendar(refreshed):
     assert active.season == 2025
     assert "created the project's definition" in output
     # The refresh backtests the active version on what it has learned from, and keeps the figures.
-    assert active.backtest["races"] == ["sebring:1", "sebring:2", "roadamerica:1", "roadamerica:2", "barber:1",
-                                        "barber:2"]
+    assert active.backtest["races"] == [
+        "sebring:1",
+        "sebring:2",
+        "roadamerica:1",
+        "roadamerica:2",
+        "barber:1",
+        "barber:2",
+    ]
     assert "Backtest over 6 races" in output
     # Rounds follow the first day of each event; the 2025 season opened at Sonoma.
     first_day = {track: min(day for (t, _), day in days.items() if t == track) for track in raced}
@@ -89,7 +95,9 @@ def test_every_track_gets_a_demand_profile_and_every_classified_driver_a_score(r
     assert demands["vir"] == demands["indianapolis"]
     assert all(demands[track] != demands["vir"] for track in ("sonoma", "cota", "sebring", "roadamerica", "barber"))
     assert all(value >= 0 for profile in demands.values() for value in profile.values())
-    classified = set(RaceEntry.objects.filter(status="Classified", driver__isnull=False).values_list("driver", flat=True))
+    classified = set(
+        RaceEntry.objects.filter(status="Classified", driver__isnull=False).values_list("driver", flat=True)
+    )
     scored = set(DriverFactorScore.objects.filter(factor_id="speed").values_list("driver", flat=True))
     assert classified and classified <= scored
 
@@ -101,8 +109,11 @@ def test_every_track_can_be_predicted_and_the_prediction_depends_on_the_track(re
     finishes = {}
     for track in Track.objects.values_list("id", flat=True):
         answers = [
-            client.post("/api/predict", {"driver_number": driver["driver_number"], "track_id": track},
-                        content_type="application/json")
+            client.post(
+                "/api/predict",
+                {"driver_number": driver["driver_number"], "track_id": track},
+                content_type="application/json",
+            )
             for driver in ranked
         ]
         assert {a.status_code for a in answers} == {200}, track
@@ -124,7 +135,12 @@ def test_the_backtest_beats_the_baselines_on_the_shared_season(refreshed, tmp_pa
     figures = json.loads((tmp_path / "b.json").read_text())
     pooled = figures["pooled"]
     assert [race["race"] for race in figures["races"]] == [
-        "sebring:1", "sebring:2", "roadamerica:1", "roadamerica:2", "barber:1", "barber:2"
+        "sebring:1",
+        "sebring:2",
+        "roadamerica:1",
+        "roadamerica:2",
+        "barber:1",
+        "barber:2",
     ]
     assert pooled[backtest.MODEL_BEFORE]["spearman"] > pooled[backtest.MEAN_PREVIOUS]["spearman"]
     assert pooled[backtest.MODEL_BEFORE]["mae"] < pooled[backtest.MEAN_PREVIOUS]["mae"]
@@ -145,7 +161,6 @@ def test_activating_a_version_that_loses_to_its_baseline_warns(refreshed):
     assert ModelVersion.objects.get(name="grid-blind").is_active
 
 
-
 def test_an_imported_season_numbered_by_track_name_is_put_in_date_order(timing_in_warehouse, legacy_season):
     """import_legacy keeps the legacy's rounds (barber first, by name); the refresh dates the races
     and renumbers the events in date order without ever holding two races in one round. The legacy's
@@ -158,7 +173,12 @@ def test_an_imported_season_numbered_by_track_name_is_put_in_date_order(timing_i
     assert dated == [(r.track_id, r.race_number) for r in by_round[: len(days)]]
     assert dated == sorted(days, key=lambda race: (days[race], race[1]))
     assert {r.track_id: r.round for r in by_round} == {
-        "sonoma": 1, "cota": 2, "sebring": 3, "roadamerica": 4, "barber": 5, "vir": 6
+        "sonoma": 1,
+        "cota": 2,
+        "sebring": 3,
+        "roadamerica": 4,
+        "barber": 5,
+        "vir": 6,
     }
 
 

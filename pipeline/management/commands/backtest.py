@@ -5,9 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pipeline import backtest_report
 from factors.backtest import shortfalls
 from factors.models import ModelVersion
+from pipeline import backtest_report
 from pipeline.model_backtest import model_version_backtest
 
 
@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--model-version", help="model version name (default: the active one)")
         parser.add_argument(
-            "--min-earlier-events", type=int, default=2,
+            "--min-earlier-events",
+            type=int,
+            default=2,
             help="predict only races with at least this many earlier events (race weekends); default 2",
         )
         parser.add_argument("--json", type=Path, help="write the figures, per race and pooled, to this file")
@@ -34,9 +36,13 @@ class Command(BaseCommand):
         if min_earlier_events < 0:
             raise CommandError("--min-earlier-events must be 0 or more")
         versions = ModelVersion.objects.all()
-        model = versions.filter(name=model_version).first() if model_version else versions.filter(is_active=True).first()
+        model = (
+            versions.filter(name=model_version).first() if model_version else versions.filter(is_active=True).first()
+        )
         if model is None:
-            raise CommandError(f"no model version named {model_version!r}" if model_version else "no active model version")
+            raise CommandError(
+                f"no model version named {model_version!r}" if model_version else "no active model version"
+            )
         run = model_version_backtest(version=model, min_earlier_events=min_earlier_events, store=not no_store)
         if not run.result.races:
             raise CommandError(

@@ -49,7 +49,8 @@ class Command(BaseCommand):
         pooled = run.pooled
         self.stdout.write(
             "backtest, pooled over {} races: Spearman {} before / {} after qualifying".format(
-                len(run.result.races), pooled["model_before_qualifying"]["spearman"],
+                len(run.result.races),
+                pooled["model_before_qualifying"]["spearman"],
                 pooled["model_after_qualifying"]["spearman"],
             )
         )

@@ -27,7 +27,8 @@ class Command(BaseCommand):
         for model_name, counts in report.counts.items():
             locked = f", {counts.locked} locked (kept)" if counts.locked else ""
             self.stdout.write(
-                f"{model_name}: {counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged{locked}"
+                f"{model_name}: {counts.created} created, {counts.updated} updated, "
+                f"{counts.unchanged} unchanged{locked}"
             )
         if report.activated_model_version:
             self.stdout.write(f"Model version {report.activated_model_version} activated: no version was active.")

@@ -52,8 +52,9 @@ class Command(BaseCommand):
             raise CommandError(f"refresh_cache failed, nothing was written: {exc}", returncode=EXIT_FAILED) from exc
         except Exception as exc:
             logger.exception("refresh_cache failed; rolled back")
-            raise CommandError(f"refresh_cache failed, nothing was written: {type(exc).__name__}: {exc}",
-                               returncode=EXIT_FAILED) from exc
+            raise CommandError(
+                f"refresh_cache failed, nothing was written: {type(exc).__name__}: {exc}", returncode=EXIT_FAILED
+            ) from exc
         self._summary(report)
 
     def _race(self, text: str | None, season: int) -> RaceKey | None:
@@ -93,8 +94,11 @@ class Command(BaseCommand):
                 f"{grid['spearman']} / {grid['mae']})"
             )
         outcome = (
-            "Dry run: rolled back" if report.dry_run
-            else f"{report.changed} rows changed" if report.changed else "Nothing changed"
+            "Dry run: rolled back"
+            if report.dry_run
+            else f"{report.changed} rows changed"
+            if report.changed
+            else "Nothing changed"
         )
         warmed = ""
         if report.warm_s:
