@@ -40,6 +40,11 @@ TELEMETRY_TRACE = Endpoint(
     f"/api/telemetry/trace?track_id={TELEMETRY_TRACK}&race_num={TELEMETRY_RACE}&driver_number={{car}}",
     read=False,
 )
+TELEMETRY_COMPARE = Endpoint(
+    "telemetry/compare",
+    f"/api/telemetry/compare?track_id={TELEMETRY_TRACK}&race_num={TELEMETRY_RACE}&driver_1={{car}}&driver_2=2",
+    read=False,
+)
 
 
 def with_driver(endpoint: Endpoint, *, driver_number: int, car_number: int | None = None) -> tuple[str, str | None]:

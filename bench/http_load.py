@@ -30,11 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import report  # noqa: E402
 from bench.endpoints import (  # noqa: E402
-    ENDPOINTS, FLOOR, FLOOR_POST, TELEMETRY_RACE, TELEMETRY_TRACE, TELEMETRY_TRACK, Endpoint, with_driver,
+    ENDPOINTS, FLOOR, FLOOR_POST, TELEMETRY_COMPARE, TELEMETRY_RACE, TELEMETRY_TRACE, TELEMETRY_TRACK, Endpoint,
+    with_driver,
 )
 from bench.stack import (  # noqa: E402
     OUT, PYTHON, ROOT, BenchConfig, api_cache_invalidate, bench_env, database_recreate, gunicorn, manage,
-    python_module, wait_until_idle, warehouse_emulator,
+    python_module, wait_until_idle, warehouse_emulator, workers_rss_mb,
 )
 from bench.wsgi_floors import redis_value_store  # noqa: E402
 
@@ -73,7 +74,7 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
     just before it (half as long), not with one floor for the whole series."""
     results, floors = {}, []
     api_cache_invalidate(env)
-    with gunicorn(env, base_url=config.base_url, log_name=log_name):
+    with gunicorn(env, base_url=config.base_url, log_name=log_name) as master:
         def run(endpoint: Endpoint, path: str, body: str | None, *, seconds: int, etag: str | None = None) -> dict:
             common = dict(url=config.base_url, endpoint=endpoint, path=path, body=body, connections=connections,
                           etag=etag)
@@ -104,9 +105,12 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
             measure(endpoint.name, endpoint, path, body)
             if revalidate and endpoint.name in revalidate:
                 measure(f"{endpoint.name} (304)", endpoint, path, body, etag=revalidate[endpoint.name])
+        # Each worker's resident memory once the series is over (bench/memory_soak.py: over time).
+        memory = workers_rss_mb(master.pid)
+        print(f"  memory per worker: {sorted(memory.values())} MB", flush=True)
     floor_rps = [floor["rps"] for floor in floors]
     return {"floor_rps": {"mean": sum(floor_rps) / len(floor_rps), "min": min(floor_rps), "max": max(floor_rps)},
-            "endpoints": results}
+            "endpoints": results, "worker_rss_mb": list(memory.values())}
 
 
 # The floors under the framework (bench/wsgi_floors.py), served by the same gunicorn config.
@@ -239,8 +243,10 @@ def main() -> None:
             requests = [(e, *with_driver(e, driver_number=driver)) for e in chosen]
             if full and args.telemetry and (race := telemetry_race(env)):
                 results["ingest_1x"] = race["ingest"]
-                requests.append((TELEMETRY_TRACE, *with_driver(TELEMETRY_TRACE, driver_number=driver,
-                                                               car_number=race["car_number"])))
+                telemetry_requests = [(endpoint, *with_driver(endpoint, driver_number=driver,
+                                                              car_number=race["car_number"]))
+                                      for endpoint in (TELEMETRY_TRACE, TELEMETRY_COMPARE)]
+                requests += telemetry_requests
             floors = [(floor, *with_driver(floor, driver_number=driver)) for floor in (FLOOR, FLOOR_POST)]
             counts = query_counts(env, [*floors, *requests])
             size_results = {"dataset": dataset, "queries": counts, "modes": {}}
@@ -264,6 +270,15 @@ def main() -> None:
             results["sizes"][str(size)] = size_results
         if args.ingest_10x and "ingest_1x" in results:
             results["ingest_10x"] = ingest_bench(env, samples=args.ingest_10x)
+            results["ingest_10x"]["race_samples"] = _race_samples(env, track=TELEMETRY_TRACK,
+                                                                  race_number=TELEMETRY_RACE)
+            print(f"telemetry at 10x: the race holds {results['ingest_10x']['race_samples']:,} samples", flush=True)
+            results["telemetry_10x"] = {
+                mode: measure_series(config=config, env=mode_env, endpoints=telemetry_requests,
+                                     duration=args.duration, warmup=args.warmup, connections=args.connections,
+                                     log_name="gunicorn.log")
+                for mode, mode_env in (("cached", env), ("computed", computed_env))
+            }
     if args.refresh and (refresh := refresh_bench(database_url=config.database_url)):
         results["refresh"] = refresh
 

@@ -162,6 +162,34 @@ def targets_17(results: dict) -> list[str]:
     if predict := cached.get("POST predict"):
         ok = predict["floor_ratio"] is not None and predict["floor_ratio"] >= PREDICT_POST_FLOOR_TARGET
         lines.append(f"{'met' if ok else 'MISSED'}: POST predict {ratio(predict)} of the POST floor (target 0.80)")
+    return lines + telemetry_lines(results) + memory_lines(results)
+
+
+def telemetry_lines(results: dict) -> list[str]:
+    """The trace and the comparison under load, on the 1x race and after the 10x ingest (issue 17)."""
+    first = next(iter(results["sizes"].values()))["modes"]
+    runs = [("1x", results.get("ingest_1x", {}).get("race_samples"), first)]
+    if "telemetry_10x" in results:
+        runs.append(("10x", results["ingest_10x"].get("race_samples"), results["telemetry_10x"]))
+    lines = []
+    for label, samples, modes in runs:
+        for mode_name, mode in modes.items():
+            for name in ("telemetry/trace", "telemetry/compare"):
+                if stats := mode["endpoints"].get(name):
+                    met = "met" if stats["p99_ms"] < TRACE_P99_TARGET_MS and not stats["errors"] else "MISSED"
+                    lines.append(f"{met}: {name} {mode_name}, {label} race ({samples or 0:,} samples), "
+                                 f"{results['connections']} connections: p99 {stats['p99_ms']:.0f} ms (target < 500), "
+                                 f"{stats['rps']:,.0f} req/s, errors {stats['errors']}")
+    return lines
+
+
+def memory_lines(results: dict) -> list[str]:
+    lines = []
+    for size, size_results in results["sizes"].items():
+        for mode_name, mode in size_results["modes"].items():
+            if memory := mode.get("worker_rss_mb"):
+                lines.append(f"memory per worker after the {mode_name} series at {size} drivers: "
+                             + ", ".join(f"{value:.0f}" for value in sorted(memory)) + " MB (RSS)")
     return lines
 
 

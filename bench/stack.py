@@ -168,3 +168,17 @@ def _wait_until_serving(process: subprocess.Popen, *, base_url: str, log_path: P
             time.sleep(0.2)
     process.kill()
     sys.exit(f"gunicorn did not answer within {timeout_s:.0f}s; see {log_path}")
+
+
+def workers_rss_mb(master_pid: int) -> dict[int, float]:
+    """Resident memory (VmRSS, MB) of each worker of the gunicorn master ``master_pid``."""
+    result = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True)
+    memory = {}
+    for pid in sorted(int(pid) for pid in result.stdout.split()):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:  # exited meanwhile (recycled)
+            continue
+        kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+        memory[pid] = round(kb / 1024, 1)
+    return memory

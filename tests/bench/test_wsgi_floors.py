@@ -1,0 +1,51 @@
+"""bench/run's floors under the framework and how the report divides by them."""
+
+import pytest
+
+from bench import report
+from bench.wsgi_floors import BODY, REDIS_VALUE, constant
+
+
+def test_the_constant_floor_answers_its_body():
+    seen = {}
+    body = b"".join(constant({}, lambda status, headers: seen.update(status=status, headers=dict(headers))))
+
+    assert seen["status"] == "200 OK" and body == BODY
+    assert seen["headers"]["Content-Length"] == str(len(BODY))
+
+
+def test_the_redis_value_is_about_the_size_of_a_cached_answer():
+    assert 1_400 <= len(REDIS_VALUE) <= 1_600
+
+
+def _stats(rps: float, p99: float = 10.0, floor_ratio: float | None = 1.0) -> dict:
+    return {"rps": rps, "p50_ms": p99 / 2, "p99_ms": p99, "errors": 0, "floor_ratio": floor_ratio}
+
+
+@pytest.fixture
+def results() -> dict:
+    floors = {"WSGI": _stats(10_000), "WSGI+Redis": _stats(6_000), "redis_value_bytes": 1505}
+    cached = {"drivers": _stats(5_400), "tracks": _stats(3_000, p99=40.0), "POST predict": _stats(900, floor_ratio=0.9)}
+    return {
+        "connections": 32,
+        "wsgi_floors": [floors, floors],
+        "sizes": {"30": {"modes": {"cached": {"endpoints": cached, "worker_rss_mb": [120.0, 121.5]},
+                                   "computed": {"endpoints": {}}}}},
+    }
+
+
+def test_each_cached_answer_is_reported_as_a_share_of_the_floors(results):
+    table = report.wsgi_floor_table(results)
+
+    assert "| drivers | 5,400 | 0.54 | 0.90 |" in table
+    assert "| tracks | 3,000 | 0.30 | 0.50 |" in table
+
+
+def test_the_targets_name_what_is_met_and_missed(results):
+    lines = report.targets_17(results)
+
+    assert any(line.startswith("drivers: met 90% of the WSGI+Redis floor") for line in lines)
+    assert any(line.startswith("tracks: MISSED 50% of the WSGI+Redis floor") and "MISSED p99 40.0 ms" in line
+               for line in lines)
+    assert "met: POST predict 0.90 of the POST floor (target 0.80)" in lines
+    assert "memory per worker after the cached series at 30 drivers: 120, 122 MB (RSS)" in lines
