@@ -105,6 +105,41 @@ def test_api_keeps_to_its_schema(case):
     case.call_and_validate(headers={"Host": "localhost"}, checks=CONFORMANCE_CHECKS)
 
 
+# Where the schema and the validation still disagree (found by the run below with every check; the
+# owners of these endpoints have them): each is left out of that run until fixed, and named here so
+# that none is forgotten. The conformance run above still covers them.
+OPEN_DISAGREEMENTS = {
+    "GET /api/drivers": "an empty track_id= is accepted; the schema says minLength 1",
+    "GET /api/drivers/{number}": "an empty track_id= is accepted (schema: minLength 1); a number over 32767 refused",
+    "GET /api/drivers/{number}/results": "season=0.5 is accepted; the schema says integer",
+    "GET /api/drivers/{number}/match": "a number over 32767 is refused; the schema has no maximum",
+    "GET /api/drivers/{number}/stats": "a number over 32767 is refused; the schema has no maximum",
+    "GET /api/drivers/{number}/skill-gaps": "a number over 32767 is refused; the schema has no maximum",
+    "GET /api/drivers/{number}/coach-recommendations": "a number over 32767 is refused; the schema has no maximum",
+    "POST /api/drivers/{number}/improve/predict": "skills over the budget are refused; the schema cannot say so",
+    "POST /api/drivers/find-similar": "unknown skill keys are refused; the schema allows extra keys",
+    "GET /api/factors/{factor}/top-average": "a limit over the ranked drivers is refused; the schema's maximum is a bigint",
+    "POST /api/predict": "grid_position over the field is refused; the schema has no maximum",
+    "GET /api/tracks/{id}/prediction": "an empty grid= is accepted",
+    "GET /api/telemetry/detailed": "data_type values the schema allows are refused",
+    "GET /api/telemetry/drivers": "an empty track_id= is accepted",
+    "GET /api/telemetry/laps": "parameters the schema allows (additional ones) are refused",
+    "GET /api/telemetry/trace": "parameters the schema allows (additional ones) are refused",
+}
+
+
+schema_agreed = schemathesis.pytest.from_fixture("live_schema").exclude(name=list(OPEN_DISAGREEMENTS))
+
+
+# Every check schemathesis has, the schema's negative cases included: invalid input must be refused
+# (4xx in the envelope), valid input accepted, undocumented methods answered 405.
+@schema_agreed.parametrize()
+@pytest.mark.django_db(databases=["default", "warehouse"])
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_api_passes_every_schemathesis_check(case):
+    case.call_and_validate(headers={"Host": "localhost"})
+
+
 def _example_values(parameter: dict) -> list:
     if "example" in parameter:
         return [parameter["example"]]
