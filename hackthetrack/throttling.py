@@ -74,7 +74,8 @@ def hits_counted(windows: list[RateWindow]) -> dict[str, int]:
 
 def hits_so_far(window: RateWindow) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT hits FROM {RATE_COUNTS} WHERE key = %s AND window_index = %s", [window.key, window.index])
+        cursor.execute(f"SELECT hits FROM {RATE_COUNTS} WHERE key = %s AND window_index = %s",
+                       [window.key, window.index])
         row = cursor.fetchone()
     return row[0] if row else 0
 

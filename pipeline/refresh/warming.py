@@ -5,9 +5,8 @@ then answers these from the cache."""
 
 from __future__ import annotations
 
-import logging
-
 import io
+import logging
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
