@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from hackthetrack.seasons import current_season
+
 
 class Driver(models.Model):
     """A person. ``number`` is the car number they race with and how the API addresses them;
@@ -77,7 +79,7 @@ class Corner(models.Model):
 
 class Race(models.Model):
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="races")
-    season = models.PositiveSmallIntegerField(default=2025)
+    season = models.PositiveSmallIntegerField(default=current_season)
     round = models.PositiveSmallIntegerField(help_text="Event round of the season, in date order")
     race_number = models.PositiveSmallIntegerField(help_text="Race 1 or 2 of the event")
     date = models.DateField(null=True, blank=True, help_text="The day most of its lap-timing events carry")
@@ -147,7 +149,7 @@ class RaceEntry(models.Model):
 
 class DriverSeasonStats(models.Model):
     driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="season_stats")
-    season = models.PositiveSmallIntegerField(default=2025)
+    season = models.PositiveSmallIntegerField(default=current_season)
     races = models.PositiveSmallIntegerField(default=0)
     wins = models.PositiveSmallIntegerField(default=0)
     podiums = models.PositiveSmallIntegerField(default=0)

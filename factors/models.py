@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from drivers.models import Driver, Track
+from hackthetrack.seasons import current_season
 
 PERCENT_RANGE = Q(score__gte=0) & Q(score__lte=100)
 
@@ -49,7 +50,7 @@ class ModelVersion(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=False)
     finish_intercept = models.FloatField(help_text="Intercept of the finish-position regression")
-    season = models.PositiveSmallIntegerField(default=2025, help_text="Season whose results the model ranks")
+    season = models.PositiveSmallIntegerField(default=current_season, help_text="Season whose results the model ranks")
     min_races = models.PositiveSmallIntegerField(
         default=4, help_text="Races a driver needs in the season to be ranked (and served by /api/drivers)"
     )
