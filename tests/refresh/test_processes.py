@@ -23,6 +23,7 @@ from tests.refresh.test_refresh import snapshot
 def refresh_env(warehouse_emulator):
     """The environment of a child process that sees this session's test databases."""
     return child_env(
+        DJANGO_SETTINGS_MODULE="hackthetrack.settings.development",
         DATABASE_URL=database_url(connections["default"].settings_dict),
         SNOWFLAKE_ACCOUNT="fakesnow", SNOWFLAKE_EMULATOR="true", SNOWFLAKE_HOST=warehouse_emulator.host,
         SNOWFLAKE_PORT=str(warehouse_emulator.port), SNOWFLAKE_PROTOCOL="http",
