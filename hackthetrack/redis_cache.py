@@ -84,8 +84,11 @@ class ReusedClientRedisCache(RedisCache):
         self._class = ReusedRedisCacheClient
 
     def ping(self) -> bool:
-        """Whether Redis answers now (for /api/health; bypasses and resets the breaker)."""
+        """Whether Redis answers now (for /api/health): not tried while the breaker is open, so
+        health never waits on a Redis known to be down; an answer closes the breaker."""
         client = self._cache
+        if time.monotonic() < client.breaker.open_until:
+            return False
         try:
             client.get_client(write=True).ping()
         except RedisError:
