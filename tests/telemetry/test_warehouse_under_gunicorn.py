@@ -1,4 +1,4 @@
-"""A frozen warehouse under gunicorn, as deployed: the app's workers, an emulator of the test's own
+"""A frozen or restarted warehouse under gunicorn, as deployed: the app's workers, an emulator of the test's own
 (SIGSTOP: it accepts connections and never answers). Telemetry answers 503 in the envelope, never
 gunicorn's page; no worker is killed for a timeout; service resumes without a restart of anything,
 with every row stored before."""
@@ -71,5 +71,27 @@ def test_a_frozen_warehouse_costs_no_worker_and_service_resumes(warehouse_env):
         while (answer := app.get(f"{DRIVERS}&limit=20"))[0] != 200 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert answer == (200, before)  # back without a restart, nothing lost
+    finally:
+        app.stop()
+
+
+def test_the_workers_follow_a_restarted_warehouse(warehouse_env):
+    """Stopped, then started again on its port with its data: the workers reconnect by themselves."""
+    emulator, env = warehouse_env
+    app = AppServer(workers=2, **env).start()
+    try:
+        status, before = app.get(DRIVERS)
+        workers = _workers(app.process.pid)
+
+        emulator.stop()
+        answers = [app.get(f"{DRIVERS}&limit={limit}") for limit in range(10, 14)]
+        emulator.restart()
+
+        assert {status for status, _ in answers} == {503}
+        deadline = time.monotonic() + RECOVERY_WAIT_S
+        while (answer := app.get(f"{DRIVERS}&limit=20"))[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert answer == (200, before)
+        assert _workers(app.process.pid) == workers
     finally:
         app.stop()
