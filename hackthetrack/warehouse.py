@@ -51,6 +51,9 @@ def _use_options(*, env: environ.Env, command: str, query_timeout: int) -> tuple
             "session_parameters": {
                 "STATEMENT_TIMEOUT_IN_SECONDS": statement_timeout,
                 "STATEMENT_QUEUED_TIMEOUT_IN_SECONDS": env.int("SNOWFLAKE_LOAD_QUEUED_TIMEOUT", default=600),
+                # A load behind another's locks (or a killed load's detached transaction) fails
+                # after this long, naming the lock, instead of Snowflake's default 12 hours.
+                "LOCK_TIMEOUT": env.int("SNOWFLAKE_LOAD_LOCK_TIMEOUT", default=600),
             },
         }
     return warehouse, {
