@@ -109,8 +109,10 @@ class DriverViewSet(viewsets.GenericViewSet):
     )
     def list(self, request: Request) -> Response:
         track_id = validated(DriversQuerySerializer, request.query_params).get("track_id")
-        selected = selectors.driver_numbers_filtered(filters=request.query_params)
         population = selectors.skill_population()
+        selected = selectors.driver_numbers_filtered(
+            filters=request.query_params, factors=population.model.display_names
+        )
         drivers = population.by_average_finish
         if selected is not None:
             # Filters pick drivers; every statistic on their cards stays over the whole ranked field.

@@ -1,23 +1,42 @@
 """Filters of the skill model's lists (django-filter), applied by the selectors."""
 
+from collections.abc import Iterable
+
 import django_filters
 
 from drivers.models import Driver
+from factors.definitions import FACTORS
+
+
+def _min_score_filter(display_name: str) -> django_filters.NumberFilter:
+    return django_filters.NumberFilter(method="min_score", help_text=f"{display_name} score at least (0..100)")
 
 
 class RankedDriverFilter(django_filters.FilterSet):
-    """?name= (part of the name, any case) and ?min_<factor>= (that factor's score at least)."""
+    """?name= (part of the name, any case) and ?min_<factor>= (that factor's score at least), one
+    per factor of the active model version (``factors``); the schema documents the defined ones."""
 
     name = django_filters.CharFilter(lookup_expr="icontains", help_text="Part of the driver's name, any case")
-    min_speed = django_filters.NumberFilter(method="min_score", help_text="Speed score at least (0..100)")
-    min_consistency = django_filters.NumberFilter(method="min_score", help_text="Consistency score at least")
-    min_racecraft = django_filters.NumberFilter(method="min_score", help_text="Racecraft score at least")
-    min_tire_management = django_filters.NumberFilter(method="min_score", help_text="Tire management score at least")
 
     class Meta:
         model = Driver
         fields = ["name"]
 
+    def __init__(self, *args, factors: Iterable[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        for factor_id, display_name in factors:
+            if f"min_{factor_id}" not in self.filters:
+                extra = _min_score_filter(display_name)
+                extra.field_name, extra.parent = f"min_{factor_id}", self
+                self.filters[extra.field_name] = extra
+
     def min_score(self, queryset, name, value):
         # One filter() per factor: each minimum applies to that factor's own score row.
         return queryset.filter(factor_scores__factor_id=name.removeprefix("min_"), factor_scores__score__gte=value)
+
+
+# The defined factors, for the schema (a filterset's class-level filters are what it documents).
+for _factor_id, _display_name, _ in FACTORS:
+    _filter = _min_score_filter(_display_name)
+    _filter.field_name = f"min_{_factor_id}"
+    RankedDriverFilter.base_filters[_filter.field_name] = _filter

@@ -218,10 +218,11 @@ def ranked_driver_ids() -> QuerySet:
     )
 
 
-def driver_numbers_filtered(*, filters: Mapping[str, str]) -> set[int] | None:
+def driver_numbers_filtered(*, filters: Mapping[str, str], factors: Mapping[str, str]) -> set[int] | None:
     """Numbers of the drivers RankedDriverFilter's query parameters select (one query), or None
-    when no filter is given; 400 naming the parameter when a value is invalid."""
-    filterset = RankedDriverFilter(filters, queryset=Driver.objects.all())
+    when no filter is given; 400 naming the parameter when a value is invalid. ``factors`` (id ->
+    display name) are the active version's: each has its ``min_<factor>`` filter."""
+    filterset = RankedDriverFilter(filters, queryset=Driver.objects.all(), factors=factors.items())
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     if all(filterset.form.cleaned_data.get(name) in (None, "") for name in filterset.filters):
