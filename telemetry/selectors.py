@@ -157,10 +157,15 @@ def _lap_summary_sql(*, race: RaceKey, car_numbers: list[int] | None, channels: 
 
 def lap_summaries(*, race: RaceKey, car_numbers: list[int] | None, conditions: list[Condition], limit: int,
                   offset: int) -> Page:
-    """Per lap: time (timing, else telemetry), sectors, top and average speed, brake and throttle use."""
-    sql, params = _lap_summary_sql(race=race, car_numbers=car_numbers)
-    return _paged(sql=sql, params=params, conditions=conditions, columns=LAP_COLUMNS, limit=limit, offset=offset,
-                  order_by="driver_number, lap")
+    """Per lap: time (timing, else telemetry), sectors, top and average speed, brake and throttle use.
+    Kept per data version, as the bins: each summary reads every sample of its cars."""
+    def find() -> Page:
+        sql, params = _lap_summary_sql(race=race, car_numbers=car_numbers)
+        return _paged(sql=sql, params=params, conditions=conditions, columns=LAP_COLUMNS, limit=limit, offset=offset,
+                      order_by="driver_number, lap")
+
+    asked = repr((race, car_numbers, tuple(conditions), limit, offset))
+    return _kept_per_data_version(f"lap-summaries:{hashlib.sha256(asked.encode()).hexdigest()}", find)
 
 
 def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None, positions: bool = False) -> dict[int, dict]:
@@ -216,7 +221,7 @@ def lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int,
     since the lap's first sample. At most ``points`` rows per lap; empty bins are absent.
 
     Kept per data version, as the fastest laps: the embedded emulator answers one query at a time,
-    so concurrent traces of the same laps would otherwise queue for the same bins."""
+    so concurrent traces and comparisons of the same laps would otherwise queue for the same bins."""
     asked = repr((race, tuple(laps), points, tuple(conditions)))
     return _kept_per_data_version(f"lap-bins:{hashlib.sha256(asked.encode()).hexdigest()}",
                                   lambda: _lap_bins(race=race, laps=laps, points=points, conditions=conditions))

@@ -1,6 +1,7 @@
-"""A trace's distance bins are kept per data version like the fastest laps: concurrent traces of the
-same laps (the embedded emulator answers one query at a time) read the warehouse once per version,
-even with the response cache off, and a new version reads them anew."""
+"""A trace's distance bins and a comparison's lap summaries are kept per data version like the
+fastest laps: concurrent traces of the same laps (the embedded emulator answers one query at a time)
+read the warehouse once per version, even with the response cache off, and a new version reads them
+anew."""
 
 import pytest
 
@@ -44,3 +45,18 @@ def test_other_points_are_other_bins(client, race):
         assert client.get("/api/telemetry/trace", {**TRACE, "points": 11}).status_code == 200
 
     assert len(traffic.queries) == 1  # the bins; the fastest laps are kept
+
+
+def test_the_same_comparison_reads_the_warehouse_once_per_data_version(client, race):
+    warehouse_load_laps(track=TRACK, race_number=1, laps=[
+        SectorLap(car=8, lap=1, lengths=SECTORS, speeds=(45.0, 45.0, 45.0)),
+    ])
+    compare = {"track_id": TRACK, "race_num": 1, "driver_1": 7, "driver_2": 8, "points": 10}
+    first = client.get("/api/telemetry/compare", compare)
+
+    with WarehouseTraffic() as again:
+        repeated = client.get("/api/telemetry/compare", compare)
+
+    assert first.status_code == repeated.status_code == 200
+    assert repeated.json() == first.json()
+    assert len(again.queries) == 0  # the laps' summaries and bins are kept
