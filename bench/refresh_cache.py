@@ -49,13 +49,17 @@ def season_ingest() -> None:
 
 def season_multiply(copies: int) -> None:
     """Copy every result, lap and qualifying row ``copies - 1`` more times under other car numbers."""
+    if not 1 <= copies <= 10:
+        raise ValueError(f"copies must be 1 to 10 (a copy's number is one digit of its load id), got {copies}")
     with connections["warehouse"].cursor() as cursor:
         for model in (Result, Lap, Qualifying):
             table = model._meta.db_table
             columns = [f.column for f in model._meta.concrete_fields]
             select = ", ".join(
                 f"car_number + k.n * {CAR_NUMBER_OFFSET}" if c == "car_number"
-                else "load_id || '-' || k.n" if c == "load_id" else c
+                # A copy's load id: the original's first 30 of 32 characters, then k and the copy's
+                # number (a uuid4 hex never holds a k): 32 characters, as the column allows.
+                else "LEFT(load_id, 30) || 'k' || k.n" if c == "load_id" else c
                 for c in columns
             )
             ks = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(1, copies))
