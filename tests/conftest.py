@@ -44,11 +44,19 @@ def _api_test_serving(django_test_environment):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_api_cache():
-    """Each test starts with an empty cache: no response cached from another test's data."""
+def _fresh_api_cache(request):
+    """Each test starts with an empty cache and, when it uses the database, a new data version:
+    nothing cached or kept per version (in the cache or in a process's memory) from another test's
+    data. (A rolled-back test leaves the version as it found it, so the next would read the same.)"""
     from django.core.cache import cache
 
     cache.clear()
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
+        from hackthetrack.cache import invalidate_api_cache
+
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            invalidate_api_cache()
 
 
 # --- Warehouse (telemetry app): the test session's own emulator, see hackthetrack/settings/test.py.
