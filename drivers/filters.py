@@ -1,16 +1,23 @@
 """Filters of the drivers app's lists (django-filter), applied by the selectors."""
 
 import django_filters
+from django import forms
 
 from drivers.models import RaceEntry
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (the schema says integer: 0.5 is no season)."""
+
+    field_class = forms.IntegerField
 
 
 class DriverResultFilter(django_filters.FilterSet):
     """?track=&season=&race_number=&finish_position_min=&finish_position_max= on a driver's results."""
 
     track = django_filters.CharFilter(field_name="race__track_id", help_text="Track id, e.g. barber")
-    season = django_filters.NumberFilter(field_name="race__season", help_text="Season year, e.g. 2025")
-    race_number = django_filters.NumberFilter(field_name="race__race_number", help_text="Race 1 or 2 of the event")
+    season = IntegerFilter(field_name="race__season", help_text="Season year, e.g. 2025")
+    race_number = IntegerFilter(field_name="race__race_number", help_text="Race 1 or 2 of the event")
     finish_position = django_filters.RangeFilter(
         field_name="finish_position", help_text="Finish position range: finish_position_min, finish_position_max"
     )

@@ -26,7 +26,8 @@ def parse_driver_number(raw: str) -> int:
 # The path parameter as the schema documents it.
 DRIVER_NUMBER = OpenApiParameter(
     "number",
-    int,
+    # As DriverNumberParameter validates it (the database keeps car numbers as small integers).
+    {"type": "integer", "minimum": 1, "maximum": 32767},
     OpenApiParameter.PATH,
     description="Car number the driver races with (400 if not an integer)",
     examples=[OpenApiExample("A driver of the demo season", value=DEMO_DRIVER_NUMBER)],

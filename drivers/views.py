@@ -108,7 +108,7 @@ class DriverViewSet(viewsets.GenericViewSet):
         responses={200: DriverCardSerializer(many=True), **SKILL_MODEL_ERRORS},
     )
     def list(self, request: Request) -> Response:
-        track_id = validated(DriversQuerySerializer, request.query_params).get("track_id")
+        track_id = validated(DriversQuerySerializer, request.query_params).get("track_id") or None
         population = selectors.skill_population()
         selected = selectors.driver_numbers_filtered(
             filters=request.query_params, factors=population.model.display_names
@@ -133,7 +133,7 @@ class DriverViewSet(viewsets.GenericViewSet):
     )
     def retrieve(self, request: Request, number: str) -> Response:
         number = parse_driver_number(number)
-        track_id = validated(DriversQuerySerializer, request.query_params).get("track_id")
+        track_id = validated(DriversQuerySerializer, request.query_params).get("track_id") or None
         population = selectors.skill_population()
         driver = population.driver(number)
         (card,) = driver_reports.driver_cards(population=population, track_id=track_id, drivers=[driver])

@@ -62,14 +62,14 @@ def race_finish(
     grid_position: int | None,
 ) -> tuple[int, float]:
     """A driver's predicted position and expected finish in a race of the ranked field at the
-    circuit, before qualifying or, with ``grid_position``, after it."""
+    circuit, before qualifying or, with ``grid_position``, after it (a position behind the field
+    starts last)."""
     model = population.model
     strengths = _field_strengths(population, number, scores, circuit)
     if grid_position is None:
         race_scores = race_model.scores_from_strengths(strengths=strengths, entrants=(), grid_weight=model.grid_weight)
     else:
-        if grid_position > (cars := len(strengths)):
-            raise ValidationError({"grid_position": [f"The field has {cars} cars: at most {cars}."]})
+        grid_position = min(grid_position, len(strengths))
         race_scores = race_model.scores_from_strengths(
             strengths=strengths, entrants=_with_grid(strengths, number, grid_position), grid_weight=model.grid_weight
         )
@@ -101,7 +101,7 @@ def predict(
         "circuit_fit_score": round(fit, 1),
         "predicted_finish": position,
         "expected_finish": round(expected, 2),
-        "grid_position": grid_position,
+        "grid_position": None if grid_position is None else min(grid_position, population.field_size),
         "stage": BEFORE_QUALIFYING if grid_position is None else AFTER_QUALIFYING,
         "field_size": population.field_size,
         "model_version": population.model.name,

@@ -84,10 +84,13 @@ class RacePredictionQuerySerializer(serializers.Serializer):
     grid = serializers.RegexField(
         r"^[1-9][0-9]{0,3}(,[1-9][0-9]{0,3})*$",
         required=False,
+        allow_blank=True,  # grid= is no grid, as an absent parameter
         help_text="After qualifying: car numbers in starting order, comma-separated (unlisted cars start behind)",
     )
 
-    def validate_grid(self, value: str) -> list[int]:
+    def validate_grid(self, value: str) -> list[int] | None:
+        if not value:
+            return None
         numbers = [int(number) for number in value.split(",")]
         if len(set(numbers)) != len(numbers):
             raise serializers.ValidationError("A car number appears twice.")
@@ -119,7 +122,15 @@ class RankingsProjectedQuerySerializer(SkillScoresSerializer):
         return fields
 
 
-@extend_schema_field(SkillScoresSerializer)
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {name: {"type": "number", "minimum": 0, "maximum": 100} for name in SKILL_NAMES},
+        "required": list(SKILL_NAMES),
+        # As validated: every skill of the model, and no other key.
+        "additionalProperties": False,
+    }
+)
 class TargetSkillsField(serializers.DictField):
     """A JSON object of skill scores, validated whole by ``FindSimilarSerializer``."""
 
@@ -157,8 +168,9 @@ class TopAverageQuerySerializer(serializers.Serializer):
 
 
 class DriversQuerySerializer(serializers.Serializer):
+    # track_id= (empty) is no track, as the legacy read it: an empty string is no circuit id.
     track_id = serializers.CharField(
-        min_length=1, max_length=50, required=False, help_text="Add this circuit's fit to `circuit_fits`"
+        max_length=50, required=False, allow_blank=True, help_text="Add this circuit's fit to `circuit_fits`"
     )
 
 

@@ -109,18 +109,8 @@ def test_api_keeps_to_its_schema(case):
 # owners of these endpoints have them): each is left out of that run until fixed, and named here so
 # that none is forgotten. The conformance run above still covers them.
 OPEN_DISAGREEMENTS = {
-    "GET /api/drivers": "an empty track_id= is accepted; the schema says minLength 1",
-    "GET /api/drivers/{number}": "an empty track_id= is accepted (schema: minLength 1); a number over 32767 refused",
-    "GET /api/drivers/{number}/results": "season=0.5 is accepted; the schema says integer",
-    "GET /api/drivers/{number}/match": "a number over 32767 is refused; the schema has no maximum",
-    "GET /api/drivers/{number}/stats": "a number over 32767 is refused; the schema has no maximum",
-    "GET /api/drivers/{number}/skill-gaps": "a number over 32767 is refused; the schema has no maximum",
-    "GET /api/drivers/{number}/coach-recommendations": "a number over 32767 is refused; the schema has no maximum",
     "POST /api/drivers/{number}/improve/predict": "skills over the budget are refused; the schema cannot say so",
-    "POST /api/drivers/find-similar": "unknown skill keys are refused; the schema allows extra keys",
     "GET /api/factors/{factor}/top-average": "a limit over the ranked drivers is refused; the schema's maximum is a bigint",
-    "POST /api/predict": "grid_position over the field is refused; the schema has no maximum",
-    "GET /api/tracks/{id}/prediction": "an empty grid= is accepted",
     "GET /api/telemetry/detailed": "data_type values the schema allows are refused",
     "GET /api/telemetry/drivers": "an empty track_id= is accepted",
     "GET /api/telemetry/laps": "parameters the schema allows (additional ones) are refused",

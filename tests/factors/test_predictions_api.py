@@ -61,7 +61,11 @@ def test_predict_after_qualifying_moves_with_the_grid(client, season):
         assert body["stage"] == "after_qualifying" and body["grid_position"] == grid
         places.append(body["predicted_finish"])
     assert places[1] < places[0]  # from pole rather than from the back
-    too_far = {"driver_number": 4, "track_id": "alpha", "grid_position": len(season.ranked) + 1}
+    # A grid position behind the field starts last.
+    behind = {"driver_number": 4, "track_id": "alpha", "grid_position": len(season.ranked) + 5}
+    body = client.post("/api/predict", behind, content_type="application/json").json()
+    assert body["grid_position"] == len(season.ranked) and body["predicted_finish"] == places[0]
+    too_far = {"driver_number": 4, "track_id": "alpha", "grid_position": 1000}
     response = client.post("/api/predict", too_far, content_type="application/json")
     assert response.status_code == 400 and set(response.json()["details"]) == {"grid_position"}
 
@@ -79,6 +83,7 @@ def test_race_prediction_orders_the_field_with_chances(client, season):
     assert after["stage"] == "after_qualifying"
     moved = next(row for row in after["predictions"] if row["driver_number"] == last)
     assert moved["grid_position"] == 1 and moved["position"] < len(rows)
+    assert client.get("/api/tracks/alpha/prediction?grid=").json()["stage"] == "before_qualifying"
     for bad in ("0", "1,1", "x", "99999"):
         response = client.get(f"/api/tracks/alpha/prediction?grid={bad}")
         assert response.status_code == 400 and set(response.json()["details"]) == {"grid"}, bad
