@@ -163,7 +163,7 @@ class MatchQuerySerializer(serializers.Serializer):
 class TopAverageQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(
         min_value=1, max_value=BIGINT_MAX, required=False,
-        help_text="How many top scores, 1..number of ranked drivers (default 3)",
+        help_text="How many top scores (default 3); beyond the ranked field, the whole field (see count)",
     )
 
 

@@ -7,7 +7,6 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -70,9 +69,8 @@ class FactorViewSet(viewsets.GenericViewSet):
         limit = validated(TopAverageQuerySerializer, request.query_params).get(
             "limit", settings.HACKTHETRACK["TOP_DRIVERS_COUNT"]
         )
+        # A limit beyond the ranked field averages the whole field; count says how many that was.
         result = selectors.factor_top_average(factor_id=factor, limit=limit)
-        if result["count"] < limit:
-            raise ValidationError({"limit": [f"Ensure this value is less than or equal to {result['count']}."]})
         top_average = {"factor": factor, "top_average": round(result["top_average"], 2), "count": result["count"]}
         return Response(FactorTopAverageSerializer(top_average).data)
 

@@ -110,7 +110,6 @@ def test_api_keeps_to_its_schema(case):
 # that none is forgotten. The conformance run above still covers them.
 OPEN_DISAGREEMENTS = {
     "POST /api/drivers/{number}/improve/predict": "skills over the budget are refused; the schema cannot say so",
-    "GET /api/factors/{factor}/top-average": "a limit over the ranked drivers is refused; the schema's maximum is a bigint",
     "GET /api/telemetry/detailed": "data_type values the schema allows are refused",
     "GET /api/telemetry/drivers": "an empty track_id= is accepted",
     "GET /api/telemetry/laps": "parameters the schema allows (additional ones) are refused",

@@ -40,11 +40,17 @@ def test_top_average_defaults_to_the_top_drivers_count(client, season, settings)
     assert body == {"factor": "racecraft", "top_average": round(fmean(_top(scores, 4)), 2), "count": 4}
 
 
-@pytest.mark.parametrize("limit", ["0", "13", "x", "-1"])
-def test_top_average_rejects_a_limit_outside_1_to_the_driver_count(client, season, limit):
+@pytest.mark.parametrize("limit", ["0", "x", "-1"])
+def test_top_average_rejects_a_limit_below_1(client, season, limit):
     response = client.get(f"/api/factors/speed/top-average?limit={limit}")
     assert response.status_code == 400
     assert set(response.json()["details"]) == {"limit"}
+
+
+def test_top_average_beyond_the_field_averages_the_whole_field(client, season):
+    scores = [s["speed"] for s in season.ranked.values()]
+    body = client.get(f"/api/factors/speed/top-average?limit={len(scores) + 1}").json()
+    assert body == {"factor": "speed", "top_average": round(fmean(scores), 2), "count": len(scores)}
 
 
 @pytest.mark.parametrize(
