@@ -1,8 +1,11 @@
 """Where the time of POST /api/predict goes: cProfile in-process, through the whole stack (Django's test
 client, every middleware, DRF), on the data bench/run loaded.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/htt_bench DJANGO_SETTINGS_MODULE=hackthetrack.settings.production \\
-        SECRET_KEY=x ALLOWED_HOSTS=testserver .venv/bin/python -m bench.profile_predict [--driver N] [--requests 400]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/htt_bench DJANGO_SETTINGS_MODULE=hackthetrack.settings.base \\
+        THROTTLE_RATE_ANON=100000000/min SECRET_KEY=x ALLOWED_HOSTS=testserver \\
+        .venv/bin/python -m bench.profile_predict [--driver N] [--requests 400]
+
+(one client address sends every request: the anonymous rate is lifted so that none is refused).
 
 Two profiles: *warm*, requests in one data version (the skill population is built once per version and
 process); *first after a data change*, every request after a new data version (``invalidate_api_cache``),

@@ -74,7 +74,7 @@ class EdgeAnswer:
     headers: list[tuple[str, str]]  # Django's, less the request's own (request id, CORS)
     body: bytes
     etag: str
-    expires: float  # time.monotonic(): kept no longer than the response cache keeps it (API_CACHE_TIMEOUT)
+    expires: float  # time.monotonic(): kept API_CACHE_TIMEOUT from when Django gave it, as the response cache
     not_modified_headers: list[tuple[str, str]] | None = None  # Django's 304 for it, once seen
 
     @property
