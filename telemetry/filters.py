@@ -8,7 +8,8 @@ never pasted into SQL.
 
 from __future__ import annotations
 
-import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 OPERATORS = {"exact": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "in": "IN"}
@@ -27,11 +28,29 @@ class Condition:
         return f"{expression} {OPERATORS[self.operator]} %s", [self.values[0]]
 
 
+# A filter's number as the schema documents it: digits, an optional sign and decimals (no
+# exponent, no spaces: float() would take more than the schema says).
+NUMBER_PATTERN = r"[+-]?\d+(\.\d+)?"
+_NUMBER = re.compile(NUMBER_PATTERN)
+
+
 def _number(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
+    if not _NUMBER.fullmatch(text):
         raise ValueError(text)
-    return value
+    return float(text)
+
+
+def filters_schema(columns: Iterable[str]) -> dict:
+    """The JSON schema of the operator filters on ``columns``: every name filters_parse takes, each
+    value as it parses it, and no other name."""
+    one = {"type": "string", "pattern": f"^{NUMBER_PATTERN}$"}
+    many = {"type": "string", "pattern": f"^{NUMBER_PATTERN}(,{NUMBER_PATTERN}){{0,{MAX_IN_VALUES - 1}}}$"}
+    properties = {}
+    for column in sorted(columns):
+        properties[column] = one
+        for operator in OPERATORS:
+            properties[f"{column}__{operator}"] = many if operator == "in" else one
+    return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 def filters_parse(*, params: dict[str, str], columns: set[str]) -> tuple[list[Condition], dict[str, list[str]]]:
@@ -51,7 +70,7 @@ def filters_parse(*, params: dict[str, str], columns: set[str]) -> tuple[list[Co
             errors[name] = [f"At most {MAX_IN_VALUES} values."]
             continue
         try:
-            values = tuple(_number(part.strip()) for part in parts)
+            values = tuple(_number(part) for part in parts)
         except ValueError:
             errors[name] = ["A number is required" + (" in each comma-separated value." if operator == "in" else ".")]
             continue

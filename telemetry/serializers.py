@@ -19,17 +19,17 @@ class RaceQuery(serializers.Serializer):
 class PageQuery(serializers.Serializer):
     format = serializers.ChoiceField(choices=["json", "csv"], default="json", help_text="csv: the rows, streamed")
     limit = serializers.IntegerField(min_value=1, required=False,
-                                     help_text="Rows per page (at most TELEMETRY_MAX_ROWS)")
+                                     help_text="Rows per page (more than TELEMETRY_MAX_ROWS gives that many)")
     offset = serializers.IntegerField(min_value=0, max_value=OFFSET_MAX, default=0)
 
     def validate_limit(self, value):
-        if value > settings.TELEMETRY_MAX_ROWS:
-            raise serializers.ValidationError(f"At most {settings.TELEMETRY_MAX_ROWS}.")
-        return value
+        # Capped as DRF's paginations cap a page, not refused: the cap is a setting the schema can't carry.
+        return min(value, settings.TELEMETRY_MAX_ROWS)
 
 
 class DriversQuery(PageQuery):
-    track_id = serializers.SlugField(max_length=50, required=False)
+    # track_id= (empty) is no track filter, as an absent parameter.
+    track_id = serializers.SlugField(max_length=50, required=False, allow_blank=True)
     race_num = serializers.IntegerField(min_value=1, max_value=2, required=False)
     season = serializers.IntegerField(min_value=1950, max_value=2100, required=False)
 
@@ -63,7 +63,13 @@ class DetailedQuery(RaceQuery):
     driver_number = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX)
     lap_number = serializers.IntegerField(min_value=0, max_value=LAP_MAX, required=False,
                                           help_text="Default: each driver's fastest complete lap")
-    data_type = serializers.CharField(default="speed_trace", help_text="speed_trace (the only one)")
+    data_type = serializers.ChoiceField(
+        choices=SUPPORTED_DATA_TYPES, default="speed_trace", help_text="speed_trace (the only one)",
+        # The legacy's message.
+        error_messages={
+            "invalid_choice": f"Unsupported data_type: {{input}}. Supported: {', '.join(SUPPORTED_DATA_TYPES)}"
+        },
+    )
     points = serializers.IntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT)
 
 

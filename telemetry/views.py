@@ -18,7 +18,7 @@ from hackthetrack.openapi import ErrorEnvelopeSerializer
 from telemetry import comparisons, selectors
 from telemetry import serializers as s
 from telemetry.comparisons import rounded
-from telemetry.filters import Condition, filters_parse
+from telemetry.filters import Condition, filters_parse, filters_schema
 from telemetry.selectors import RaceKey
 from telemetry.warehouse_reads import query_tag
 
@@ -42,10 +42,14 @@ def _race(data: dict) -> RaceKey:
     return RaceKey(track=data["track_id"], race_number=data["race_num"], season=data.get("season"))
 
 
-FILTERS_PARAMETER = OpenApiParameter(
-    name="filters", type={"type": "object", "additionalProperties": {"type": "string"}}, style="form", explode=True,
-    description="Operator filters on the numeric columns of the rows: `column__op=value` with op one of exact, lt, "
-                "lte, gt, gte, in (comma-separated), e.g. `speed__gte=200`, `lap__in=3,4`. Other names are a 400.")
+def filters_parameter(columns, query_class) -> OpenApiParameter:
+    """The operator filters of a list whose filterable columns are ``columns`` (a name that is also
+    one of the query's own parameters is that parameter)."""
+    return OpenApiParameter(
+        name="filters", type=filters_schema(set(columns) - set(query_class().fields)), style="form", explode=True,
+        description="Operator filters on the numeric columns of the rows: `column__op=value` with op one of exact, "
+                    "lt, lte, gt, gte, in (comma-separated), e.g. `speed__gte=200`, `lap__in=3,4`. Other names are "
+                    "a 400.")
 ERRORS_503 = {503: ErrorEnvelopeSerializer}
 
 
@@ -88,12 +92,12 @@ class TelemetryDriversView(TelemetryView):
     filter_columns = selectors.CAR_COLUMNS
 
     @extend_schema(operation_id="telemetry_drivers", summary="Cars with telemetry", tags=["telemetry"],
-                   parameters=[s.DriversQuery, FILTERS_PARAMETER],
+                   parameters=[s.DriversQuery, filters_parameter(selectors.CAR_COLUMNS, s.DriversQuery)],
                    responses={(200, "application/json"): s.TelemetryDriversSerializer,
                               (200, "text/csv"): OpenApiTypes.STR, **ERRORS_503})
     def get(self, request):
         data, conditions = self.query(request)
-        page = selectors.telemetry_cars(track=data.get("track_id"), race_number=data.get("race_num"),
+        page = selectors.telemetry_cars(track=data.get("track_id") or None, race_number=data.get("race_num"),
                                         season=data.get("season"), conditions=conditions, offset=data["offset"],
                                         limit=data.get("limit", settings.TELEMETRY_MAX_ROWS))
         if data["format"] == "csv":
@@ -108,7 +112,7 @@ class TelemetryLapsView(TelemetryView):
     filter_columns = selectors.LAP_COLUMNS
 
     @extend_schema(operation_id="telemetry_laps", summary="Per lap: time, sectors, speeds, brake and throttle use",
-                   tags=["telemetry"], parameters=[s.LapsQuery, FILTERS_PARAMETER],
+                   tags=["telemetry"], parameters=[s.LapsQuery, filters_parameter(selectors.LAP_COLUMNS, s.LapsQuery)],
                    responses={(200, "application/json"): s.LapSummarySerializer(many=True),
                               (200, "text/csv"): OpenApiTypes.STR, **ERRORS_503})
     def get(self, request):
@@ -160,7 +164,7 @@ class TelemetryTraceView(TelemetryView):
     filter_columns = selectors.TRACE_COLUMNS
 
     @extend_schema(operation_id="telemetry_trace", summary="One lap resampled onto distance bins", tags=["telemetry"],
-                   parameters=[s.TraceQuery, FILTERS_PARAMETER],
+                   parameters=[s.TraceQuery, filters_parameter(selectors.TRACE_COLUMNS, s.TraceQuery)],
                    responses={(200, "application/json"): s.TraceSerializer, (200, "text/csv"): OpenApiTypes.STR,
                               **ERRORS_503})
     def get(self, request):
@@ -212,8 +216,5 @@ class TelemetryDetailedView(TelemetryView):
                    parameters=[s.DetailedQuery], responses={200: s.DetailedSerializer, **ERRORS_503})
     def get(self, request):
         data, _ = self.query(request)
-        if data["data_type"] not in s.SUPPORTED_DATA_TYPES:
-            raise ValidationError({"data_type": [f"Unsupported data_type: {data['data_type']}. "
-                                                 f"Supported: {', '.join(s.SUPPORTED_DATA_TYPES)}"]})
         return Response(comparisons.detailed_build(race=_race(data), driver=data["driver_number"],
                                                    lap_number=data.get("lap_number"), points=data["points"]))

@@ -150,7 +150,7 @@ def test_unknown_parameters_and_bad_filters_are_400_naming_each(client, warehous
     assert body["path"] == "/api/telemetry/laps"
     assert_400(get(client, "trace", driver_number=7, nope=1), "track_id", "nope")
     assert_400(get(client, "drivers", lap_time__gte=1), "lap_time__gte")  # not a column of that list
-    assert_400(get(client, "laps", track_id=TRACK, limit=5001), "limit")
+    assert get(client, "laps", track_id=TRACK, limit=5001).status_code == 200  # capped, not refused
 
 
 def test_unknown_car_or_lap_is_404(client, warehouse_db):
