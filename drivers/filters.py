@@ -6,10 +6,19 @@ from django import forms
 from drivers.models import RaceEntry
 
 
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (the schema says integer: 0.5 is no season)."""
+class WholeNumberField(forms.IntegerField):
+    """A whole number, and a parameter given empty is refused: the schema says integer."""
 
-    field_class = forms.IntegerField
+    def to_python(self, value):
+        if value == "":
+            raise forms.ValidationError("A whole number is required.", code="invalid")
+        return super().to_python(value)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (0.5 is no season)."""
+
+    field_class = WholeNumberField
 
 
 class DriverResultFilter(django_filters.FilterSet):
@@ -18,10 +27,9 @@ class DriverResultFilter(django_filters.FilterSet):
     track = django_filters.CharFilter(field_name="race__track_id", help_text="Track id, e.g. barber")
     season = IntegerFilter(field_name="race__season", help_text="Season year, e.g. 2025")
     race_number = IntegerFilter(field_name="race__race_number", help_text="Race 1 or 2 of the event")
-    finish_position = django_filters.RangeFilter(
-        field_name="finish_position", help_text="Finish position range: finish_position_min, finish_position_max"
-    )
+    finish_position_min = IntegerFilter(field_name="finish_position", lookup_expr="gte", help_text="Finish position at least")
+    finish_position_max = IntegerFilter(field_name="finish_position", lookup_expr="lte", help_text="Finish position at most")
 
     class Meta:
         model = RaceEntry
-        fields = ["track", "season", "race_number", "finish_position"]
+        fields = ["track", "season", "race_number", "finish_position_min", "finish_position_max"]

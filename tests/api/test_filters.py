@@ -65,6 +65,13 @@ def test_an_invalid_filter_value_is_a_400_naming_it(client, season):
     assert set(response.json()["details"]) == {"season"}
 
 
+@pytest.mark.parametrize("name, value", [("season", "2025.5"), ("season", ""), ("finish_position_min", "")])
+def test_a_whole_number_filter_refuses_fractions_and_empty_values(client, season, name, value):
+    """The schema says integer: neither 2025.5 nor an empty value is one."""
+    response = client.get(RESULTS, {name: value})
+    assert response.status_code == 400 and set(response.json()["details"]) == {name}
+
+
 def test_the_filters_are_in_the_schema(client):
     schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
     parameters = schema["paths"]["/api/drivers/{number}/results"]["get"]["parameters"]

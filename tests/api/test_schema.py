@@ -4,11 +4,11 @@ from urllib.parse import urlencode
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
 from hackthetrack.wsgi import application
 
@@ -110,8 +110,6 @@ def test_api_keeps_to_its_schema(case):
 # that none is forgotten. The conformance run above still covers them.
 OPEN_DISAGREEMENTS = {
     "POST /api/drivers/{number}/improve/predict": "skills over the budget are refused; the schema cannot say so",
-    "GET /api/drivers/{number}/results": "an empty filter value (season=, finish_position_min=) is no filter; "
-    "the schema says integer",
 }
 
 
