@@ -16,10 +16,10 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from pipeline.demo import demo_season, demo_season_load  # noqa: E402
 from drivers.models import Driver  # noqa: E402
 from factors.selectors import ranked_driver_ids  # noqa: E402
 from hackthetrack.cache import invalidate_api_cache  # noqa: E402
+from pipeline.demo import demo_season, demo_season_load  # noqa: E402
 
 SEED = 1
 

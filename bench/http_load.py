@@ -23,21 +23,39 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import report  # noqa: E402
-from bench.endpoints import (  # noqa: E402
-    ENDPOINTS, FLOOR, FLOOR_POST, TELEMETRY_COMPARE, TELEMETRY_RACE, TELEMETRY_TRACE, TELEMETRY_TRACK, Endpoint,
+from bench import report
+from bench.endpoints import (
+    ENDPOINTS,
+    FLOOR,
+    FLOOR_POST,
+    TELEMETRY_COMPARE,
+    TELEMETRY_RACE,
+    TELEMETRY_TRACE,
+    TELEMETRY_TRACK,
+    Endpoint,
     with_driver,
 )
-from bench.stack import (  # noqa: E402
-    OUT, PYTHON, ROOT, BenchConfig, api_cache_invalidate, bench_env, database_recreate, gunicorn, manage,
-    python_module, wait_until_idle, warehouse_emulator, workers_rss_mb,
+from bench.stack import (
+    OUT,
+    PYTHON,
+    ROOT,
+    BenchConfig,
+    api_cache_invalidate,
+    bench_env,
+    database_recreate,
+    gunicorn,
+    manage,
+    python_module,
+    wait_until_idle,
+    warehouse_emulator,
+    workers_rss_mb,
 )
-from bench.wsgi_floors import redis_value_store  # noqa: E402
+from bench.wsgi_floors import redis_value_store
 
 WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
 TELEMETRY_SAMPLES = report.TRACE_RACE_SAMPLES
@@ -219,7 +237,7 @@ def main() -> None:
     config = BenchConfig(port=args.port, extra_env=dict(item.split("=", 1) for item in args.env))
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "gunicorn.log").unlink(missing_ok=True)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     results = {"command": " ".join(["bench/run", *map(shlex.quote, sys.argv[1:])]),
                "started": started.isoformat(timespec="seconds"), "connections": args.connections,
                "duration_s": args.duration, "sizes": {}}
@@ -282,7 +300,7 @@ def main() -> None:
     if args.refresh and (refresh := refresh_bench(database_url=config.database_url)):
         results["refresh"] = refresh
 
-    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
     raw = OUT / f"{args.output.stem}.json"
     raw.write_text(json.dumps(results, indent=2))

@@ -23,10 +23,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.endpoints import ENDPOINTS, with_driver  # noqa: E402
-from bench.http_load import wrk  # noqa: E402
-from bench.stack import (  # noqa: E402
-    OUT, BenchConfig, bench_env, database_recreate, gunicorn, manage, python_module, warehouse_emulator,
+from bench.endpoints import ENDPOINTS, with_driver
+from bench.http_load import wrk
+from bench.stack import (
+    OUT,
+    BenchConfig,
+    bench_env,
+    database_recreate,
+    gunicorn,
+    manage,
+    python_module,
+    warehouse_emulator,
     workers_rss_mb,
 )
 

@@ -43,8 +43,8 @@ def million_sample_race(*, track: str, race_number: int, season: int, samples: i
 
     from hackthetrack.routers import WAREHOUSE
     from telemetry.demo import CornerLayout, DemoCar, demo_telemetry_write
-    from telemetry.services import model_columns, samples_file_load
     from telemetry.models import Sample
+    from telemetry.services import model_columns, samples_file_load
 
     corners = [CornerLayout(apex_m=apex, start_m=apex - 70, exit_m=apex + 70, speed_class=speed, direction=turn)
                for apex, speed, turn in CORNERS]
@@ -129,7 +129,7 @@ def main() -> None:
         print(f"trace points={points}, {state}: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {args.requests} requests; "
               f"{len(trace)} bins of {binned:,} samples; warehouse queries {sorted(queries)}, "
               f"rows returned {sorted(rows)}; {len(response.content):,} bytes; median time of each warehouse query "
-              f"{', '.join(f'{statistics.median(times):.1f}' for times in zip(*sql_ms))} ms")
+              f"{', '.join(f'{statistics.median(times):.1f}' for times in zip(*sql_ms, strict=False))} ms")
 
 
 if __name__ == "__main__":

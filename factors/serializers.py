@@ -188,12 +188,12 @@ SKILL_MODEL_ERRORS = {
 }
 
 
-def FactorMapField(**kwargs) -> serializers.DictField:  # noqa: N802 (reads like the other field types)
+def FactorMapField(**kwargs) -> serializers.DictField:
     """Factor id -> number."""
     return serializers.DictField(child=serializers.FloatField(), **kwargs)
 
 
-def StringsField(**kwargs) -> serializers.ListField:  # noqa: N802
+def StringsField(**kwargs) -> serializers.ListField:
     return serializers.ListField(child=serializers.CharField(), **kwargs)
 
 

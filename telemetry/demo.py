@@ -19,7 +19,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 G = 9.81
@@ -98,7 +98,7 @@ def _gear(kph: float) -> int:
 
 def demo_telemetry_write(*, out: Path, corners: Sequence[CornerLayout], length_m: int, cars: Sequence[DemoCar],
                          laps: int, hz: float = 20.0, seed: int = 2025,
-                         start: datetime = datetime(2025, 9, 6, 18, 0, tzinfo=timezone.utc),
+                         start: datetime = datetime(2025, 9, 6, 18, 0, tzinfo=UTC),
                          origin: tuple[float, float] = (33.53, -86.62)) -> int:
     """Write ``laps`` laps of every car as wide-format CSV; returns the number of samples."""
     rng = random.Random(seed)

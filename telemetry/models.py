@@ -55,6 +55,10 @@ class RaceRow(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        # Which race the row is of, and where it came from (its load and line there).
+        return f"{type(self).__name__} {self.track}:{self.race_number} ({self.season}), {self.load_id}:{self.line}"
+
 
 class Lap(RaceRow):
     """One car's lap (analysis_endurance). ``flag`` GF is green, FCY a full-course yellow."""

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from pipeline.demo import FIXTURE_FILES, demo_fixtures_write, demo_season, demo_season_load
 from factors.services import weights_validate_sum
+from pipeline.demo import FIXTURE_FILES, demo_fixtures_write, demo_season, demo_season_load
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 FIXTURE_PATHS = [str(FIXTURES_DIR / name) for name in FIXTURE_FILES]
@@ -194,7 +194,7 @@ def test_tracks_have_ordered_corners_inside_the_lap(season):
         assert abs(track.length_m - track.length_miles * 1609.344) < 1
         corners = [c for c in season.corners if c.track_id == track.id]
         assert [c.number for c in corners] == list(range(1, len(corners) + 1))
-        for corner, following in zip(corners, corners[1:] + [None]):
+        for corner, following in zip(corners, [*corners[1:], None], strict=True):
             assert 0 <= corner.distance_start_m <= corner.distance_apex_m <= corner.distance_exit_m <= length[track.id]
             assert following is None or corner.distance_exit_m <= following.distance_start_m
             assert corner.type in {"left", "right"} and corner.speed_class in {"low", "medium", "high"}
@@ -340,7 +340,7 @@ def _ranks(values: list[float]) -> list[float]:
 def _spearman(xs: list[float], ys: list[float]) -> float:
     rx, ry = _ranks(xs), _ranks(ys)
     mx, my = fmean(rx), fmean(ry)
-    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
     return cov / (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
 
 

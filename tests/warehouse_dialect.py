@@ -57,8 +57,8 @@ def float_columns(sql: str) -> tuple[bool, ...] | None:
     if not isinstance(statement, exp.Select):
         return None
     projections = statement.expressions
-    if any(isinstance(projection.unalias(), exp.Star) or isinstance(projection.unalias(), exp.Column)
-           and isinstance(projection.unalias().this, exp.Star) for projection in projections):
+    if any(isinstance(projection.unalias(), exp.Star) or (isinstance(projection.unalias(), exp.Column)
+           and isinstance(projection.unalias().this, exp.Star)) for projection in projections):
         return ()  # SELECT *: nothing known to be FLOAT
     return tuple(_is_float(projection) for projection in projections)
 

@@ -12,8 +12,8 @@ class DatabaseCreation(SnowflakeDatabaseCreation):
     def _execute_create_test_db(self, cursor, parameters, keepdb=False):
         # Each test session has its own emulator (hackthetrack/settings/test.py), so the test
         # database never pre-exists there and nothing needs dropping.
-        cursor.execute("CREATE DATABASE IF NOT EXISTS %(dbname)s" % parameters)
-        cursor.execute("USE DATABASE %(dbname)s" % parameters)
+        cursor.execute(f"CREATE DATABASE IF NOT EXISTS {parameters['dbname']}")
+        cursor.execute(f"USE DATABASE {parameters['dbname']}")
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {self._quote_name(self.connection.settings_dict['SCHEMA'])}")
 
 

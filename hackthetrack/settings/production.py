@@ -9,7 +9,7 @@ value can still be changed from the environment; ``manage.py check --deploy`` re
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import TELEMETRY_ENABLED, env
 
 REQUIRED = {

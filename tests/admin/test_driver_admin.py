@@ -24,7 +24,7 @@ def expected_overall(number: int, weights: dict[str, float]) -> float:
 
 
 def test_list_shows_overall_from_active_weights_and_each_factor_score(curator_client, season):
-    (driver,) = add_drivers(season, count=1, first_number=7)
+    add_drivers(season, count=1, first_number=7)
     html = curator_client.get(CHANGELIST).content.decode()
     assert cell("overall_score", expected_overall(7, WEIGHTS)) in html
     for position, (factor, name, *_rest) in enumerate(FACTORS):

@@ -151,7 +151,7 @@ def test_behind_https_with_production_security_headers(tracks, settings):
 
 @pytest.mark.parametrize("conditional", ["If-None-Match", "If-Modified-Since"])
 def test_a_revalidation_gets_djangos_304(edge, tracks, conditional):
-    status, headers, _ = wsgi_get(edge[0], TRACKS)
+    _, headers, _ = wsgi_get(edge[0], TRACKS)
     validator = headers["etag" if conditional == "If-None-Match" else "last-modified"]
     request = {"X-Request-ID": REQUEST_ID, conditional: validator}
 

@@ -12,7 +12,8 @@ from drivers.models import Track
 from hackthetrack.cache import data_version, invalidate_api_cache
 from hackthetrack.data_version import version_bump
 from hackthetrack.exceptions import ServiceUnavailable
-from hackthetrack.urls import handler400, handler403, handler404, handler500, urlpatterns as project_urlpatterns
+from hackthetrack.urls import handler400, handler403, handler404, handler500
+from hackthetrack.urls import urlpatterns as project_urlpatterns
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 

@@ -113,7 +113,7 @@ def test_every_store_lands_in_the_models(legacy_dir):
         if factor != "driver_name"
     )
     assert LegacyScoreComponent.objects.count() == len(driver_factors["detailed_breakdowns"])
-    assert "Drivers: %d created, 0 updated, 0 unchanged" % len(numbers) in out
+    assert f"Drivers: {len(numbers)} created, 0 updated, 0 unchanged" in out
 
 
 def test_values_land_in_the_right_fields(legacy_dir):

@@ -4,10 +4,10 @@ shared: groups, finish positions, driver links, locks."""
 
 import pytest
 
-from pipeline.legacy_import import LegacyImportReport
-from pipeline.upsert import race_entries_sync
 from drivers.models import Driver, Race, RaceEntry, Track
+from pipeline.legacy_import import LegacyImportReport
 from pipeline.race_entry_match import EntryMatchError, race_entries_match
+from pipeline.upsert import race_entries_sync
 
 pytestmark = pytest.mark.django_db
 

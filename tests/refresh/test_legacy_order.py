@@ -6,8 +6,8 @@ import io
 
 from django.core.management import call_command
 
-from pipeline.legacy_import import legacy_stores_import
 from drivers.models import RaceEntry
+from pipeline.legacy_import import legacy_stores_import
 from pipeline.refresh.services import refresh_run
 from tests.drivers.legacy import read_store
 from tests.refresh import official

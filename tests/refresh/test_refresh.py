@@ -14,10 +14,10 @@ from django.db import connections
 from django.test import Client
 
 from drivers.models import Driver, DriverSeasonStats, Race, RaceEntry
-from pipeline.refresh.services import RefreshError, refresh_run
-from pipeline.refresh.warming import hot_paths
 from factors.models import DriverFactorScore, DriverVariableValue
 from hackthetrack.cache import data_version
+from pipeline.refresh.services import RefreshError, refresh_run
+from pipeline.refresh.warming import hot_paths
 from tests.refresh import official
 from tests.refresh.conftest import LAST_RACE, race_ingest
 
@@ -90,7 +90,7 @@ def test_a_shared_car_number_links_only_the_entry_its_driver_drove(season_in_war
 
 
 def _positive_beyond_chance(rho: float, compared: int, *, level: float) -> bool:
-    """One-sided test of a rank correlation above 0: for independent ranks rho·√(n−1) is about
+    """One-sided test of a rank correlation above 0: for independent ranks rho·√(n-1) is about
     standard normal."""
     return rho * math.sqrt(compared - 1) > NormalDist().inv_cdf(1 - level)
 

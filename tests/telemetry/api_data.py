@@ -11,7 +11,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,7 +23,7 @@ from telemetry.services import arrow_schema, load_record, warehouse_rows_copy, w
 
 SEASON = 2025
 HZ = 20
-START = datetime(2025, 9, 6, 18, 0, tzinfo=timezone.utc)
+START = datetime(2025, 9, 6, 18, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,14 @@ import io
 
 import pytest
 
-from tests.telemetry.api_data import (HZ, SEASON, SectorLap, WarehouseTraffic, warehouse_delete_track,
-                                     warehouse_load_laps)
+from tests.telemetry.api_data import (
+    HZ,
+    SEASON,
+    SectorLap,
+    WarehouseTraffic,
+    warehouse_delete_track,
+    warehouse_load_laps,
+)
 
 TRACK = "listring"
 SECTORS = (1000.0, 1000.0, 1000.0)

@@ -2,6 +2,7 @@
 
 import csv
 import random
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -63,7 +64,7 @@ def test_braking_comes_before_the_apex_and_throttle_after(rows):
 def test_longitudinal_g_matches_the_change_of_speed(rows):
     lap = [r for r in rows if r["lap"] == 1]
     agree = 0
-    for previous, current in zip(lap, lap[1:]):
+    for previous, current in pairwise(lap):
         dv = (current["speed"] - previous["speed"]) / 3.6 / 0.05  # m/s^2 over one 20 Hz step
         agree += abs(dv / 9.81 - previous["accx_can"]) < 0.15
     assert agree / (len(lap) - 1) > 0.95

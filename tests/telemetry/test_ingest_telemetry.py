@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 
 from telemetry import samples, services
+from telemetry.services import LoadError
 
 WIDE_HEADER = ("vehicle_number,lap,timestamp,Laptrigger_lapdist_dls,speed,nmot,gear,aps,pbrake_f,pbrake_r,"
                "Steering_Angle,accx_can,accy_can,VBOX_Lat_Min,VBOX_Long_Minutes")
@@ -116,8 +117,8 @@ def test_the_run_pivot_equals_the_grouped_pivot_on_consecutive_rows():
     rows = {name: [] for name in samples.LONG_TYPES}
     for i in range(50):
         for k, name in enumerate(channels[: 3 + i % 10]):  # samples with fewer channels too
-            for column, value in zip(samples.LONG_TYPES, (f"GR86-00{i % 3}-{i % 3}", i % 3, i // 7, 1_000_000 * i,
-                                                            name, None if (i + k) % 9 == 0 else i + k / 10)):
+            values = (f"GR86-00{i % 3}-{i % 3}", i % 3, i // 7, 1_000_000 * i, name, None if (i + k) % 9 == 0 else i + k / 10)
+            for column, value in zip(samples.LONG_TYPES, values, strict=True):
                 rows[column].append(value)
     table = pa.table({**rows, "timestamp": pa.array(rows["timestamp"], samples.TIMESTAMP)})
     channel_index = pc.index_in(table["telemetry_name"], value_set=samples.CHANNEL_NAMES)
@@ -196,7 +197,7 @@ def test_a_bad_block_after_copied_ones_rolls_back_over_the_rows_before(warehouse
                     file.unlink()
         return execute(sql, params, many, context)
 
-    with connections["warehouse"].execute_wrapper(third_copy_fails), pytest.raises(Exception):
+    with connections["warehouse"].execute_wrapper(third_copy_fails), pytest.raises(LoadError):
         call_command("ingest_telemetry", str(path))
 
     assert len(copies) == 3

@@ -76,7 +76,7 @@ def test_a_row_shorter_than_the_header_lacks_the_last_values(tmp_path):
 def test_quoted_comma_files(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text('"vehicle_id","lap","value"\n"GR86-002-2",3,"2025-04-26T21:43:12.083Z"\n')
-    assert list(read_records(path))[0].values == {"vehicle_id": "GR86-002-2", "lap": "3",
+    assert next(iter(read_records(path))).values == {"vehicle_id": "GR86-002-2", "lap": "3",
                                                   "value": "2025-04-26T21:43:12.083Z"}
 
 

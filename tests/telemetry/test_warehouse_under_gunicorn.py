@@ -80,7 +80,7 @@ def test_the_workers_follow_a_restarted_warehouse(warehouse_env):
     emulator, env = warehouse_env
     app = AppServer(workers=2, **env).start()
     try:
-        status, before = app.get(DRIVERS)
+        _, before = app.get(DRIVERS)
         workers = _workers(app.process.pid)
 
         emulator.stop()

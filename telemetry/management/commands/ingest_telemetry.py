@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if not track or not race:
             raise CommandError("give --track and --race (the file name does not say them, as in barber_r1_...)")
         started = time.monotonic()
-        show_progress = options["verbosity"] > 0 and sys.stderr.isatty() or options["verbosity"] > 1
+        show_progress = (options["verbosity"] > 0 and sys.stderr.isatty()) or options["verbosity"] > 1
 
         def report(progress: Progress) -> None:
             if show_progress:
