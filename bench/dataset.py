@@ -41,10 +41,18 @@ def main() -> None:
         cursor.execute("ANALYZE")
     ranked = Driver.objects.filter(pk__in=ranked_driver_ids()).order_by("number")
     numbers = list(ranked.values_list("number", flat=True))
-    print(json.dumps({
-        "drivers": drivers, "ranked": len(numbers), "driver_number": numbers[len(numbers) // 2],
-        "rows": sum(rows.values()), "generate_s": round(generated - started, 2), "load_s": round(loaded - generated, 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "drivers": drivers,
+                "ranked": len(numbers),
+                "driver_number": numbers[len(numbers) // 2],
+                "rows": sum(rows.values()),
+                "generate_s": round(generated - started, 2),
+                "load_s": round(loaded - generated, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,13 @@ ENDPOINTS = [
     Endpoint("speed/breakdown/{n}", "/api/factors/speed/breakdown/{n}"),
     Endpoint("speed/top-average", "/api/factors/speed/top-average"),
     Endpoint("tracks", "/api/tracks"),
-    Endpoint("POST predict", "/api/predict", method="POST",
-             body={"driver_number": "{n}", "track_id": "barber", "skill_adjustments": {"speed": 10}}, read=False),
+    Endpoint(
+        "POST predict",
+        "/api/predict",
+        method="POST",
+        body={"driver_number": "{n}", "track_id": "barber", "skill_adjustments": {"speed": 10}},
+        read=False,
+    ),
 ]
 # The race bench/run loads with a million samples or more (bench/ingest_telemetry.py's wide file; see
 # telemetry_race in http_load.py), and the trace on it.

@@ -61,31 +61,60 @@ WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
 TELEMETRY_SAMPLES = report.TRACE_RACE_SAMPLES
 
 
-def wrk(*, url: str, endpoint: Endpoint, path: str, body: str | None, duration: int, connections: int,
-        etag: str | None = None) -> dict:
+def wrk(
+    *,
+    url: str,
+    endpoint: Endpoint,
+    path: str,
+    body: str | None,
+    duration: int,
+    connections: int,
+    etag: str | None = None,
+) -> dict:
     """One wrk run (one thread: the machine's cores are for the server) and its report."""
     env = {**os.environ, "BENCH_METHOD": endpoint.method}
     if body is not None:
         env["BENCH_BODY"] = body
     if etag:
         env["BENCH_IF_NONE_MATCH"] = etag
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", str(WRK_SCRIPT),
-               f"{url}{path}"]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(WRK_SCRIPT),
+        f"{url}{path}",
+    ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     stats = json.loads(result.stdout.strip().splitlines()[-1])
     seconds = stats["duration_us"] / 1e6
     errors = sum(stats["errors"].values())
     return {
-        "rps": stats["requests"] / seconds, "requests": stats["requests"], "errors": errors,
+        "rps": stats["requests"] / seconds,
+        "requests": stats["requests"],
+        "errors": errors,
         "error_kinds": {kind: count for kind, count in stats["errors"].items() if count},
-        "p50_ms": stats["latency_us"]["p50"] / 1000, "p99_ms": stats["latency_us"]["p99"] / 1000,
-        "max_ms": stats["latency_us"]["max"] / 1000, "bytes_per_response": stats["bytes"] / max(1, stats["requests"]),
+        "p50_ms": stats["latency_us"]["p50"] / 1000,
+        "p99_ms": stats["latency_us"]["p99"] / 1000,
+        "max_ms": stats["latency_us"]["max"] / 1000,
+        "bytes_per_response": stats["bytes"] / max(1, stats["requests"]),
     }
 
 
-def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endpoint, str, str | None]],
-                   duration: int, warmup: int, connections: int, log_name: str,
-                   revalidate: dict[str, str] | None = None) -> dict:
+def measure_series(
+    *,
+    config: BenchConfig,
+    env: dict,
+    endpoints: list[tuple[Endpoint, str, str | None]],
+    duration: int,
+    warmup: int,
+    connections: int,
+    log_name: str,
+    revalidate: dict[str, str] | None = None,
+) -> dict:
     """Start gunicorn; for each endpoint measure the floor, then the endpoint (after a warm-up); stop it.
 
     The machine's other work comes and goes, so each endpoint is compared with the floor measured
@@ -93,9 +122,11 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
     results, floors = {}, []
     api_cache_invalidate(env)
     with gunicorn(env, base_url=config.base_url, log_name=log_name) as master:
+
         def run(endpoint: Endpoint, path: str, body: str | None, *, seconds: int, etag: str | None = None) -> dict:
-            common = dict(url=config.base_url, endpoint=endpoint, path=path, body=body, connections=connections,
-                          etag=etag)
+            common = dict(
+                url=config.base_url, endpoint=endpoint, path=path, body=body, connections=connections, etag=etag
+            )
             if warmup:
                 wrk(duration=warmup, **common)
                 wait_until_idle(base_url=config.base_url)
@@ -114,8 +145,11 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
             # No floor answer at all (both workers restarting at once): no ratio rather than a made-up one.
             stats["floor_rps"] = floor["rps"]
             stats["floor_ratio"] = stats["rps"] / floor["rps"] if floor["rps"] else None
-            print(f"  {name:<28} {stats['rps']:7.0f} req/s ({report.ratio(stats)} x floor {floor['rps']:.0f})  "
-                  f"p50 {stats['p50_ms']:6.1f} ms  p99 {stats['p99_ms']:7.1f} ms  errors {stats['errors']}", flush=True)
+            print(
+                f"  {name:<28} {stats['rps']:7.0f} req/s ({report.ratio(stats)} x floor {floor['rps']:.0f})  "
+                f"p50 {stats['p50_ms']:6.1f} ms  p99 {stats['p99_ms']:7.1f} ms  errors {stats['errors']}",
+                flush=True,
+            )
 
         measure(FLOOR.name, FLOOR, FLOOR.path, None)
         measure(FLOOR_POST.name, FLOOR_POST, *with_driver(FLOOR_POST, driver_number=0))
@@ -127,8 +161,11 @@ def measure_series(*, config: BenchConfig, env: dict, endpoints: list[tuple[Endp
         memory = workers_rss_mb(master.pid)
         print(f"  memory per worker: {sorted(memory.values())} MB", flush=True)
     floor_rps = [floor["rps"] for floor in floors]
-    return {"floor_rps": {"mean": sum(floor_rps) / len(floor_rps), "min": min(floor_rps), "max": max(floor_rps)},
-            "endpoints": results, "worker_rss_mb": list(memory.values())}
+    return {
+        "floor_rps": {"mean": sum(floor_rps) / len(floor_rps), "min": min(floor_rps), "max": max(floor_rps)},
+        "endpoints": results,
+        "worker_rss_mb": list(memory.values()),
+    }
 
 
 # The floors under the framework (bench/wsgi_floors.py), served by the same gunicorn config.
@@ -144,10 +181,14 @@ def measure_wsgi_floors(*, config: BenchConfig, env: dict, duration: int, warmup
         with gunicorn(env, base_url=config.base_url, log_name="gunicorn-wsgi-floors.log", app=app, probe_path="/"):
             if warmup:
                 wrk(url=config.base_url, endpoint=probe, path="/", body=None, duration=warmup, connections=connections)
-            stats = results[name] = wrk(url=config.base_url, endpoint=probe, path="/", body=None, duration=duration,
-                                        connections=connections)
-        print(f"  {name + ' floor':<28} {stats['rps']:7.0f} req/s  p50 {stats['p50_ms']:6.1f} ms  "
-              f"p99 {stats['p99_ms']:7.1f} ms  errors {stats['errors']}", flush=True)
+            stats = results[name] = wrk(
+                url=config.base_url, endpoint=probe, path="/", body=None, duration=duration, connections=connections
+            )
+        print(
+            f"  {name + ' floor':<28} {stats['rps']:7.0f} req/s  p50 {stats['p50_ms']:6.1f} ms  "
+            f"p99 {stats['p99_ms']:7.1f} ms  errors {stats['errors']}",
+            flush=True,
+        )
     results["redis_value_bytes"] = value_bytes
     return results
 
@@ -160,31 +201,51 @@ def telemetry_race(env: dict) -> dict | None:
         return None
     run = ingest_bench(env, samples=TELEMETRY_SAMPLES)
     run["race_samples"] = _race_samples(env, track=TELEMETRY_TRACK, race_number=TELEMETRY_RACE)
-    print(f"telemetry: {TELEMETRY_TRACK} R{TELEMETRY_RACE} holds {run['race_samples']:,} samples in the warehouse",
-          flush=True)
+    print(
+        f"telemetry: {TELEMETRY_TRACK} R{TELEMETRY_RACE} holds {run['race_samples']:,} samples in the warehouse",
+        flush=True,
+    )
     return {"car_number": 1, "ingest": run}
 
 
 def _race_samples(env: dict, *, track: str, race_number: int) -> int:
     """The race's samples as the warehouse counts them (the telemetry API's own selector)."""
-    count = ("from telemetry.selectors import telemetry_cars; "
-             f"page = telemetry_cars(track={track!r}, race_number={race_number}, season=None, conditions=[], "
-             "limit=10_000, offset=0); print(sum(row['samples'] for row in page.rows))")
-    output = subprocess.run([PYTHON, "-c", f"import django; django.setup(); {count}"], env=env, cwd=ROOT,
-                            capture_output=True, text=True, check=True)
+    count = (
+        "from telemetry.selectors import telemetry_cars; "
+        f"page = telemetry_cars(track={track!r}, race_number={race_number}, season=None, conditions=[], "
+        "limit=10_000, offset=0); print(sum(row['samples'] for row in page.rows))"
+    )
+    output = subprocess.run(
+        [PYTHON, "-c", f"import django; django.setup(); {count}"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(output.stdout.split()[-1])
 
 
 def _telemetry_trace_routed(env: dict) -> bool:
     check = "from django.urls import resolve; resolve('/api/telemetry/trace')"
-    return subprocess.run([PYTHON, "-c", f"import django; django.setup(); {check}"], env=env, cwd=ROOT,
-                          capture_output=True).returncode == 0
+    return (
+        subprocess.run(
+            [PYTHON, "-c", f"import django; django.setup(); {check}"], env=env, cwd=ROOT, capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 def ingest_bench(env: dict, *, samples: int) -> dict:
     started = time.perf_counter()
-    output = subprocess.run([PYTHON, str(ROOT / "bench" / "ingest_telemetry.py"), "--samples", str(samples),
-                             "--long-samples", "0"], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    output = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "ingest_telemetry.py"), "--samples", str(samples), "--long-samples", "0"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     print(output.stdout, end="", flush=True)
     return {"samples": samples, "wall_s": round(time.perf_counter() - started, 1), "output": output.stdout.strip()}
 
@@ -197,8 +258,9 @@ def refresh_bench(*, database_url: str) -> dict | None:
         return None
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SNOWFLAKE_", "DJANGO_"))}
     started = time.perf_counter()
-    result = subprocess.run([PYTHON, str(script)], env=env | {"DATABASE_URL": database_url}, cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [PYTHON, str(script)], env=env | {"DATABASE_URL": database_url}, cwd=ROOT, capture_output=True, text=True
+    )
     output = result.stdout.strip()
     if result.returncode:
         output += f"\nfailed ({result.returncode}):\n{result.stderr[-2000:]}"
@@ -220,16 +282,34 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="seconds of load before each measurement")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--ingest-10x", type=int, default=10 * TELEMETRY_SAMPLES,
-                        help="samples of the 10x ingest run (0: skip)")
-    parser.add_argument("--no-telemetry", dest="telemetry", action="store_false",
-                        help="skip the million-sample race and its trace (a quick look)")
-    parser.add_argument("--no-refresh", dest="refresh", action="store_false",
-                        help="skip bench/refresh_cache.py (it needs ../shared/grcup2025)")
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
-                        help="an environment variable for the service, e.g. WEB_CONCURRENCY=4 (repeatable)")
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md",
-                        help="the report (raw numbers: bench/out/<its name>.json)")
+    parser.add_argument(
+        "--ingest-10x", type=int, default=10 * TELEMETRY_SAMPLES, help="samples of the 10x ingest run (0: skip)"
+    )
+    parser.add_argument(
+        "--no-telemetry",
+        dest="telemetry",
+        action="store_false",
+        help="skip the million-sample race and its trace (a quick look)",
+    )
+    parser.add_argument(
+        "--no-refresh",
+        dest="refresh",
+        action="store_false",
+        help="skip bench/refresh_cache.py (it needs ../shared/grcup2025)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the service, e.g. WEB_CONCURRENCY=4 (repeatable)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=ROOT / "bench" / "RESULTS.md",
+        help="the report (raw numbers: bench/out/<its name>.json)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -238,9 +318,13 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "gunicorn.log").unlink(missing_ok=True)
     started = datetime.now(UTC)
-    results = {"command": " ".join(["bench/run", *map(shlex.quote, sys.argv[1:])]),
-               "started": started.isoformat(timespec="seconds"), "connections": args.connections,
-               "duration_s": args.duration, "sizes": {}}
+    results = {
+        "command": " ".join(["bench/run", *map(shlex.quote, sys.argv[1:])]),
+        "started": started.isoformat(timespec="seconds"),
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "sizes": {},
+    }
 
     with warehouse_emulator() as emulator:
         env = bench_env(config, warehouse_port=emulator.port)
@@ -253,17 +337,21 @@ def main() -> None:
             if index == 0:
                 manage(env, "migrate", "--no-input", "--database", "warehouse")
             dataset = json.loads(python_module(env, "bench.dataset", "--drivers", str(size)))
-            print(f"  loaded {dataset['rows']:,} rows ({dataset['ranked']} ranked drivers) in "
-                  f"{dataset['generate_s'] + dataset['load_s']:.1f}s", flush=True)
+            print(
+                f"  loaded {dataset['rows']:,} rows ({dataset['ranked']} ranked drivers) in "
+                f"{dataset['generate_s'] + dataset['load_s']:.1f}s",
+                flush=True,
+            )
             driver = dataset["driver_number"]
             full = index == 0
             chosen = [e for e in ENDPOINTS if full or e.read]
             requests = [(e, *with_driver(e, driver_number=driver)) for e in chosen]
             if full and args.telemetry and (race := telemetry_race(env)):
                 results["ingest_1x"] = race["ingest"]
-                telemetry_requests = [(endpoint, *with_driver(endpoint, driver_number=driver,
-                                                              car_number=race["car_number"]))
-                                      for endpoint in (TELEMETRY_TRACE, TELEMETRY_COMPARE)]
+                telemetry_requests = [
+                    (endpoint, *with_driver(endpoint, driver_number=driver, car_number=race["car_number"]))
+                    for endpoint in (TELEMETRY_TRACE, TELEMETRY_COMPARE)
+                ]
                 requests += telemetry_requests
             floors = [(floor, *with_driver(floor, driver_number=driver)) for floor in (FLOOR, FLOOR_POST)]
             counts = query_counts(env, [*floors, *requests])
@@ -271,30 +359,56 @@ def main() -> None:
             if full:
                 etags = {name: row["etag"] for name, row in counts.items() if name == "drivers" and row.get("etag")}
                 print(" bare WSGI floors (same gunicorn config)", flush=True)
-                wsgi_floor_runs = [measure_wsgi_floors(config=config, env=env, duration=args.duration,
-                                                       warmup=args.warmup, connections=args.connections)]
+                wsgi_floor_runs = [
+                    measure_wsgi_floors(
+                        config=config, env=env, duration=args.duration, warmup=args.warmup, connections=args.connections
+                    )
+                ]
                 print(" cached (as deployed)", flush=True)
                 size_results["modes"]["cached"] = measure_series(
-                    config=config, env=env, endpoints=requests, duration=args.duration, warmup=args.warmup,
-                    connections=args.connections, log_name="gunicorn.log", revalidate=etags)
+                    config=config,
+                    env=env,
+                    endpoints=requests,
+                    duration=args.duration,
+                    warmup=args.warmup,
+                    connections=args.connections,
+                    log_name="gunicorn.log",
+                    revalidate=etags,
+                )
                 # Again after the series: the machine's other work comes and goes; the report uses both.
-                wsgi_floor_runs.append(measure_wsgi_floors(config=config, env=env, duration=args.duration,
-                                                           warmup=args.warmup, connections=args.connections))
+                wsgi_floor_runs.append(
+                    measure_wsgi_floors(
+                        config=config, env=env, duration=args.duration, warmup=args.warmup, connections=args.connections
+                    )
+                )
                 results["wsgi_floors"] = wsgi_floor_runs
             print(" computed (API_CACHE_TIMEOUT=0)", flush=True)
             size_results["modes"]["computed"] = measure_series(
-                config=config, env=computed_env, endpoints=requests, duration=args.duration, warmup=args.warmup,
-                connections=args.connections, log_name="gunicorn.log")
+                config=config,
+                env=computed_env,
+                endpoints=requests,
+                duration=args.duration,
+                warmup=args.warmup,
+                connections=args.connections,
+                log_name="gunicorn.log",
+            )
             results["sizes"][str(size)] = size_results
         if args.ingest_10x and "ingest_1x" in results:
             results["ingest_10x"] = ingest_bench(env, samples=args.ingest_10x)
-            results["ingest_10x"]["race_samples"] = _race_samples(env, track=TELEMETRY_TRACK,
-                                                                  race_number=TELEMETRY_RACE)
+            results["ingest_10x"]["race_samples"] = _race_samples(
+                env, track=TELEMETRY_TRACK, race_number=TELEMETRY_RACE
+            )
             print(f"telemetry at 10x: the race holds {results['ingest_10x']['race_samples']:,} samples", flush=True)
             results["telemetry_10x"] = {
-                mode: measure_series(config=config, env=mode_env, endpoints=telemetry_requests,
-                                     duration=args.duration, warmup=args.warmup, connections=args.connections,
-                                     log_name="gunicorn.log")
+                mode: measure_series(
+                    config=config,
+                    env=mode_env,
+                    endpoints=telemetry_requests,
+                    duration=args.duration,
+                    warmup=args.warmup,
+                    connections=args.connections,
+                    log_name="gunicorn.log",
+                )
                 for mode, mode_env in (("cached", env), ("computed", computed_env))
             }
     if args.refresh and (refresh := refresh_bench(database_url=config.database_url)):

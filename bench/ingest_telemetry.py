@@ -80,23 +80,61 @@ def long_file(wide: Path, samples: int) -> Path:
         return path
     with open(wide, newline="") as source, open(path, "w", newline="") as target:
         reader, writer = csv.DictReader(source), csv.writer(target)
-        writer.writerow(["lap", "meta_event", "meta_session", "meta_source", "meta_time", "original_vehicle_id",
-                         "outing", "telemetry_name", "telemetry_value", "timestamp", "vehicle_id", "vehicle_number"])
+        writer.writerow(
+            [
+                "lap",
+                "meta_event",
+                "meta_session",
+                "meta_source",
+                "meta_time",
+                "original_vehicle_id",
+                "outing",
+                "telemetry_name",
+                "telemetry_value",
+                "timestamp",
+                "vehicle_id",
+                "vehicle_number",
+            ]
+        )
         for index, row in enumerate(reader):
             if index >= samples:
                 break
             vehicle = f"GR86-000-{row['vehicle_number']}"
             for name in CHANNELS:
-                writer.writerow([row["lap"], "BENCH", f"R{LONG_RACE}", "bench", row["timestamp"], vehicle, 0, name,
-                                 row[name], row["timestamp"], vehicle, row["vehicle_number"]])
+                writer.writerow(
+                    [
+                        row["lap"],
+                        "BENCH",
+                        f"R{LONG_RACE}",
+                        "bench",
+                        row["timestamp"],
+                        vehicle,
+                        0,
+                        name,
+                        row[name],
+                        row["timestamp"],
+                        vehicle,
+                        row["vehicle_number"],
+                    ]
+                )
     return path
 
 
 def ingest(path: Path, race: int) -> None:
     started = time.monotonic()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        command = [sys.executable, str(ROOT / "manage.py"), "ingest_telemetry", str(path), "--track", TELEMETRY_TRACK,
-                   "--race", str(race), "-v", "0"]
+        command = [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "ingest_telemetry",
+            str(path),
+            "--track",
+            TELEMETRY_TRACK,
+            "--race",
+            str(race),
+            "-v",
+            "0",
+        ]
         child = subprocess.Popen(command, stdout=out, stderr=err, text=True, cwd=ROOT)
         # This child's own usage: RUSAGE_CHILDREN's peak would be the largest of all children so far.
         _, status, usage = os.wait4(child.pid, 0)
@@ -106,22 +144,32 @@ def ingest(path: Path, race: int) -> None:
         if child.returncode:
             sys.exit(err.read())
         print(f"{path.name}: {out.read().strip()}")
-    print(f"  wall time with process start {elapsed:.1f}s, file {path.stat().st_size / 1e6:.0f} MB, "
-          f"CPU time {usage.ru_utime + usage.ru_stime:.1f}s, peak memory of the ingesting process "
-          f"{usage.ru_maxrss / 1024:.0f} MB")
+    print(
+        f"  wall time with process start {elapsed:.1f}s, file {path.stat().st_size / 1e6:.0f} MB, "
+        f"CPU time {usage.ru_utime + usage.ru_stime:.1f}s, peak memory of the ingesting process "
+        f"{usage.ru_maxrss / 1024:.0f} MB"
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=1_000_000)
-    parser.add_argument("--long-samples", type=int, nargs="*", default=[100_000],
-                        help="sizes of the long files (at most --samples each; 0 or none: the wide file only)")
-    parser.add_argument("--runs", type=int, default=1,
-                        help="ingest each file this many times (a shared machine is noisy)")
+    parser.add_argument(
+        "--long-samples",
+        type=int,
+        nargs="*",
+        default=[100_000],
+        help="sizes of the long files (at most --samples each; 0 or none: the wide file only)",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="ingest each file this many times (a shared machine is noisy)"
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {platform.platform()}, python {platform.python_version()}, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"machine: {platform.platform()}, python {platform.python_version()}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     wide = wide_file(args.samples)
     files = [(wide, WIDE_RACE)] + [(long_file(wide, samples), LONG_RACE) for samples in args.long_samples if samples]
     for _ in range(args.runs):

@@ -66,20 +66,40 @@ def main() -> None:
                 endpoint, path, body = requests[round_number % len(requests)]
                 if endpoint.name == "drivers?limit=20":
                     path = f"/api/drivers?limit={next(limits)}"  # a new answer each round
-                stats = wrk(url=config.base_url, endpoint=endpoint, path=path, body=body, duration=args.every,
-                            connections=args.connections)
+                stats = wrk(
+                    url=config.base_url,
+                    endpoint=endpoint,
+                    path=path,
+                    body=body,
+                    duration=args.every,
+                    connections=args.connections,
+                )
                 memory = workers_rss_mb(master.pid)
-                samples.append({"elapsed_s": round(time.monotonic() - started), "path": path,
-                                "method": endpoint.method, "requests": stats["requests"], "rps": round(stats["rps"]),
-                                "errors": stats["errors"], "rss_mb": memory})
-                print(f"{samples[-1]['elapsed_s']:5d}s {endpoint.method:4} {path:<40} {stats['rps']:7.0f} req/s "
-                      f"errors {stats['errors']}  RSS MB {sorted(memory.values())}", flush=True)
+                samples.append(
+                    {
+                        "elapsed_s": round(time.monotonic() - started),
+                        "path": path,
+                        "method": endpoint.method,
+                        "requests": stats["requests"],
+                        "rps": round(stats["rps"]),
+                        "errors": stats["errors"],
+                        "rss_mb": memory,
+                    }
+                )
+                print(
+                    f"{samples[-1]['elapsed_s']:5d}s {endpoint.method:4} {path:<40} {stats['rps']:7.0f} req/s "
+                    f"errors {stats['errors']}  RSS MB {sorted(memory.values())}",
+                    flush=True,
+                )
     # Warm: after one round of every request kind (lazy imports and per-version memos are built then).
     warm, last = samples[min(len(requests), len(samples)) - 1]["rss_mb"], samples[-1]["rss_mb"]
     summary = {
-        "minutes": args.minutes, "requests": sum(s["requests"] for s in samples),
-        "errors": sum(s["errors"] for s in samples), "workers": len(last),
-        "warm_rss_mb": warm, "end_rss_mb": last,
+        "minutes": args.minutes,
+        "requests": sum(s["requests"] for s in samples),
+        "errors": sum(s["errors"] for s in samples),
+        "workers": len(last),
+        "warm_rss_mb": warm,
+        "end_rss_mb": last,
         "max_rss_mb": max(value for sample in samples for value in sample["rss_mb"].values()),
         "growth_mb": {pid: round(last[pid] - warm[pid], 1) for pid in last if pid in warm and last[pid] is not None},
         "same_workers": set(warm) == set(last),

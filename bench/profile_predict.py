@@ -33,8 +33,9 @@ PROJECT_CODE = r"/(factors|drivers|hackthetrack)/"
 
 
 def _predict(client: Client, body: str) -> None:
-    response = client.post("/api/predict", body, content_type="application/json",
-                           headers={"X-Forwarded-Proto": "https"})
+    response = client.post(
+        "/api/predict", body, content_type="application/json", headers={"X-Forwarded-Proto": "https"}
+    )
     assert response.status_code == 200, response.content
 
 

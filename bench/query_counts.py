@@ -45,8 +45,9 @@ def _crowd_address() -> dict:
 def _request(client: Client, method: str, path: str, body: str | None, headers: dict | None = None):
     if method == "GET":
         return client.get(path, headers=headers, **_crowd_address())
-    return client.generic(method, path, body or "", content_type="application/json", headers=headers,
-                          **_crowd_address())
+    return client.generic(
+        method, path, body or "", content_type="application/json", headers=headers, **_crowd_address()
+    )
 
 
 def _counted(client: Client, method: str, path: str, body: str | None, headers: dict | None = None):
@@ -69,8 +70,13 @@ def measure(client: Client, *, method: str, path: str, body: str | None) -> dict
         cached, cached_queries = _counted(client, method, path, body)
         etag = cached.get("ETag")
         conditional, conditional_queries = _counted(client, method, path, body, {"If-None-Match": etag or ""})
-        result |= {"cached_status": cached.status_code, "cached_queries": cached_queries, "etag": etag,
-                   "conditional_status": conditional.status_code, "conditional_queries": conditional_queries}
+        result |= {
+            "cached_status": cached.status_code,
+            "cached_queries": cached_queries,
+            "etag": etag,
+            "conditional_status": conditional.status_code,
+            "conditional_queries": conditional_queries,
+        }
     return result
 
 
@@ -85,8 +91,11 @@ def _timed(client: Client, *, method: str, path: str, body: str | None, new_vers
         wall.append(time.perf_counter() - wall_start)
         if response.status_code >= 400:
             sys.exit(f"{method} {path} answered {response.status_code}: {response.content[:300]!r}")
-    return {"wall_ms": round(statistics.median(wall) * 1000, 2), "wall_min_ms": round(min(wall) * 1000, 2),
-            "cpu_ms": round(statistics.median(cpu) * 1000, 2)}
+    return {
+        "wall_ms": round(statistics.median(wall) * 1000, 2),
+        "wall_min_ms": round(min(wall) * 1000, 2),
+        "cpu_ms": round(statistics.median(cpu) * 1000, 2),
+    }
 
 
 def computed_timing(client: Client, *, method: str, path: str, body: str | None) -> dict:
@@ -108,8 +117,16 @@ def main() -> None:
     client = Client(HTTP_HOST="127.0.0.1", headers={"X-Forwarded-Proto": "https"})
     for request in requests:
         shape = {"method": request["method"], "path": request["path"], "body": request["body"]}
-        print(json.dumps({"name": request["name"], **measure(client, **shape), **computed_timing(client, **shape),
-                          **warm_timing(client, **shape)}))
+        print(
+            json.dumps(
+                {
+                    "name": request["name"],
+                    **measure(client, **shape),
+                    **computed_timing(client, **shape),
+                    **warm_timing(client, **shape),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

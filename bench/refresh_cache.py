@@ -56,15 +56,19 @@ def season_multiply(copies: int) -> None:
             table = model._meta.db_table
             columns = [f.column for f in model._meta.concrete_fields]
             select = ", ".join(
-                f"car_number + k.n * {CAR_NUMBER_OFFSET}" if c == "car_number"
+                f"car_number + k.n * {CAR_NUMBER_OFFSET}"
+                if c == "car_number"
                 # A copy's load id: the original's first 30 of 32 characters, then k and the copy's
                 # number (a uuid4 hex never holds a k): 32 characters, as the column allows.
-                else "LEFT(load_id, 30) || 'k' || k.n" if c == "load_id" else c
+                else "LEFT(load_id, 30) || 'k' || k.n"
+                if c == "load_id"
+                else c
                 for c in columns
             )
             ks = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(1, copies))
-            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {table} "
-                           f"CROSS JOIN ({ks}) k")
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {table} CROSS JOIN ({ks}) k"
+            )
 
 
 def timed(label: str) -> None:
@@ -72,9 +76,12 @@ def timed(label: str) -> None:
     report = refresh_run(season=2025, progress=lambda message: None)
     total = time.monotonic() - started
     entries = report.counts["Race entries"]
-    print(f"{label:<38} {report.duration_s:7.2f} s  (+ warming {report.warm_s:5.2f} s, {report.warmed:4d} answers; "
-          f"wall {total:6.2f} s)  entries {entries.created} created / {entries.updated} updated / "
-          f"{entries.unchanged} unchanged, {report.changed} rows changed", flush=True)
+    print(
+        f"{label:<38} {report.duration_s:7.2f} s  (+ warming {report.warm_s:5.2f} s, {report.warmed:4d} answers; "
+        f"wall {total:6.2f} s)  entries {entries.created} created / {entries.updated} updated / "
+        f"{entries.unchanged} unchanged, {report.changed} rows changed",
+        flush=True,
+    )
 
 
 def main() -> None:

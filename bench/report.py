@@ -28,8 +28,7 @@ LEGACY_FACTOR = 1.5
 READ_ENDPOINTS = {endpoint.name for endpoint in ENDPOINTS if endpoint.read}
 # Issue 17: the legacy app's req/s in its own run on this kind of machine; /api/drivers and the
 # breakdown are to reach twice theirs, every other cached read at least the legacy's.
-LEGACY_17_RPS = {"drivers": 1858, "drivers/{n}": 5252, "speed/stats": 5623, "speed/breakdown/{n}": 1375,
-                 "tracks": 5459}
+LEGACY_17_RPS = {"drivers": 1858, "drivers/{n}": 5252, "speed/stats": 5623, "speed/breakdown/{n}": 1375, "tracks": 5459}
 LEGACY_17_DOUBLED = {"drivers", "speed/breakdown/{n}"}
 WSGI_FLOOR_SHARE_TARGET, CACHED_P99_TARGET_MS, PREDICT_POST_FLOOR_TARGET = 0.8, 30.0, 0.8
 
@@ -57,16 +56,31 @@ def machine(env: dict[str, str]) -> dict:
     return {
         "cores": os.cpu_count(),
         "memory_gb": round(int(meminfo["MemTotal"].split()[0]) / 1024 / 1024, 1),
-        "cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-                    platform.processor()),
+        "cpu": next(
+            (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+            platform.processor(),
+        ),
         "os": platform.platform(),
         "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
         "python": platform.python_version(),
         "packages": {name: metadata.version(name) for name in PACKAGES},
-        "postgresql": _command_output(["psql", "-h", database.hostname, "-p", str(database.port or 5432), "-U",
-                                       database.username or "postgres", "-tAc", "SHOW server_version", "postgres"]),
-        "redis": next((line.split(":", 1)[1] for line in redis_info.splitlines() if line.startswith("redis_version")),
-                      "unknown"),
+        "postgresql": _command_output(
+            [
+                "psql",
+                "-h",
+                database.hostname,
+                "-p",
+                str(database.port or 5432),
+                "-U",
+                database.username or "postgres",
+                "-tAc",
+                "SHOW server_version",
+                "postgres",
+            ]
+        ),
+        "redis": next(
+            (line.split(":", 1)[1] for line in redis_info.splitlines() if line.startswith("redis_version")), "unknown"
+        ),
         "wrk": _command_output(["sh", "-c", "wrk --version 2>&1 | head -1"]).split(" Copyright")[0],
         "workers": gunicorn_workers(env),
     }
@@ -105,12 +119,35 @@ def main_table(results: dict) -> str:
     for name in dict.fromkeys([*cached, *computed]):
         count_row = first["queries"].get(name)
         errors = sum(mode["endpoints"][name]["errors"] for mode in modes.values() if name in mode["endpoints"])
-        rows.append([name, *_mode_cells(cached.get(name)), *_mode_cells(computed.get(name)), str(errors),
-                     str(count_row["body_bytes"]) if count_row else "-", _queries(count_row)])
-    header = ["endpoint", "cached req/s", "x floor", "p50 ms", "p99 ms", "computed req/s", "x floor", "p50 ms",
-              "p99 ms", "errors", "body bytes", "queries computed / cached / If-None-Match"]
-    floors = "; ".join(f"{mode_name} {mode['floor_rps']['mean']:,.0f} req/s (runs from {mode['floor_rps']['min']:,.0f} "
-                       f"to {mode['floor_rps']['max']:,.0f})" for mode_name, mode in modes.items())
+        rows.append(
+            [
+                name,
+                *_mode_cells(cached.get(name)),
+                *_mode_cells(computed.get(name)),
+                str(errors),
+                str(count_row["body_bytes"]) if count_row else "-",
+                _queries(count_row),
+            ]
+        )
+    header = [
+        "endpoint",
+        "cached req/s",
+        "x floor",
+        "p50 ms",
+        "p99 ms",
+        "computed req/s",
+        "x floor",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "body bytes",
+        "queries computed / cached / If-None-Match",
+    ]
+    floors = "; ".join(
+        f"{mode_name} {mode['floor_rps']['mean']:,.0f} req/s (runs from {mode['floor_rps']['min']:,.0f} "
+        f"to {mode['floor_rps']['max']:,.0f})"
+        for mode_name, mode in modes.items()
+    )
     return f"{size} drivers, {results['connections']} connections. Floor: {floors}.\n\n" + _table(header, rows)
 
 
@@ -129,15 +166,29 @@ def wsgi_floor_table(results: dict) -> str:
     cached = next(iter(results["sizes"].values()))["modes"]["cached"]["endpoints"]
     rows = []
     for name, stats in cached.items():
-        rows.append([name, f"{stats['rps']:,.0f}", f"{stats['rps'] / floors['WSGI']:.2f}",
-                     f"{stats['rps'] / floors['WSGI+Redis']:.2f}", ratio(stats), f"{stats['p50_ms']:.1f}",
-                     f"{stats['p99_ms']:.1f}", str(stats["errors"])])
+        rows.append(
+            [
+                name,
+                f"{stats['rps']:,.0f}",
+                f"{stats['rps'] / floors['WSGI']:.2f}",
+                f"{stats['rps'] / floors['WSGI+Redis']:.2f}",
+                ratio(stats),
+                f"{stats['p50_ms']:.1f}",
+                f"{stats['p99_ms']:.1f}",
+                str(stats["errors"]),
+            ]
+        )
     described = "; ".join(
-        f"{name} {floors[name]:,.0f} req/s (" + " and ".join(f"{run[name]['rps']:,.0f}" for run in runs)
-        + f", p99 {max(run[name]['p99_ms'] for run in runs):.1f} ms)" for name in floors)
+        f"{name} {floors[name]:,.0f} req/s ("
+        + " and ".join(f"{run[name]['rps']:,.0f}" for run in runs)
+        + f", p99 {max(run[name]['p99_ms'] for run in runs):.1f} ms)"
+        for name in floors
+    )
     header = ["as deployed", "req/s", "x WSGI", "x WSGI+Redis", "x DRF floor", "p50 ms", "p99 ms", "errors"]
-    return (f"Bare WSGI floors under the same gunicorn config, before and after the series: {described}; "
-            f"the Redis value is {runs[0]['redis_value_bytes']:,} bytes.\n\n" + _table(header, rows))
+    return (
+        f"Bare WSGI floors under the same gunicorn config, before and after the series: {described}; "
+        f"the Redis value is {runs[0]['redis_value_bytes']:,} bytes.\n\n" + _table(header, rows)
+    )
 
 
 def targets_17(results: dict) -> list[str]:
@@ -151,14 +202,18 @@ def targets_17(results: dict) -> list[str]:
         if name not in READ_ENDPOINTS:
             continue
         share = stats["rps"] / floors["WSGI+Redis"]
-        lines.append(f"{name}: {'met' if share >= WSGI_FLOOR_SHARE_TARGET else 'MISSED'} {share:.0%} of the "
-                     f"WSGI+Redis floor (target 80%); {'met' if stats['p99_ms'] < CACHED_P99_TARGET_MS else 'MISSED'} "
-                     f"p99 {stats['p99_ms']:.1f} ms (target < 30); errors {stats['errors']}")
+        lines.append(
+            f"{name}: {'met' if share >= WSGI_FLOOR_SHARE_TARGET else 'MISSED'} {share:.0%} of the "
+            f"WSGI+Redis floor (target 80%); {'met' if stats['p99_ms'] < CACHED_P99_TARGET_MS else 'MISSED'} "
+            f"p99 {stats['p99_ms']:.1f} ms (target < 30); errors {stats['errors']}"
+        )
     for name, legacy in LEGACY_17_RPS.items():
         if name in cached:
             goal = legacy * (2 if name in LEGACY_17_DOUBLED else 1)
-            lines.append(f"{'met' if cached[name]['rps'] >= goal else 'MISSED'}: {name} {cached[name]['rps']:,.0f} "
-                         f"req/s (legacy {legacy:,} in issue 17's run, goal {goal:,})")
+            lines.append(
+                f"{'met' if cached[name]['rps'] >= goal else 'MISSED'}: {name} {cached[name]['rps']:,.0f} "
+                f"req/s (legacy {legacy:,} in issue 17's run, goal {goal:,})"
+            )
     if predict := cached.get("POST predict"):
         ok = predict["floor_ratio"] is not None and predict["floor_ratio"] >= PREDICT_POST_FLOOR_TARGET
         lines.append(f"{'met' if ok else 'MISSED'}: POST predict {ratio(predict)} of the POST floor (target 0.80)")
@@ -177,9 +232,11 @@ def telemetry_lines(results: dict) -> list[str]:
             for name in ("telemetry/trace", "telemetry/compare"):
                 if stats := mode["endpoints"].get(name):
                     met = "met" if stats["p99_ms"] < TRACE_P99_TARGET_MS and not stats["errors"] else "MISSED"
-                    lines.append(f"{met}: {name} {mode_name}, {label} race ({samples or 0:,} samples), "
-                                 f"{results['connections']} connections: p99 {stats['p99_ms']:.0f} ms (target < 500), "
-                                 f"{stats['rps']:,.0f} req/s, errors {stats['errors']}")
+                    lines.append(
+                        f"{met}: {name} {mode_name}, {label} race ({samples or 0:,} samples), "
+                        f"{results['connections']} connections: p99 {stats['p99_ms']:.0f} ms (target < 500), "
+                        f"{stats['rps']:,.0f} req/s, errors {stats['errors']}"
+                    )
     return lines
 
 
@@ -188,8 +245,11 @@ def memory_lines(results: dict) -> list[str]:
     for size, size_results in results["sizes"].items():
         for mode_name, mode in size_results["modes"].items():
             if memory := mode.get("worker_rss_mb"):
-                lines.append(f"memory per worker after the {mode_name} series at {size} drivers: "
-                             + ", ".join(f"{value:.0f}" for value in sorted(memory)) + " MB (RSS)")
+                lines.append(
+                    f"memory per worker after the {mode_name} series at {size} drivers: "
+                    + ", ".join(f"{value:.0f}" for value in sorted(memory))
+                    + " MB (RSS)"
+                )
     return lines
 
 
@@ -215,13 +275,24 @@ def request_cost_table(results: dict) -> str:
     rows = []
     for name in names:
         counts = [results["sizes"][size]["queries"].get(name) for size in sizes]
-        rows.append([name, *(f"{c['wall_ms']:.1f} ({c['wall_min_ms']:.1f}) / {c['cpu_ms']:.1f}" if c else "-"
-                             for c in counts),
-                     " / ".join(str(c["queries"]) if c else "-" for c in counts),
-                     " / ".join(str(c["body_bytes"]) if c else "-" for c in counts)])
+        rows.append(
+            [
+                name,
+                *(f"{c['wall_ms']:.1f} ({c['wall_min_ms']:.1f}) / {c['cpu_ms']:.1f}" if c else "-" for c in counts),
+                " / ".join(str(c["queries"]) if c else "-" for c in counts),
+                " / ".join(str(c["body_bytes"]) if c else "-" for c in counts),
+            ]
+        )
     label = " / ".join(sizes)
-    return _table(["computed, in-process", *[f"{size}: wall (least) / CPU ms" for size in sizes], f"queries ({label})",
-                   f"body bytes ({label})"], rows)
+    return _table(
+        [
+            "computed, in-process",
+            *[f"{size}: wall (least) / CPU ms" for size in sizes],
+            f"queries ({label})",
+            f"body bytes ({label})",
+        ],
+        rows,
+    )
 
 
 def _floor_share_lines(mode_name: str, mode: dict) -> list[str]:
@@ -233,11 +304,15 @@ def _floor_share_lines(mode_name: str, mode: dict) -> list[str]:
         share = "?" if stats["floor_ratio"] is None else f"{stats['floor_ratio']:.0%}"
         p99_ok = stats["p99_ms"] < P99_TARGET_MS
         if name in READ_ENDPOINTS:
-            lines.append(f"{name} ({mode_name}): {'met' if share_ok else 'MISSED'} {share} of the floor (target 80%); "
-                         f"{'met' if p99_ok else 'MISSED'} p99 {stats['p99_ms']:.0f} ms (target < 50)")
+            lines.append(
+                f"{name} ({mode_name}): {'met' if share_ok else 'MISSED'} {share} of the floor (target 80%); "
+                f"{'met' if p99_ok else 'MISSED'} p99 {stats['p99_ms']:.0f} ms (target < 50)"
+            )
         else:  # the targets are the read endpoints'
-            lines.append(f"context, {name} (a computing POST, never cached; the target is the read endpoints'): "
-                         f"{share} of the POST floor, p99 {stats['p99_ms']:.0f} ms")
+            lines.append(
+                f"context, {name} (a computing POST, never cached; the target is the read endpoints'): "
+                f"{share} of the POST floor, p99 {stats['p99_ms']:.0f} ms"
+            )
     return lines
 
 
@@ -250,67 +325,99 @@ def targets(results: dict) -> list[str]:
     computed = first["modes"]["computed"]["endpoints"]
     lines = []
     first_errors = sum(s["errors"] for mode in first["modes"].values() for s in mode["endpoints"].values())
-    lines.append(f"{'met' if first_errors == 0 else 'MISSED'}: zero errors ({first_errors} at "
-                 f"{next(iter(results['sizes']))} drivers, both series)")
+    lines.append(
+        f"{'met' if first_errors == 0 else 'MISSED'}: zero errors ({first_errors} at "
+        f"{next(iter(results['sizes']))} drivers, both series)"
+    )
     for size, size_results in list(results["sizes"].items())[1:]:
-        failed = {name: s["error_kinds"] for name, s in size_results["modes"]["computed"]["endpoints"].items()
-                  if s["errors"]}
-        lines.append(f"{'met' if not failed else 'MISSED'}: zero errors at {size} drivers"
-                     + (f" ({failed})" if failed else ""))
+        failed = {
+            name: s["error_kinds"] for name, s in size_results["modes"]["computed"]["endpoints"].items() if s["errors"]
+        }
+        lines.append(
+            f"{'met' if not failed else 'MISSED'}: zero errors at {size} drivers" + (f" ({failed})" if failed else "")
+        )
     if floor := cached.get("floor"):
-        lines.append(f"context, cached: the floor itself answered {floor['rps']:,.0f} req/s, p99 "
-                     f"{floor['p99_ms']:.0f} ms; {results['connections']} connections each answered within 50 ms "
-                     f"take at least {results['connections'] / 0.05:,.0f} req/s (Little's law)")
+        lines.append(
+            f"context, cached: the floor itself answered {floor['rps']:,.0f} req/s, p99 "
+            f"{floor['p99_ms']:.0f} ms; {results['connections']} connections each answered within 50 ms "
+            f"take at least {results['connections'] / 0.05:,.0f} req/s (Little's law)"
+        )
     lines += _floor_share_lines("cached", cached)
     for name, row in first["queries"].items():
         if "conditional_status" in row:
             ok = row["conditional_status"] == 304 and row["conditional_queries"] == 0
-            lines.append(f"{'met' if ok else 'MISSED'}: {name} If-None-Match -> {row['conditional_status']} with "
-                         f"{row['conditional_queries']} queries")
+            lines.append(
+                f"{'met' if ok else 'MISSED'}: {name} If-None-Match -> {row['conditional_status']} with "
+                f"{row['conditional_queries']} queries"
+            )
     if top := first["queries"].get("speed/top-average"):
-        lines.append(f"{'met' if top['body_bytes'] < TOP_AVERAGE_BYTES else 'MISSED'}: top-average "
-                     f"{top['body_bytes']} bytes (target < 200)")
-    traces = {mode_name: mode["telemetry/trace"]["p99_ms"] for mode_name, mode in (("cached", cached),
-              ("computed", computed)) if "telemetry/trace" in mode}
+        lines.append(
+            f"{'met' if top['body_bytes'] < TOP_AVERAGE_BYTES else 'MISSED'}: top-average "
+            f"{top['body_bytes']} bytes (target < 200)"
+        )
+    traces = {
+        mode_name: mode["telemetry/trace"]["p99_ms"]
+        for mode_name, mode in (("cached", cached), ("computed", computed))
+        if "telemetry/trace" in mode
+    }
     if "cached" in traces:
         race_samples = results.get("ingest_1x", {}).get("race_samples", 0)
-        lines.append(f"{'met' if race_samples >= TRACE_RACE_SAMPLES else 'MISSED'}: the trace's race (1x ingest) "
-                     f"holds {race_samples:,} samples in the warehouse (target: at least {TRACE_RACE_SAMPLES:,})")
-        lines.append(f"telemetry trace (cached): {'met' if traces['cached'] < TRACE_P99_TARGET_MS else 'MISSED'} p99 "
-                     f"{traces['cached']:.0f} ms on that race (target < 500)")
+        lines.append(
+            f"{'met' if race_samples >= TRACE_RACE_SAMPLES else 'MISSED'}: the trace's race (1x ingest) "
+            f"holds {race_samples:,} samples in the warehouse (target: at least {TRACE_RACE_SAMPLES:,})"
+        )
+        lines.append(
+            f"telemetry trace (cached): {'met' if traces['cached'] < TRACE_P99_TARGET_MS else 'MISSED'} p99 "
+            f"{traces['cached']:.0f} ms on that race (target < 500)"
+        )
     if not traces:
         lines.append("NOT MEASURED: telemetry trace (no telemetry API at the time of the run)")
     for name, legacy in LEGACY_RPS.items():
         if name in cached:
             goal = legacy * LEGACY_FACTOR
-            lines.append(f"{'met' if cached[name]['rps'] >= goal else 'MISSED'}: {name} {cached[name]['rps']:,.0f} "
-                         f"req/s as deployed (legacy {legacy:,}, goal {goal:,.0f}); "
-                         f"{computed[name]['rps']:,.0f} computed")
+            lines.append(
+                f"{'met' if cached[name]['rps'] >= goal else 'MISSED'}: {name} {cached[name]['rps']:,.0f} "
+                f"req/s as deployed (legacy {legacy:,}, goal {goal:,.0f}); "
+                f"{computed[name]['rps']:,.0f} computed"
+            )
     lines.append("beyond the targets, computed (every answer computed, as the first after a data change):")
     lines += _floor_share_lines("computed", computed)
     if "computed" in traces:
-        lines.append(f"telemetry trace (computed): {'met' if traces['computed'] < TRACE_P99_TARGET_MS else 'MISSED'} "
-                     f"p99 {traces['computed']:.0f} ms under {results['connections']} connections (target < 500)")
+        lines.append(
+            f"telemetry trace (computed): {'met' if traces['computed'] < TRACE_P99_TARGET_MS else 'MISSED'} "
+            f"p99 {traces['computed']:.0f} ms under {results['connections']} connections (target < 500)"
+        )
     return lines
 
 
 def summary_table(results: dict) -> str:
-    return "\n\n".join([main_table(results), "Against the bare WSGI floors:\n\n" + wsgi_floor_table(results),
-                        "Targets (issue 17):\n" + "\n".join(f"- {line}" for line in targets_17(results)),
-                        "Cost growth:\n\n" + growth_table(results), request_cost_table(results),
-                        "Targets:\n" + "\n".join(f"- {line}" for line in targets(results))])
+    return "\n\n".join(
+        [
+            main_table(results),
+            "Against the bare WSGI floors:\n\n" + wsgi_floor_table(results),
+            "Targets (issue 17):\n" + "\n".join(f"- {line}" for line in targets_17(results)),
+            "Cost growth:\n\n" + growth_table(results),
+            request_cost_table(results),
+            "Targets:\n" + "\n".join(f"- {line}" for line in targets(results)),
+        ]
+    )
 
 
 def _timings(results: dict) -> str:
     lines = []
     for key, label in (("ingest_1x", "ingest 1x"), ("ingest_10x", "ingest 10x")):
         if run := results.get(key):
-            lines.append(f"- {label} (`bench/ingest_telemetry.py --samples {run['samples']}`): {run['wall_s']} s wall, "
-                         f"generating the file included when it was not yet in bench/out\n\n  ```\n  "
-                         + run["output"].replace("\n", "\n  ") + "\n  ```")
+            lines.append(
+                f"- {label} (`bench/ingest_telemetry.py --samples {run['samples']}`): {run['wall_s']} s wall, "
+                f"generating the file included when it was not yet in bench/out\n\n  ```\n  "
+                + run["output"].replace("\n", "\n  ")
+                + "\n  ```"
+            )
     if run := results.get("refresh"):
-        lines.append(f"- refresh_cache (`bench/refresh_cache.py`: the real season at 1x and 10x, its own databases): "
-                     f"{run['wall_s']} s wall in all\n\n  ```\n  " + run["output"].replace("\n", "\n  ") + "\n  ```")
+        lines.append(
+            f"- refresh_cache (`bench/refresh_cache.py`: the real season at 1x and 10x, its own databases): "
+            f"{run['wall_s']} s wall in all\n\n  ```\n  " + run["output"].replace("\n", "\n  ") + "\n  ```"
+        )
     return "\n".join(lines) or "- not measured (no bench/ingest_telemetry.py or bench/refresh_cache.py at run time)"
 
 
@@ -326,15 +433,15 @@ def results_markdown(results: dict) -> str:
 
 Written by `bench/run` (see docs/benchmarks.md); do not edit by hand, run it again.
 
-- Date: {results['started']} to {results['finished']} (UTC)
-- Command: `{results['command']}`
-- Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory, {m['os']}; load average at
-  start {m['load_average_at_start']}, at end {m.get('load_average_at_end')} (other work on the machine shares
+- Date: {results["started"]} to {results["finished"]} (UTC)
+- Command: `{results["command"]}`
+- Machine: {m["cores"]} cores ({m["cpu"]}), {m["memory_gb"]} GB memory, {m["os"]}; load average at
+  start {m["load_average_at_start"]}, at end {m.get("load_average_at_end")} (other work on the machine shares
   the cores: compare the floor ratios)
-- Versions: Python {m['python']}, {packages}, PostgreSQL {m['postgresql']}, Redis {m['redis']}, {m['wrk']}
-- Service: gunicorn -c gunicorn.conf.py ({m['workers']} sync workers), `hackthetrack.settings.production`,
-  DEBUG off, Redis cache, warehouse emulator; load: wrk, 1 thread, {results['connections']} connections,
-  {results['duration_s']} s per endpoint after a warm-up, each request from its own forwarded client address
+- Versions: Python {m["python"]}, {packages}, PostgreSQL {m["postgresql"]}, Redis {m["redis"]}, {m["wrk"]}
+- Service: gunicorn -c gunicorn.conf.py ({m["workers"]} sync workers), `hackthetrack.settings.production`,
+  DEBUG off, Redis cache, warehouse emulator; load: wrk, 1 thread, {results["connections"]} connections,
+  {results["duration_s"]} s per endpoint after a warm-up, each request from its own forwarded client address
 - Data:
 {datasets}
 

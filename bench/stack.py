@@ -115,14 +115,25 @@ def warehouse_emulator():
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, base_url: str, log_name: str = "gunicorn.log", app: str = "hackthetrack.wsgi",
-             probe_path: str = "/api/bench/floor"):
+def gunicorn(
+    env: dict[str, str],
+    *,
+    base_url: str,
+    log_name: str = "gunicorn.log",
+    app: str = "hackthetrack.wsgi",
+    probe_path: str = "/api/bench/floor",
+):
     """gunicorn as the Procfile starts it (or serving another WSGI ``app`` with the same config);
     yields once ``probe_path`` answers, stops it on exit."""
     log = open(OUT / log_name, "ab")
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
-        env=env, cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         _wait_until_serving(process, base_url=base_url, log_path=OUT / log_name, probe_path=probe_path)
@@ -153,8 +164,9 @@ def wait_until_idle(*, base_url: str, quick_s: float = 0.5, timeout_s: float = 6
             return
 
 
-def _wait_until_serving(process: subprocess.Popen, *, base_url: str, log_path: Path, probe_path: str,
-                        timeout_s: float = 60) -> None:
+def _wait_until_serving(
+    process: subprocess.Popen, *, base_url: str, log_path: Path, probe_path: str, timeout_s: float = 60
+) -> None:
     deadline = time.monotonic() + timeout_s
     request = urllib.request.Request(f"{base_url}{probe_path}", headers=PROXY_HEADERS)
     while time.monotonic() < deadline:

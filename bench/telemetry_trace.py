@@ -30,8 +30,16 @@ TRACK, RACE, SEASON = "benchring", 1, 2025
 LENGTH_M = 3700
 GENERATED_CARS, GENERATED_LAPS = 4, 5
 # A made-up circuit: (apex distance m, speed class, direction).
-CORNERS = [(380, "low", 1), (820, "medium", -1), (1350, "high", 1), (1900, "low", -1), (2300, "medium", 1),
-           (2750, "high", 1), (3150, "low", -1), (3500, "medium", 1)]
+CORNERS = [
+    (380, "low", 1),
+    (820, "medium", -1),
+    (1350, "high", 1),
+    (1900, "low", -1),
+    (2300, "medium", 1),
+    (2750, "high", 1),
+    (3150, "low", -1),
+    (3500, "medium", 1),
+]
 
 
 def million_sample_race(*, track: str, race_number: int, season: int, samples: int, work_dir: Path) -> dict:
@@ -46,12 +54,18 @@ def million_sample_race(*, track: str, race_number: int, season: int, samples: i
     from telemetry.models import Sample
     from telemetry.services import model_columns, samples_file_load
 
-    corners = [CornerLayout(apex_m=apex, start_m=apex - 70, exit_m=apex + 70, speed_class=speed, direction=turn)
-               for apex, speed, turn in CORNERS]
+    corners = [
+        CornerLayout(apex_m=apex, start_m=apex - 70, exit_m=apex + 70, speed_class=speed, direction=turn)
+        for apex, speed, turn in CORNERS
+    ]
     csv_path = work_dir / f"{track}_r{race_number}_generated.csv"
-    generated = demo_telemetry_write(out=csv_path, corners=corners, length_m=LENGTH_M, laps=GENERATED_LAPS,
-                                     cars=[DemoCar(number=n, skill=n / GENERATED_CARS)
-                                           for n in range(1, GENERATED_CARS + 1)])
+    generated = demo_telemetry_write(
+        out=csv_path,
+        corners=corners,
+        length_m=LENGTH_M,
+        laps=GENERATED_LAPS,
+        cars=[DemoCar(number=n, skill=n / GENERATED_CARS) for n in range(1, GENERATED_CARS + 1)],
+    )
     samples_file_load(path=csv_path, season=season, track=track, race_number=race_number)
     copies = math.ceil(samples / generated) - 1
     columns = model_columns(Sample)
@@ -62,7 +76,8 @@ def million_sample_race(*, track: str, race_number: int, season: int, samples: i
             f"INSERT INTO telemetry_sample ({', '.join(columns)}) SELECT {select} FROM telemetry_sample s "
             f"CROSS JOIN (SELECT SEQ4() + 1 AS k FROM TABLE(GENERATOR(ROWCOUNT => {copies}))) g "
             "WHERE s.track = %s AND s.race_number = %s AND s.season = %s",
-            [track, race_number, season])
+            [track, race_number, season],
+        )
     cars = [n + 100 * k for k in range(copies + 1) for n in range(1, GENERATED_CARS + 1)]
     return {"csv": csv_path, "generated": generated, "samples": generated * (copies + 1), "cars": cars}
 
@@ -92,8 +107,10 @@ def main() -> None:
 
     call_command("migrate", database=WAREHOUSE, verbosity=0)
     with connections[WAREHOUSE].cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM telemetry_sample WHERE track = %s AND race_number = %s AND season = %s",
-                       [TRACK, RACE, SEASON])
+        cursor.execute(
+            "SELECT COUNT(*) FROM telemetry_sample WHERE track = %s AND race_number = %s AND season = %s",
+            [TRACK, RACE, SEASON],
+        )
         present = cursor.fetchone()[0]
     if present < args.samples:
         started = time.monotonic()
@@ -101,12 +118,15 @@ def main() -> None:
             cursor.execute("DELETE FROM telemetry_sample WHERE track = %s", [TRACK])
             cursor.execute("DELETE FROM telemetry_load WHERE track = %s", [TRACK])
         with tempfile.TemporaryDirectory() as work_dir:
-            race = million_sample_race(track=TRACK, race_number=RACE, season=SEASON, samples=args.samples,
-                                       work_dir=Path(work_dir))
+            race = million_sample_race(
+                track=TRACK, race_number=RACE, season=SEASON, samples=args.samples, work_dir=Path(work_dir)
+            )
         present = race["samples"]
         print(f"made the race: {present:,} samples in {time.monotonic() - started:.1f}s")
-    print(f"machine: {platform.platform()}, python {platform.python_version()}, {os.cpu_count()} cores; "
-          f"warehouse: {connections[WAREHOUSE].settings_dict['ENGINE']}; race {TRACK} r{RACE}: {present:,} samples")
+    print(
+        f"machine: {platform.platform()}, python {platform.python_version()}, {os.cpu_count()} cores; "
+        f"warehouse: {connections[WAREHOUSE].settings_dict['ENGINE']}; race {TRACK} r{RACE}: {present:,} samples"
+    )
     client = Client(HTTP_HOST="localhost")
     for points, first_of_version in ((500, True), (500, False), (2000, True), (2000, False)):
         latencies, queries, rows, sql_ms = [], set(), set(), []
@@ -115,8 +135,9 @@ def main() -> None:
                 cache.clear()  # a new data version: the race's fastest laps are found again
             with WarehouseTraffic() as traffic, override_settings(API_CACHE_TIMEOUT=0):
                 started = time.perf_counter()
-                response = client.get("/api/telemetry/trace",
-                                       {"track_id": TRACK, "race_num": RACE, "driver_number": 1, "points": points})
+                response = client.get(
+                    "/api/telemetry/trace", {"track_id": TRACK, "race_num": RACE, "driver_number": 1, "points": points}
+                )
                 latencies.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.content
             queries.add(len(traffic.queries))
@@ -126,10 +147,12 @@ def main() -> None:
         p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
         binned = sum(bin["samples"] for bin in trace)
         state = "first of a data version" if first_of_version else "fastest laps known"
-        print(f"trace points={points}, {state}: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {args.requests} requests; "
-              f"{len(trace)} bins of {binned:,} samples; warehouse queries {sorted(queries)}, "
-              f"rows returned {sorted(rows)}; {len(response.content):,} bytes; median time of each warehouse query "
-              f"{', '.join(f'{statistics.median(times):.1f}' for times in zip(*sql_ms, strict=False))} ms")
+        print(
+            f"trace points={points}, {state}: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {args.requests} requests; "
+            f"{len(trace)} bins of {binned:,} samples; warehouse queries {sorted(queries)}, "
+            f"rows returned {sorted(rows)}; {len(response.content):,} bytes; median time of each warehouse query "
+            f"{', '.join(f'{statistics.median(times):.1f}' for times in zip(*sql_ms, strict=False))} ms"
+        )
 
 
 if __name__ == "__main__":

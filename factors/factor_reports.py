@@ -49,9 +49,7 @@ def factor_comparison(*, population: SkillPopulation, factor_id: str, driver_num
     population.require_factor(factor_id)
     driver, rank, ordered = _standing(population, factor_id, driver_number)
     top = ordered[: _top_count()]
-    variables, _ = selectors.variable_percentiles(
-        factor_id=factor_id, driver_ids=[d.driver_id for d in [driver, *top]]
-    )
+    variables, _ = selectors.variable_percentiles(factor_id=factor_id, driver_ids=[d.driver_id for d in [driver, *top]])
     name = _readable(factor_id)
     percentile = driver.percentiles[factor_id]
     if percentile >= 75:
@@ -107,8 +105,7 @@ def factor_coaching(*, population: SkillPopulation, factor_id: str, driver_numbe
     percentile = driver.percentiles[factor_id]
     display = population.model.display_names[factor_id]
     text = [
-        f"{driver.name} ranks {_ordinal(rank)} of {len(ordered)} drivers in {display} "
-        f"({percentile:.1f}th percentile)."
+        f"{driver.name} ranks {_ordinal(rank)} of {len(ordered)} drivers in {display} ({percentile:.1f}th percentile)."
     ]
     if strongest and weakest and strongest is not weakest:
         text.append(

@@ -208,9 +208,7 @@ def ranked_driver_ids() -> QuerySet:
     return (
         Driver.objects.filter(number__isnull=False)
         .alias(
-            scored=Count(
-                "factor_scores", filter=Q(factor_scores__factor__coefficients__model_version__is_active=True)
-            ),
+            scored=Count("factor_scores", filter=Q(factor_scores__factor__coefficients__model_version__is_active=True)),
             has_races=Exists(enough_races),
         )
         .filter(scored=Subquery(active_factor_count[:1]), has_races=True)
@@ -300,9 +298,7 @@ def season_results(*, season: int) -> dict[int, dict]:
             best_finish=Min("driver__entries__finish_position", filter=in_season),
             worst_finish=Max("driver__entries__finish_position", filter=in_season),
         )
-        .values(
-            "driver_id", "races", "avg_finish", "wins", "top10", "dnfs", "best_finish", "worst_finish"
-        )
+        .values("driver_id", "races", "avg_finish", "wins", "top10", "dnfs", "best_finish", "worst_finish")
     )
     return {row["driver_id"]: row for row in rows}
 

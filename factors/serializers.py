@@ -31,9 +31,7 @@ def factor_context(population: SkillPopulation) -> dict:
 def _check_factor_keys(value: dict, factors: list[str]) -> dict:
     unknown = sorted(set(value) - set(factors))
     if unknown:
-        raise serializers.ValidationError(
-            f"Unknown skill(s): {', '.join(unknown)}. Allowed: {', '.join(factors)}."
-        )
+        raise serializers.ValidationError(f"Unknown skill(s): {', '.join(unknown)}. Allowed: {', '.join(factors)}.")
     return value
 
 
@@ -162,7 +160,9 @@ class MatchQuerySerializer(serializers.Serializer):
 
 class TopAverageQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(
-        min_value=1, max_value=BIGINT_MAX, required=False,
+        min_value=1,
+        max_value=BIGINT_MAX,
+        required=False,
         help_text="How many top scores (default 3); beyond the ranked field, the whole field (see count)",
     )
 

@@ -196,8 +196,9 @@ class EdgeCache:
         if answer is None or any(window.exceeded(hits.get(window.key, 0)) for window in windows):
             return self._through_django(environ, start_response, key)
 
-        conditional = SimpleNamespace(headers={name: environ[meta] for name, meta in CONDITIONAL_HEADERS
-                                               if meta in environ})
+        conditional = SimpleNamespace(
+            headers={name: environ[meta] for name, meta in CONDITIONAL_HEADERS if meta in environ}
+        )
         if _is_not_modified(conditional, answer.etag, last_modified(version)):
             if answer.not_modified_headers is None:
                 return self._through_django(environ, start_response, key)
@@ -220,8 +221,9 @@ class EdgeCache:
 
         response = self.app(environ, start_response_seen)
         if environ.get(EDGE_ANSWER_VERSION) is not None and not getattr(response, "streaming", True):
-            self._learn(key, environ[EDGE_ANSWER_VERSION], seen.get("status", ""), seen.get("headers", []),
-                        response.content)
+            self._learn(
+                key, environ[EDGE_ANSWER_VERSION], seen.get("status", ""), seen.get("headers", []), response.content
+            )
         return response
 
     def _learn(self, key: tuple, version: int, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
@@ -263,7 +265,11 @@ class EdgeCache:
             path, status_code = environ["PATH_INFO"], int(status[:3])
             request_logger.info(
                 "method=%s path=%s status=%s duration_ms=%.1f request_id=%s",
-                "GET", quote(path, safe=LOG_PATH_SAFE), status_code, duration_ms, request_id,
+                "GET",
+                quote(path, safe=LOG_PATH_SAFE),
+                status_code,
+                duration_ms,
+                request_id,
                 extra={"method": "GET", "path": path, "status": status_code, "duration_ms": round(duration_ms, 1)},
             )
         finally:

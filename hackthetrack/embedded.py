@@ -57,6 +57,10 @@ def embedded_warehouse(data_dir: Path, *, ephemeral: bool = False) -> tuple[str,
         atexit.register(_cleanup)
     else:
         emulator = emulator_reuse_or_start(data_dir=data_dir)
-        logger.warning("SNOWFLAKE_ACCOUNT is not set: using the warehouse emulator on %s:%s (data in %s)",
-                       emulator.host, emulator.port, data_dir)
+        logger.warning(
+            "SNOWFLAKE_ACCOUNT is not set: using the warehouse emulator on %s:%s (data in %s)",
+            emulator.host,
+            emulator.port,
+            data_dir,
+        )
     return emulator.host, emulator.port, "http"

@@ -85,7 +85,8 @@ class HealthSerializer(serializers.Serializer):
     warehouse = serializers.ChoiceField(
         choices=[OK, UNAVAILABLE, NOT_MIGRATED, NOT_CONFIGURED],
         help_text="not_migrated: the warehouse answers without the telemetry tables "
-                  "(manage.py migrate --database=warehouse)")
+        "(manage.py migrate --database=warehouse)",
+    )
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -91,6 +91,10 @@ class RequestLimitsMiddleware:
         except ValueError:
             return handler400(request)
         if length > settings.REQUEST_MAX_BODY_BYTES:
-            return error_response(request, status=413, error="Request body too large.",
-                                  details={"max_bytes": settings.REQUEST_MAX_BODY_BYTES})
+            return error_response(
+                request,
+                status=413,
+                error="Request body too large.",
+                details={"max_bytes": settings.REQUEST_MAX_BODY_BYTES},
+            )
         return self.get_response(request)

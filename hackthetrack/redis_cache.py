@@ -73,8 +73,19 @@ class ReusedRedisCacheClient(RedisCacheClient):
         return client
 
 
-for _name in ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many",
-              "clear"):
+for _name in (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "set_many",
+    "delete_many",
+    "clear",
+):
     setattr(ReusedRedisCacheClient, _name, _guarded(getattr(RedisCacheClient, _name)))
 
 

@@ -74,8 +74,9 @@ def hits_counted(windows: list[RateWindow]) -> dict[str, int]:
 
 def hits_so_far(window: RateWindow) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT hits FROM {RATE_COUNTS} WHERE key = %s AND window_index = %s",
-                       [window.key, window.index])
+        cursor.execute(
+            f"SELECT hits FROM {RATE_COUNTS} WHERE key = %s AND window_index = %s", [window.key, window.index]
+        )
         row = cursor.fetchone()
     return row[0] if row else 0
 
@@ -166,8 +167,9 @@ class CredentialFailureThrottle(SimpleRateThrottle):
     def window(self, request) -> RateWindow | None:
         if self.rate is None:
             return None
-        return _window(f"auth-failures:{self.get_ident(request)}", rate=(self.num_requests, self.duration),
-                       now=self.timer())
+        return _window(
+            f"auth-failures:{self.get_ident(request)}", rate=(self.num_requests, self.duration), now=self.timer()
+        )
 
 
 def credential_failures_exceeded(request) -> RateWindow | None:

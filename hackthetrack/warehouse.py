@@ -15,15 +15,27 @@ import environ
 # Statements the emulator does not implement, ignored there and only those: django-snowflake's two
 # ALTER SESSION statements at connection set-up (the emulator runs in UTC, as these sessions do),
 # and REMOVE of a staged file that failed to load.
-EMULATOR_NOP_REGEXES = [r"^\s*ALTER SESSION SET TIMEZONE\s*=", r"^\s*ALTER SESSION SET NOORDER_SEQUENCE_AS_DEFAULT\s*=",
-                        r"^\s*REMOVE\s+@"]
+EMULATOR_NOP_REGEXES = [
+    r"^\s*ALTER SESSION SET TIMEZONE\s*=",
+    r"^\s*ALTER SESSION SET NOORDER_SEQUENCE_AS_DEFAULT\s*=",
+    r"^\s*REMOVE\s+@",
+]
 # At its first login in a process the connector asks the cloud providers' metadata addresses which
 # platform it runs on (five threads, up to 0.2 s); an emulator is on none. Only this environment
 # variable turns that off.
 PLATFORM_DETECTION_OFF = "SNOWFLAKE_DISABLE_PLATFORM_DETECTION"
 # manage.py commands that load or aggregate the warehouse's data: long statements, the load warehouse.
-LOAD_COMMANDS = frozenset({"ingest_timing", "ingest_telemetry", "generate_demo_telemetry", "refresh_cache", "migrate",
-                           "backtest", "fit_model_version"})
+LOAD_COMMANDS = frozenset(
+    {
+        "ingest_timing",
+        "ingest_telemetry",
+        "generate_demo_telemetry",
+        "refresh_cache",
+        "migrate",
+        "backtest",
+        "fit_model_version",
+    }
+)
 
 
 def process_command(argv: list[str]) -> str:
@@ -69,8 +81,9 @@ def _use_options(*, env: environ.Env, command: str, query_timeout: int) -> tuple
     }
 
 
-def warehouse_database(*, env: environ.Env, data_dir: Path, query_timeout: int, argv: list[str] = sys.argv,
-                       ephemeral: bool = False) -> dict:
+def warehouse_database(
+    *, env: environ.Env, data_dir: Path, query_timeout: int, argv: list[str] = sys.argv, ephemeral: bool = False
+) -> dict:
     """DATABASES["warehouse"] for Snowflake, or for the emulator when SNOWFLAKE_ACCOUNT is unset.
 
     ``data_dir`` is where the embedded emulator keeps its DuckDB files; ``query_timeout`` is the
@@ -82,13 +95,18 @@ def warehouse_database(*, env: environ.Env, data_dir: Path, query_timeout: int, 
     command = process_command(argv)
     warehouse, options = _use_options(env=env, command=command, query_timeout=query_timeout)
     conn_max_age = env.int("SNOWFLAKE_CONN_MAX_AGE", default=600)
-    options["session_parameters"] |= {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False,
-                                      "QUERY_TAG": f"hackthetrack {command}"}
+    options["session_parameters"] |= {
+        "CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False,
+        "QUERY_TAG": f"hackthetrack {command}",
+    }
     # A session idle for four hours expires; a kept connection should not find it gone.
     options["client_session_keep_alive"] = conn_max_age > 0
     if account:
-        host, port, protocol = env("SNOWFLAKE_HOST", default=""), env("SNOWFLAKE_PORT", default=""), env(
-            "SNOWFLAKE_PROTOCOL", default="")
+        host, port, protocol = (
+            env("SNOWFLAKE_HOST", default=""),
+            env("SNOWFLAKE_PORT", default=""),
+            env("SNOWFLAKE_PROTOCOL", default=""),
+        )
     else:
         from hackthetrack.embedded import embedded_warehouse
 

@@ -54,17 +54,29 @@ class Emulator:
     def restart(self) -> None:
         """Stop and start again on the same port and data (to test outages and recovery)."""
         self.stop()
-        self.pid = emulator_start(data_dir=self.data_dir, port=self.port, host=self.host, parent_pid=self.parent_pid).pid
+        self.pid = emulator_start(
+            data_dir=self.data_dir, port=self.port, host=self.host, parent_pid=self.parent_pid
+        ).pid
 
 
-def emulator_start(*, data_dir: Path, port: int | None = None, host: str = "127.0.0.1",
-                   parent_pid: int | None = None) -> Emulator:
+def emulator_start(
+    *, data_dir: Path, port: int | None = None, host: str = "127.0.0.1", parent_pid: int | None = None
+) -> Emulator:
     """Start an emulator serving ``data_dir`` on ``port`` (a free one when None) and wait until it
     accepts connections. With ``parent_pid`` it exits by itself when that process is gone."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or _free_port(host)
-    command = [sys.executable, "-m", "hackthetrack.warehouse_emulator", "--data-dir", str(data_dir),
-               "--host", host, "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "hackthetrack.warehouse_emulator",
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     if parent_pid:
         command += ["--parent-pid", str(parent_pid)]
     # The emulator stages PUT files in a temporary folder of its own: keep it inside data_dir.
@@ -72,8 +84,9 @@ def emulator_start(*, data_dir: Path, port: int | None = None, host: str = "127.
     # In UTC, as Snowflake sessions are here (DuckDB otherwise takes the host's time zone).
     environment = {**os.environ, "TMPDIR": str(data_dir / "stage"), "TZ": "UTC"}
     with open(data_dir / "emulator.log", "ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=environment,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=environment, start_new_session=True
+        )
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while not _port_open(host, port):
         if process.poll() is not None:
@@ -104,8 +117,9 @@ def emulator_reuse_or_start(*, data_dir: Path, host: str = "127.0.0.1") -> Emula
             port = running.port if running.host == host and _port_free(host, running.port) else None
         emulator = emulator_start(data_dir=data_dir, host=host, port=port)
         state_path.write_text(json.dumps({"host": emulator.host, "port": emulator.port, "pid": emulator.pid}))
-        logger.warning("Started the warehouse emulator (fakesnow) on %s:%s, data in %s",
-                       emulator.host, emulator.port, data_dir)
+        logger.warning(
+            "Started the warehouse emulator (fakesnow) on %s:%s, data in %s", emulator.host, emulator.port, data_dir
+        )
         return emulator
 
 

@@ -28,8 +28,14 @@ def _green(lap: dict) -> bool:
 
 def _legacy_laps(laps: list[dict]) -> list[dict]:
     return [
-        {"lap_number": lap["lap"], "lap_time": rounded(lap["lap_time"]), "sector_1": rounded(lap["s1"]),
-         "sector_2": rounded(lap["s2"]), "sector_3": rounded(lap["s3"]), "flag_status": lap["flag"] or ""}
+        {
+            "lap_number": lap["lap"],
+            "lap_time": rounded(lap["lap_time"]),
+            "sector_1": rounded(lap["s1"]),
+            "sector_2": rounded(lap["s2"]),
+            "sector_3": rounded(lap["s3"]),
+            "flag_status": lap["flag"] or "",
+        }
         for lap in laps[:LEGACY_LAPS_MAX]
     ]
 
@@ -66,8 +72,9 @@ def _fastest_complete(laps: list[dict]) -> dict | None:
 
 
 def _telemetry_comparison(*, race: RaceKey, lap_1: dict, lap_2: dict, points: int) -> dict:
-    bins = selectors.lap_bins(race=race, laps=[(lap_1["driver_number"], lap_1["lap"]),
-                                               (lap_2["driver_number"], lap_2["lap"])], points=points)
+    bins = selectors.lap_bins(
+        race=race, laps=[(lap_1["driver_number"], lap_1["lap"]), (lap_2["driver_number"], lap_2["lap"])], points=points
+    )
     by_side = [[row for row in bins if row["side"] == side] for side in (0, 1)]
     length = float(bins[0]["length_m"])
     width = length / points
@@ -77,33 +84,51 @@ def _telemetry_comparison(*, race: RaceKey, lap_1: dict, lap_2: dict, points: in
     distances = [(index + 0.5) * width for index in common]
     sectors = [[lap["s1"], lap["s2"], lap["s3"]] for lap in (lap_1, lap_2)]
     boundaries = lap_delta.sector_boundaries(laps=list(zip(times, sectors, strict=True)))
-    sector_deltas = lap_delta.sector_deltas(first=times[0], second=times[1], boundaries=boundaries, end_m=length,
-                                            first_sectors=sectors[0], second_sectors=sectors[1])
+    sector_deltas = lap_delta.sector_deltas(
+        first=times[0],
+        second=times[1],
+        boundaries=boundaries,
+        end_m=length,
+        first_sectors=sectors[0],
+        second_sectors=sectors[1],
+    )
     return {
-        "lap_1": lap_1["lap"], "lap_2": lap_2["lap"], "points": points, "bin_width": rounded(width),
-        "length": rounded(length, 2), "delta_method": lap_delta.DELTA_METHOD,
+        "lap_1": lap_1["lap"],
+        "lap_2": lap_2["lap"],
+        "points": points,
+        "bin_width": rounded(width),
+        "length": rounded(length, 2),
+        "delta_method": lap_delta.DELTA_METHOD,
         "distance": [rounded(distance, 2) for distance in distances],
         "speed_1": [rounded(speeds[0][index], 2) for index in common],
         "speed_2": [rounded(speeds[1][index], 2) for index in common],
         "time_delta": [rounded(lap_delta.delta_at(times[0], times[1], distance)) for distance in distances],
         "sector_deltas": [
-            {"sector": delta.sector, "from_m": rounded(delta.from_m, 1), "to_m": rounded(delta.to_m, 1),
-             "telemetry_s": rounded(delta.telemetry_s), "timing_s": rounded(delta.timing_s),
-             "difference_s": rounded(delta.difference_s)}
+            {
+                "sector": delta.sector,
+                "from_m": rounded(delta.from_m, 1),
+                "to_m": rounded(delta.to_m, 1),
+                "telemetry_s": rounded(delta.telemetry_s),
+                "timing_s": rounded(delta.timing_s),
+                "difference_s": rounded(delta.difference_s),
+            }
             for delta in sector_deltas
         ],
-        "time_lost": [{**segment, "seconds": rounded(segment["seconds"])}
-                      for segment in lap_delta.time_lost(first=times[0], second=times[1], end_m=length)
-                      ][:TIME_LOST_SHOWN],
+        "time_lost": [
+            {**segment, "seconds": rounded(segment["seconds"])}
+            for segment in lap_delta.time_lost(first=times[0], second=times[1], end_m=length)
+        ][:TIME_LOST_SHOWN],
     }
 
 
-def compare_build(*, race: RaceKey, driver_1: int, driver_2: int, lap_1: int | None, lap_2: int | None,
-                  points: int) -> dict:
+def compare_build(
+    *, race: RaceKey, driver_1: int, driver_2: int, lap_1: int | None, lap_2: int | None, points: int
+) -> dict:
     """The legacy comparison (timing laps, best-lap sector deltas, insights) plus, where both laps
     have telemetry, the two laps aligned by distance (``telemetry``)."""
-    laps = selectors.lap_summaries(race=race, car_numbers=sorted({driver_1, driver_2}), conditions=[],
-                                   limit=settings.TELEMETRY_MAX_ROWS, offset=0).rows
+    laps = selectors.lap_summaries(
+        race=race, car_numbers=sorted({driver_1, driver_2}), conditions=[], limit=settings.TELEMETRY_MAX_ROWS, offset=0
+    ).rows
     if not laps:
         raise NotFound(f"No lap data found for {race.track} race {race.race_number}")
     laps_of = {driver: [lap for lap in laps if lap["driver_number"] == driver] for driver in (driver_1, driver_2)}
@@ -114,18 +139,23 @@ def compare_build(*, race: RaceKey, driver_1: int, driver_2: int, lap_1: int | N
     deltas = {f"sector_{n}": _difference(best_1[f"s{n}"], best_2[f"s{n}"]) for n in (1, 2, 3)}
     deltas["total"] = _difference(best_1["lap_time"], best_2["lap_time"])
     chosen = [
-        next((row for row in laps_of[driver] if row["lap"] == lap and row["samples"]), None) if lap is not None
+        next((row for row in laps_of[driver] if row["lap"] == lap and row["samples"]), None)
+        if lap is not None
         else _fastest_complete(laps_of[driver])
         for driver, lap in ((driver_1, lap_1), (driver_2, lap_2))
     ]
     return {
-        "track_id": race.track, "driver_1": driver_1, "driver_2": driver_2,
-        "driver_1_laps": _legacy_laps(green[driver_1]), "driver_2_laps": _legacy_laps(green[driver_2]),
-        "sector_deltas": deltas, "insights": _legacy_insights(driver_1, driver_2, deltas, green[driver_1],
-                                                              green[driver_2]),
+        "track_id": race.track,
+        "driver_1": driver_1,
+        "driver_2": driver_2,
+        "driver_1_laps": _legacy_laps(green[driver_1]),
+        "driver_2_laps": _legacy_laps(green[driver_2]),
+        "sector_deltas": deltas,
+        "insights": _legacy_insights(driver_1, driver_2, deltas, green[driver_1], green[driver_2]),
         "race_num": race.race_number,
         "telemetry": _telemetry_comparison(race=race, lap_1=chosen[0], lap_2=chosen[1], points=points)
-        if all(chosen) else None,
+        if all(chosen)
+        else None,
     }
 
 
@@ -164,14 +194,23 @@ def detailed_build(*, race: RaceKey, driver: int, lap_number: int | None, points
             rows = [row for row in bins if row["side"] == side]
             if not rows:
                 continue
-            traces[tier] = {"driver_number": car, "lap": lap, "speed": [rounded(row["speed"], 2) for row in rows],
-                            "distance": [rounded((row["bin"] + 0.5) * width, 2) for row in rows],
-                            "brake_pressure": [rounded(row["brake_front"], 2) for row in rows]}
+            traces[tier] = {
+                "driver_number": car,
+                "lap": lap,
+                "speed": [rounded(row["speed"], 2) for row in rows],
+                "distance": [rounded((row["bin"] + 0.5) * width, 2) for row in rows],
+                "brake_pressure": [rounded(row["brake_front"], 2) for row in rows],
+            }
             if tier == "user":
                 traces[tier]["steering_angle"] = [rounded(row["steering"], 2) for row in rows]
     return {
-        "track_id": race.track, "race_num": race.race_number, "data_type": "speed_trace",
-        "comparison_drivers": tiers, "traces": traces,
-        "metadata": {"user_position": tiers["user_position"],
-                     "description": "Three-tier comparison: You → Next Tier → Leader"},
+        "track_id": race.track,
+        "race_num": race.race_number,
+        "data_type": "speed_trace",
+        "comparison_drivers": tiers,
+        "traces": traces,
+        "metadata": {
+            "user_position": tiers["user_position"],
+            "description": "Three-tier comparison: You → Next Tier → Leader",
+        },
     }

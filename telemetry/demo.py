@@ -33,8 +33,23 @@ APEX_KPH = {"low": 82.0, "medium": 118.0, "high": 158.0}
 GEAR_TOP_KPH = [0.0, 58.0, 92.0, 126.0, 160.0, 190.0, 999.0]
 RPM_PER_KPH = [0.0, 118.0, 76.0, 56.0, 44.0, 37.0, 33.0]
 WHEELBASE_M, STEERING_RATIO = 2.575, 13.5
-WIDE_HEADER = ["vehicle_number", "lap", "timestamp", "Laptrigger_lapdist_dls", "speed", "nmot", "gear", "aps",
-               "pbrake_f", "pbrake_r", "Steering_Angle", "accx_can", "accy_can", "VBOX_Lat_Min", "VBOX_Long_Minutes"]
+WIDE_HEADER = [
+    "vehicle_number",
+    "lap",
+    "timestamp",
+    "Laptrigger_lapdist_dls",
+    "speed",
+    "nmot",
+    "gear",
+    "aps",
+    "pbrake_f",
+    "pbrake_r",
+    "Steering_Angle",
+    "accx_can",
+    "accy_can",
+    "VBOX_Lat_Min",
+    "VBOX_Long_Minutes",
+]
 
 
 @dataclass(frozen=True)
@@ -71,8 +86,9 @@ def corner_curvature(*, corners: Sequence[CornerLayout], length_m: int) -> list[
     return curvature
 
 
-def lap_profile(*, corners: Sequence[CornerLayout], length_m: int, skill: float,
-                rng: random.Random) -> tuple[list[float], list[float]]:
+def lap_profile(
+    *, corners: Sequence[CornerLayout], length_m: int, skill: float, rng: random.Random
+) -> tuple[list[float], list[float]]:
     """Speed (m/s) and curvature (1/m) at each metre of the lap."""
     top = TOP_SPEED_KPH / 3.6
     curvature = corner_curvature(corners=corners, length_m=length_m)
@@ -96,10 +112,18 @@ def _gear(kph: float) -> int:
     return next(gear for gear in range(1, 7) if kph <= GEAR_TOP_KPH[gear])
 
 
-def demo_telemetry_write(*, out: Path, corners: Sequence[CornerLayout], length_m: int, cars: Sequence[DemoCar],
-                         laps: int, hz: float = 20.0, seed: int = 2025,
-                         start: datetime = datetime(2025, 9, 6, 18, 0, tzinfo=UTC),
-                         origin: tuple[float, float] = (33.53, -86.62)) -> int:
+def demo_telemetry_write(
+    *,
+    out: Path,
+    corners: Sequence[CornerLayout],
+    length_m: int,
+    cars: Sequence[DemoCar],
+    laps: int,
+    hz: float = 20.0,
+    seed: int = 2025,
+    start: datetime = datetime(2025, 9, 6, 18, 0, tzinfo=UTC),
+    origin: tuple[float, float] = (33.53, -86.62),
+) -> int:
     """Write ``laps`` laps of every car as wide-format CSV; returns the number of samples."""
     rng = random.Random(seed)
     dt = 1.0 / hz
@@ -132,14 +156,25 @@ def demo_telemetry_write(*, out: Path, corners: Sequence[CornerLayout], length_m
                     steering = math.degrees(math.atan(WHEELBASE_M * curvature[metre])) * STEERING_RATIO
                     throttle = 0.0 if braking else (100.0 if accel > 0.3 else 35.0 + 30.0 * abs(lateral))
                     brake_front = max(0.0, -accel / G) * 95.0 if braking else 0.0
-                    writer.writerow([
-                        car.number, lap, (start + timedelta(seconds=clock + t)).isoformat().replace("+00:00", "Z"),
-                        round(metre + share, 2), round(kph, 2), round(kph * RPM_PER_KPH[gear]), gear,
-                        round(min(100.0, throttle), 1), round(brake_front, 2), round(brake_front * 0.62, 2),
-                        round(steering, 2), round(accel / G, 3), round(lateral, 3),
-                        round(origin[0] + y / 111_320.0, 7),
-                        round(origin[1] + x / (111_320.0 * math.cos(math.radians(origin[0]))), 7),
-                    ])
+                    writer.writerow(
+                        [
+                            car.number,
+                            lap,
+                            (start + timedelta(seconds=clock + t)).isoformat().replace("+00:00", "Z"),
+                            round(metre + share, 2),
+                            round(kph, 2),
+                            round(kph * RPM_PER_KPH[gear]),
+                            gear,
+                            round(min(100.0, throttle), 1),
+                            round(brake_front, 2),
+                            round(brake_front * 0.62, 2),
+                            round(steering, 2),
+                            round(accel / G, 3),
+                            round(lateral, 3),
+                            round(origin[0] + y / 111_320.0, 7),
+                            round(origin[1] + x / (111_320.0 * math.cos(math.radians(origin[0]))), 7),
+                        ]
+                    )
                     samples += 1
                     t += dt
                 clock += times[-1]
@@ -152,8 +187,13 @@ def demo_layout(*, track_id: str) -> tuple[list[CornerLayout], int]:
 
     track = Track.objects.get(pk=track_id)
     corners = [
-        CornerLayout(apex_m=c.distance_apex_m, start_m=c.distance_start_m, exit_m=c.distance_exit_m,
-                     speed_class=c.speed_class or "medium", direction=-1 if c.type == "left" else 1)
+        CornerLayout(
+            apex_m=c.distance_apex_m,
+            start_m=c.distance_start_m,
+            exit_m=c.distance_exit_m,
+            speed_class=c.speed_class or "medium",
+            direction=-1 if c.type == "left" else 1,
+        )
         for c in track.corners.order_by("number")
     ]
     if not corners or not track.length_m:
@@ -168,9 +208,11 @@ def demo_cars(*, track_id: str, race_number: int, season: int, count: int | None
 
     from drivers.models import RaceEntry
 
-    entries = list(RaceEntry.objects.filter(race__track_id=track_id, race__race_number=race_number,
-                                            race__season=season)
-                   .annotate(score=Avg("driver__factor_scores__score")).order_by("finish_position", "car_number"))
+    entries = list(
+        RaceEntry.objects.filter(race__track_id=track_id, race__race_number=race_number, race__season=season)
+        .annotate(score=Avg("driver__factor_scores__score"))
+        .order_by("finish_position", "car_number")
+    )
     if not entries:
         raise ValueError(f"no entries for {track_id} race {race_number} ({season})")
     scores = sorted({entry.score for entry in entries if entry.score is not None})

@@ -105,8 +105,15 @@ def sector_boundaries(*, laps: list[tuple[LapTimes, list[float | None]]]) -> lis
     return boundaries
 
 
-def sector_deltas(*, first: LapTimes, second: LapTimes, boundaries: list[float | None], end_m: float,
-                  first_sectors: list[float | None], second_sectors: list[float | None]) -> list[SectorDelta]:
+def sector_deltas(
+    *,
+    first: LapTimes,
+    second: LapTimes,
+    boundaries: list[float | None],
+    end_m: float,
+    first_sectors: list[float | None],
+    second_sectors: list[float | None],
+) -> list[SectorDelta]:
     """Per sector: the telemetry delta gained over it and the timing's sector-time difference."""
     edges = [0.0, *boundaries, end_m]
     result = []

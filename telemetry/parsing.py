@@ -135,10 +135,16 @@ def read_records(path: Path, *, required: tuple[str, ...] = ()) -> Iterator[Reco
             line = reader.line_num + 1
             if not any(value.strip() for value in row):
                 continue
-            extra = [value for value in row[len(header):] if value.strip()]
+            extra = [value for value in row[len(header) :] if value.strip()]
             if extra:
-                raise RowError(path=path, line=line, field=f"column {len(header) + 1}",
-                               message=f"value beyond the header's {len(header)} columns: {extra[0]!r}")
-            yield Record(path=path, line=line, values={
-                name: value.strip() for name, value in zip(header, row, strict=False) if name
-            })
+                raise RowError(
+                    path=path,
+                    line=line,
+                    field=f"column {len(header) + 1}",
+                    message=f"value beyond the header's {len(header)} columns: {extra[0]!r}",
+                )
+            yield Record(
+                path=path,
+                line=line,
+                values={name: value.strip() for name, value in zip(header, row, strict=False) if name},
+            )

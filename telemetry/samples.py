@@ -39,8 +39,14 @@ CHANNELS = {
 }
 CHANNEL_NAMES = pa.array(list(CHANNELS))
 TIMESTAMP = pa.timestamp("us", tz="UTC")
-LONG_TYPES = {"vehicle_id": pa.string(), "vehicle_number": pa.int64(), "lap": pa.int64(), "timestamp": TIMESTAMP,
-              "telemetry_name": pa.string(), "telemetry_value": pa.float64()}
+LONG_TYPES = {
+    "vehicle_id": pa.string(),
+    "vehicle_number": pa.int64(),
+    "lap": pa.int64(),
+    "timestamp": TIMESTAMP,
+    "telemetry_name": pa.string(),
+    "telemetry_value": pa.float64(),
+}
 # Arrow's streaming CSV reader reads up to 32 blocks ahead of its parsing (the queue of its
 # background reader), so the block size bounds that read-ahead: 32 MB at 1 MB, where 16 MB blocks
 # held most of a 400 MB file. Small blocks also parse faster here (half the time at 1 MB).
@@ -68,8 +74,12 @@ def file_format(path: Path) -> str:
         return "long"
     if {"vehicle_number", "timestamp"} <= header and header & set(CHANNELS):
         return "wide"
-    raise RowError(path=path, line=1, field="header",
-                   message="neither the long (telemetry_name, telemetry_value) nor the wide telemetry format")
+    raise RowError(
+        path=path,
+        line=1,
+        field="header",
+        message="neither the long (telemetry_name, telemetry_value) nor the wide telemetry format",
+    )
 
 
 def sample_batches(path: Path, *, progress: Progress) -> Iterator[pa.Table]:
@@ -102,8 +112,12 @@ def _read(path: Path, column_types: dict, progress: Progress) -> Iterator[pa.Tab
     reader = pacsv.open_csv(
         source,
         read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, encoding="utf8"),
-        convert_options=pacsv.ConvertOptions(column_types=column_types, include_columns=list(column_types),
-                                             include_missing_columns=True, strings_can_be_null=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=column_types,
+            include_columns=list(column_types),
+            include_missing_columns=True,
+            strings_can_be_null=True,
+        ),
     )
 
     def blocks() -> Iterator[pa.Table]:
@@ -122,8 +136,13 @@ def _header(path: Path) -> list[str]:
 def _wide_batches(path: Path, progress: Progress) -> Iterator[pa.Table]:
     header = _header(path)
     has_vehicle_id = "vehicle_id" in header
-    types = {"vehicle_number": pa.int64(), "lap": pa.int64(), "timestamp": TIMESTAMP, "gear": pa.int64(),
-             **{name: pa.float64() for name in CHANNELS if name != "gear"}}
+    types = {
+        "vehicle_number": pa.int64(),
+        "lap": pa.int64(),
+        "timestamp": TIMESTAMP,
+        "gear": pa.int64(),
+        **{name: pa.float64() for name in CHANNELS if name != "gear"},
+    }
     if has_vehicle_id:
         types["vehicle_id"] = pa.string()
     for table in _read(path, types, progress):
@@ -202,7 +221,8 @@ def _runs_pivot(table: pa.Table, channel_index: pa.ChunkedArray) -> pa.Table | N
     slots = pc.add(pc.multiply(pc.cast(channel_index, pa.int64()), samples), sample_of_row)  # channel-major
     every_row = pc.fill_null(pa.nulls(len(table), pa.bool_()), True)
     if pc.scatter(every_row, slots, max_index=len(CHANNELS) * samples - 1).null_count != (
-            len(CHANNELS) * samples - len(table)):
+        len(CHANNELS) * samples - len(table)
+    ):
         return None  # a channel twice in a sample: the aggregation keeps the largest
     first = keys.take(starts)
     if len(first.group_by(["vehicle_id", "timestamp"], use_threads=False).aggregate([])) != samples:
@@ -211,22 +231,25 @@ def _runs_pivot(table: pa.Table, channel_index: pa.ChunkedArray) -> pa.Table | N
         if not pc.all(pc.equal(pc.take(first[name], sample_of_row), keys[name])).as_py():
             return None  # differing within a sample: the aggregation keeps the largest
     grid = pc.scatter(table["telemetry_value"].combine_chunks(), slots, max_index=len(CHANNELS) * samples - 1)
-    return pa.table({
-        **{name: first[name] for name in first.column_names},
-        **{column: grid[i * samples:(i + 1) * samples] for i, column in enumerate(CHANNELS.values())},
-    })
+    return pa.table(
+        {
+            **{name: first[name] for name in first.column_names},
+            **{column: grid[i * samples : (i + 1) * samples] for i, column in enumerate(CHANNELS.values())},
+        }
+    )
 
 
 def _grouped_pivot(table: pa.Table) -> pa.Table:
     """The pivot by hash aggregation on (vehicle_id, timestamp), whatever the row order."""
     names, values = table["telemetry_name"], table["telemetry_value"]
     wide = table.select(["vehicle_id", "timestamp", "vehicle_number", "lap"]).append_column(
-        "row", pa.array(range(len(table)), pa.int64()))
+        "row", pa.array(range(len(table)), pa.int64())
+    )
     for name, column in CHANNELS.items():
         wide = wide.append_column(column, pc.if_else(pc.equal(names, name), values, None))
     grouped = wide.group_by(["vehicle_id", "timestamp"], use_threads=False).aggregate(
-        [("vehicle_number", "max"), ("lap", "max"), ("row", "min")]
-        + [(column, "max") for column in CHANNELS.values()])
+        [("vehicle_number", "max"), ("lap", "max"), ("row", "min")] + [(column, "max") for column in CHANNELS.values()]
+    )
     grouped = grouped.sort_by("row_min")  # file order
     return grouped.rename_columns([name.removesuffix("_max") for name in grouped.column_names])
 
@@ -249,8 +272,14 @@ def missing_car_error(path: Path) -> RowError:
 
 def _locate_bad_value(path: Path, error: pa.ArrowInvalid) -> RowError:
     """Arrow says what failed but not on which line: find the first bad value the slow way."""
-    numeric = {"vehicle_number": parse_int, "lap": parse_int, "gear": parse_int, "timestamp": parse_timestamp,
-               "telemetry_value": parse_float, **{name: parse_float for name in CHANNELS if name != "gear"}}
+    numeric = {
+        "vehicle_number": parse_int,
+        "lap": parse_int,
+        "gear": parse_int,
+        "timestamp": parse_timestamp,
+        "telemetry_value": parse_float,
+        **{name: parse_float for name in CHANNELS if name != "gear"},
+    }
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header = [name.strip() for name in next(reader)]

@@ -32,18 +32,42 @@ COMPLETE_LAP_SHARE = 0.95
 FASTEST_LAPS_KEPT_S = 24 * 3600
 
 LAP_COLUMNS = {  # API name -> column of the lap summary
-    "driver_number": "driver_number", "lap": "lap", "lap_time": "lap_time", "s1": "s1", "s2": "s2", "s3": "s3",
-    "top_speed": "top_speed", "avg_speed": "avg_speed", "brake_share": "brake_share", "max_brake": "max_brake",
-    "throttle_avg": "throttle_avg", "full_throttle_share": "full_throttle_share", "samples": "samples",
+    "driver_number": "driver_number",
+    "lap": "lap",
+    "lap_time": "lap_time",
+    "s1": "s1",
+    "s2": "s2",
+    "s3": "s3",
+    "top_speed": "top_speed",
+    "avg_speed": "avg_speed",
+    "brake_share": "brake_share",
+    "max_brake": "max_brake",
+    "throttle_avg": "throttle_avg",
+    "full_throttle_share": "full_throttle_share",
+    "samples": "samples",
     "distance": "distance",
 }
 TRACE_COLUMNS = {
-    "distance": "distance", "elapsed": "elapsed", "speed": "speed", "throttle": "throttle",
-    "brake_front": "brake_front", "brake_rear": "brake_rear", "steering": "steering", "accel_long": "accel_long",
-    "accel_lat": "accel_lat", "rpm": "rpm", "gear": "gear", "samples": "samples",
+    "distance": "distance",
+    "elapsed": "elapsed",
+    "speed": "speed",
+    "throttle": "throttle",
+    "brake_front": "brake_front",
+    "brake_rear": "brake_rear",
+    "steering": "steering",
+    "accel_long": "accel_long",
+    "accel_lat": "accel_lat",
+    "rpm": "rpm",
+    "gear": "gear",
+    "samples": "samples",
 }
-CAR_COLUMNS = {"season": "season", "race_num": "race_num", "driver_number": "driver_number", "laps": "laps",
-               "samples": "samples"}
+CAR_COLUMNS = {
+    "season": "season",
+    "race_num": "race_num",
+    "driver_number": "driver_number",
+    "laps": "laps",
+    "samples": "samples",
+}
 
 
 @dataclass(frozen=True)
@@ -73,13 +97,21 @@ class Page:
     total: int
 
 
-def _paged(*, sql: str, params: list, conditions: list[Condition], columns: dict[str, str], order_by: str,
-           limit: int, offset: int) -> Page:
+def _paged(
+    *,
+    sql: str,
+    params: list,
+    conditions: list[Condition],
+    columns: dict[str, str],
+    order_by: str,
+    limit: int,
+    offset: int,
+) -> Page:
     """Filter, count and cut a result in the warehouse: one query."""
     where, where_params = filters_where(conditions=conditions, expressions=columns)
     rows = warehouse_rows(
         sql=f"SELECT q.*, COUNT(*) OVER () AS total_rows FROM ({sql}) q WHERE {where} "
-            f"ORDER BY {order_by} LIMIT %s OFFSET %s",
+        f"ORDER BY {order_by} LIMIT %s OFFSET %s",
         params=[*params, *where_params, limit, offset],
     )
     total = rows[0]["total_rows"] if rows else 0
@@ -88,8 +120,15 @@ def _paged(*, sql: str, params: list, conditions: list[Condition], columns: dict
     return Page(rows=rows, total=total)
 
 
-def telemetry_cars(*, track: str | None, race_number: int | None, season: int | None, conditions: list[Condition],
-                   limit: int, offset: int) -> Page:
+def telemetry_cars(
+    *,
+    track: str | None,
+    race_number: int | None,
+    season: int | None,
+    conditions: list[Condition],
+    limit: int,
+    offset: int,
+) -> Page:
     """Cars with telemetry, one row per car and race (all seasons, tracks or races unless given):
     laps and samples."""
     scope = {"s.track": track, "s.race_number": race_number, "s.season": season}
@@ -99,8 +138,15 @@ def telemetry_cars(*, track: str | None, race_number: int | None, season: int | 
         "COUNT(DISTINCT s.lap) AS laps, COUNT(*) AS samples "
         f"FROM telemetry_sample s WHERE {where} GROUP BY s.season, s.track, s.race_number, s.car_number"
     )
-    return _paged(sql=sql, params=[value for value in scope.values() if value is not None], conditions=conditions,
-                  columns=CAR_COLUMNS, limit=limit, offset=offset, order_by="season, track_id, race_num, driver_number")
+    return _paged(
+        sql=sql,
+        params=[value for value in scope.values() if value is not None],
+        conditions=conditions,
+        columns=CAR_COLUMNS,
+        limit=limit,
+        offset=offset,
+        order_by="season, track_id, race_num, driver_number",
+    )
 
 
 CHANNEL_AGGREGATES = f"""
@@ -155,14 +201,23 @@ def _lap_summary_sql(*, race: RaceKey, car_numbers: list[int] | None, channels: 
     return sql, [*sample_params, *cars_params, *timing_params, *cars_params]
 
 
-def lap_summaries(*, race: RaceKey, car_numbers: list[int] | None, conditions: list[Condition], limit: int,
-                  offset: int) -> Page:
+def lap_summaries(
+    *, race: RaceKey, car_numbers: list[int] | None, conditions: list[Condition], limit: int, offset: int
+) -> Page:
     """Per lap: time (timing, else telemetry), sectors, top and average speed, brake and throttle use.
     Kept per data version, as the bins: each summary reads every sample of its cars."""
+
     def find() -> Page:
         sql, params = _lap_summary_sql(race=race, car_numbers=car_numbers)
-        return _paged(sql=sql, params=params, conditions=conditions, columns=LAP_COLUMNS, limit=limit, offset=offset,
-                      order_by="driver_number, lap")
+        return _paged(
+            sql=sql,
+            params=params,
+            conditions=conditions,
+            columns=LAP_COLUMNS,
+            limit=limit,
+            offset=offset,
+            order_by="driver_number, lap",
+        )
 
     asked = repr((race, car_numbers, tuple(conditions), limit, offset))
     return _kept_per_data_version(f"lap-summaries:{hashlib.sha256(asked.encode()).hexdigest()}", find)
@@ -177,8 +232,9 @@ def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None, positio
     warehouse starts a new version): the trace asks for them on each request, and finding them
     reads every sample of the race."""
     race_id = f"{race.track}:{race.race_number}:{race.season}"
-    laps = _kept_per_data_version(f"fastest-laps:{race_id}:{positions}",
-                                  lambda: _race_fastest_laps(race=race, positions=positions))
+    laps = _kept_per_data_version(
+        f"fastest-laps:{race_id}:{positions}", lambda: _race_fastest_laps(race=race, positions=positions)
+    )
     return laps if car_numbers is None else {number: laps[number] for number in car_numbers if number in laps}
 
 
@@ -213,8 +269,9 @@ def _race_fastest_laps(*, race: RaceKey, positions: bool) -> dict[int, dict]:
     return {row["driver_number"]: row for row in warehouse_rows(sql=sql, params=params)}
 
 
-def lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int,
-             conditions: list[Condition] = ()) -> list[dict]:
+def lap_bins(
+    *, race: RaceKey, laps: list[tuple[int, int]], points: int, conditions: list[Condition] = ()
+) -> list[dict]:
     """The given (car, lap) pairs resampled onto one grid of ``points`` equal distance bins from 0
     to the longest of them: per lap (``side``, its index in ``laps``) and bin, the mean of each
     continuous channel, the most frequent gear, the sample count, and the mean distance and time
@@ -223,8 +280,10 @@ def lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int,
     Kept per data version, as the fastest laps: the embedded emulator answers one query at a time,
     so concurrent traces and comparisons of the same laps would otherwise queue for the same bins."""
     asked = repr((race, tuple(laps), points, tuple(conditions)))
-    return _kept_per_data_version(f"lap-bins:{hashlib.sha256(asked.encode()).hexdigest()}",
-                                  lambda: _lap_bins(race=race, laps=laps, points=points, conditions=conditions))
+    return _kept_per_data_version(
+        f"lap-bins:{hashlib.sha256(asked.encode()).hexdigest()}",
+        lambda: _lap_bins(race=race, laps=laps, points=points, conditions=conditions),
+    )
 
 
 def _lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int, conditions) -> list[dict]:

@@ -12,14 +12,19 @@ SUPPORTED_DATA_TYPES = ("speed_trace",)
 class RaceQuery(serializers.Serializer):
     track_id = serializers.SlugField(max_length=50, help_text="Circuit id, e.g. barber")
     race_num = serializers.IntegerField(min_value=1, max_value=2, default=1, help_text="Race 1 or 2 of the event")
-    season = serializers.IntegerField(min_value=1950, max_value=2100, required=False,
-                                      help_text="Default: the latest season loaded for the track and race")
+    season = serializers.IntegerField(
+        min_value=1950,
+        max_value=2100,
+        required=False,
+        help_text="Default: the latest season loaded for the track and race",
+    )
 
 
 class PageQuery(serializers.Serializer):
     format = serializers.ChoiceField(choices=["json", "csv"], default="json", help_text="csv: the rows, streamed")
-    limit = serializers.IntegerField(min_value=1, required=False,
-                                     help_text="Rows per page (more than TELEMETRY_MAX_ROWS gives that many)")
+    limit = serializers.IntegerField(
+        min_value=1, required=False, help_text="Rows per page (more than TELEMETRY_MAX_ROWS gives that many)"
+    )
     offset = serializers.IntegerField(min_value=0, max_value=OFFSET_MAX, default=0)
 
     def validate_limit(self, value):
@@ -35,36 +40,47 @@ class DriversQuery(PageQuery):
 
 
 class LapsQuery(RaceQuery, PageQuery):
-    driver_number = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, required=False,
-                                             help_text="Car number")
+    driver_number = serializers.IntegerField(
+        min_value=1, max_value=CAR_NUMBER_MAX, required=False, help_text="Car number"
+    )
 
 
 class TraceQuery(RaceQuery):
     format = serializers.ChoiceField(choices=["json", "csv"], default="json", help_text="csv: the bins, streamed")
     driver_number = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
-    lap = serializers.IntegerField(min_value=0, max_value=LAP_MAX, required=False,
-                                   help_text="Default: the car's fastest complete lap")
-    points = serializers.IntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT,
-                                      help_text="Distance bins (at most this many rows)")
+    lap = serializers.IntegerField(
+        min_value=0, max_value=LAP_MAX, required=False, help_text="Default: the car's fastest complete lap"
+    )
+    points = serializers.IntegerField(
+        min_value=1,
+        max_value=TRACE_POINTS_MAX,
+        default=TRACE_POINTS_DEFAULT,
+        help_text="Distance bins (at most this many rows)",
+    )
 
 
 class CompareQuery(RaceQuery):
     driver_1 = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
     driver_2 = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
-    lap_1 = serializers.IntegerField(min_value=0, max_value=LAP_MAX, required=False,
-                                     help_text="Default: driver 1's fastest lap")
-    lap_2 = serializers.IntegerField(min_value=0, max_value=LAP_MAX, required=False,
-                                     help_text="Default: driver 2's fastest lap")
+    lap_1 = serializers.IntegerField(
+        min_value=0, max_value=LAP_MAX, required=False, help_text="Default: driver 1's fastest lap"
+    )
+    lap_2 = serializers.IntegerField(
+        min_value=0, max_value=LAP_MAX, required=False, help_text="Default: driver 2's fastest lap"
+    )
     points = serializers.IntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT)
 
 
 class DetailedQuery(RaceQuery):
     race_num = serializers.IntegerField(min_value=1, max_value=2)
     driver_number = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX)
-    lap_number = serializers.IntegerField(min_value=0, max_value=LAP_MAX, required=False,
-                                          help_text="Default: each driver's fastest complete lap")
+    lap_number = serializers.IntegerField(
+        min_value=0, max_value=LAP_MAX, required=False, help_text="Default: each driver's fastest complete lap"
+    )
     data_type = serializers.ChoiceField(
-        choices=SUPPORTED_DATA_TYPES, default="speed_trace", help_text="speed_trace (the only one)",
+        choices=SUPPORTED_DATA_TYPES,
+        default="speed_trace",
+        help_text="speed_trace (the only one)",
         # The legacy's message.
         error_messages={
             "invalid_choice": f"Unsupported data_type: {{input}}. Supported: {', '.join(SUPPORTED_DATA_TYPES)}"
@@ -74,6 +90,7 @@ class DetailedQuery(RaceQuery):
 
 
 # --- Answers (for the OpenAPI schema; views build plain dicts) ---
+
 
 class TelemetryCarSerializer(serializers.Serializer):
     season = serializers.IntegerField()

@@ -105,14 +105,21 @@ def warehouse_parquet_copy(*, cursor, table: str, parquet_path: Path) -> int:
 def text_lengths_check(*, model, rows: list[dict], path: Path) -> None:
     """Raise RowError naming file, line and field of the first text longer than its column:
     Snowflake refuses it at COPY (VARCHAR(n)), the emulator would store it; checked before any upload."""
-    limits = {field.column: field.max_length for field in model._meta.concrete_fields
-              if isinstance(field, models.CharField) and field.max_length}
+    limits = {
+        field.column: field.max_length
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField) and field.max_length
+    }
     for row in rows:
         for column, limit in limits.items():
             value = row.get(column)
             if isinstance(value, str) and len(value) > limit:
-                raise RowError(path=path, line=row["line"], field=column,
-                               message=f"{len(value)} characters, more than the {limit} its column holds")
+                raise RowError(
+                    path=path,
+                    line=row["line"],
+                    field=column,
+                    message=f"{len(value)} characters, more than the {limit} its column holds",
+                )
 
 
 def warehouse_table_copy(*, cursor, model, table: pa.Table, work_dir: Path) -> int:
@@ -133,15 +140,31 @@ def warehouse_rows_copy(*, cursor, model, rows: list[dict], work_dir: Path) -> i
     return warehouse_table_copy(cursor=cursor, model=model, table=table, work_dir=work_dir)
 
 
-def load_record(*, load_id: str, kind: str, source: str, season: int, track: str, race_number: int,
-                row_count: int) -> Load:
+def load_record(
+    *, load_id: str, kind: str, source: str, season: int, track: str, race_number: int, row_count: int
+) -> Load:
     return Load.objects.using(WAREHOUSE).create(
-        id=load_id, kind=kind, source=source, season=season, track=track, race_number=race_number,
-        row_count=row_count, loaded_at=timezone.now())
+        id=load_id,
+        kind=kind,
+        source=source,
+        season=season,
+        track=track,
+        race_number=race_number,
+        row_count=row_count,
+        loaded_at=timezone.now(),
+    )
 
 
-def race_rows_delete(*, cursor, model, season: int, track: str, race_number: int, scope: dict | None = None,
-                     keep_load_id: str | None = None) -> int:
+def race_rows_delete(
+    *,
+    cursor,
+    model,
+    season: int,
+    track: str,
+    race_number: int,
+    scope: dict | None = None,
+    keep_load_id: str | None = None,
+) -> int:
     """Delete a race's rows of ``model``, narrowed by ``scope`` (column → value, or a list of values),
     sparing the rows of ``keep_load_id``."""
     conditions = {"season": season, "track": track, "race_number": race_number, **(scope or {})}
@@ -180,18 +203,40 @@ def timing_files_load(*, timing_files: list[TimingFile], season: int) -> list[Lo
     with tempfile.TemporaryDirectory(prefix="htt-load-") as work_dir, transaction.atomic(using=WAREHOUSE):
         for timing_file, rows in parsed:
             load_id = uuid.uuid4().hex
-            load_columns = {"load_id": load_id, "season": season, "track": timing_file.track,
-                            "race_number": timing_file.race_number}
+            load_columns = {
+                "load_id": load_id,
+                "season": season,
+                "track": timing_file.track,
+                "race_number": timing_file.race_number,
+            }
             with connections[WAREHOUSE].cursor() as cursor:
-                race_rows_delete(cursor=cursor, model=timing_file.model, season=season, track=timing_file.track,
-                                 race_number=timing_file.race_number, scope=timing_file.scope)
-                loaded = warehouse_rows_copy(cursor=cursor, model=timing_file.model, work_dir=Path(work_dir),
-                                             rows=[{**load_columns, **row} for row in rows])
+                race_rows_delete(
+                    cursor=cursor,
+                    model=timing_file.model,
+                    season=season,
+                    track=timing_file.track,
+                    race_number=timing_file.race_number,
+                    scope=timing_file.scope,
+                )
+                loaded = warehouse_rows_copy(
+                    cursor=cursor,
+                    model=timing_file.model,
+                    work_dir=Path(work_dir),
+                    rows=[{**load_columns, **row} for row in rows],
+                )
             if loaded != len(rows):
                 raise LoadError(f"{timing_file.path}: the warehouse loaded {loaded} of {len(rows)} rows")
-            loads.append(load_record(load_id=load_id, kind=timing_file.kind, source=timing_file.path.name,
-                                     season=season, track=timing_file.track, race_number=timing_file.race_number,
-                                     row_count=loaded))
+            loads.append(
+                load_record(
+                    load_id=load_id,
+                    kind=timing_file.kind,
+                    source=timing_file.path.name,
+                    season=season,
+                    track=timing_file.track,
+                    race_number=timing_file.race_number,
+                    row_count=loaded,
+                )
+            )
         # Telemetry answers are cached: they must not outlive the data they were computed from.
         transaction.on_commit(invalidate_api_cache, using=WAREHOUSE)
     return loads
@@ -273,8 +318,9 @@ def _sample_table(batch: pa.Table, *, schema: pa.Schema, constants: dict, first_
     return pa.table({field.name: pc.cast(columns[field.name], field.type) for field in schema}, schema=schema)
 
 
-def samples_file_load(*, path: Path, season: int, track: str, race_number: int,
-                      on_batch: Callable[[Progress], None] | None = None) -> Load:
+def samples_file_load(
+    *, path: Path, season: int, track: str, race_number: int, on_batch: Callable[[Progress], None] | None = None
+) -> Load:
     """Stream a telemetry CSV (long or wide) into the warehouse, a block at a time: each block is
     pivoted/typed in Arrow and written as Parquet in a background thread while the previous one is
     uploaded to the samples' stage.
@@ -290,8 +336,10 @@ def samples_file_load(*, path: Path, season: int, track: str, race_number: int,
     loaded = 0
     with connections[WAREHOUSE].cursor() as cursor:
         try:
-            with (tempfile.TemporaryDirectory(prefix="htt-samples-") as work_dir,
-                  prefetched(_sample_parquet_files(path=path, work_dir=Path(work_dir), constants=constants)) as blocks):
+            with (
+                tempfile.TemporaryDirectory(prefix="htt-samples-") as work_dir,
+                prefetched(_sample_parquet_files(path=path, work_dir=Path(work_dir), constants=constants)) as blocks,
+            ):
                 for parquet_path, rows, cars, progress in blocks:
                     if None in cars:
                         raise missing_car_error(path)
@@ -304,9 +352,15 @@ def samples_file_load(*, path: Path, season: int, track: str, race_number: int,
                 cars_replaced: set[int] = set()
                 for index, (name, rows, cars) in enumerate(staged):
                     if new_cars := sorted(cars - cars_replaced):
-                        race_rows_delete(cursor=cursor, model=Sample, season=season, track=track,
-                                         race_number=race_number, scope={"car_number": new_cars},
-                                         keep_load_id=load_id)
+                        race_rows_delete(
+                            cursor=cursor,
+                            model=Sample,
+                            season=season,
+                            track=track,
+                            race_number=race_number,
+                            scope={"car_number": new_cars},
+                            keep_load_id=load_id,
+                        )
                     cars_replaced |= cars
                     copied = warehouse_staged_copy(cursor=cursor, table=table, name=name)
                     staged[index] = ("", rows, cars)  # loaded (and purged)
@@ -314,8 +368,15 @@ def samples_file_load(*, path: Path, season: int, track: str, race_number: int,
                         raise LoadError(f"{path}: the warehouse loaded {copied} of {rows} samples of a block")
                     loaded += rows
                 transaction.on_commit(invalidate_api_cache, using=WAREHOUSE)
-                return load_record(load_id=load_id, kind=Load.Kind.SAMPLES.value, source=path.name, season=season,
-                                   track=track, race_number=race_number, row_count=loaded)
+                return load_record(
+                    load_id=load_id,
+                    kind=Load.Kind.SAMPLES.value,
+                    source=path.name,
+                    season=season,
+                    track=track,
+                    race_number=race_number,
+                    row_count=loaded,
+                )
         except BaseException:
             warehouse_staged_remove(cursor=cursor, table=table, names=[name for name, _, _ in staged if name])
             raise

@@ -27,7 +27,9 @@ from telemetry.parsing import (
 
 _ROUND_FILE = re.compile(
     r"^(?P<track>[a-z]+)_r(?P<race>\d)_(?P<kind>analysis_endurance|provisional_results|best_10_laps|"
-    r"lap_start|lap_end|lap_time)\.csv$", re.IGNORECASE)
+    r"lap_start|lap_end|lap_time)\.csv$",
+    re.IGNORECASE,
+)
 _QUALIFYING_FILE = re.compile(r"^(?P<track>[A-Za-z]+)rd(?P<race>\d)Qualifying\.csv$")
 
 
@@ -47,15 +49,26 @@ class TimingFile:
 def timing_file_identify(path: Path) -> TimingFile | None:
     """The race and kind of an export from its name; None for a file that is not one."""
     if match := _QUALIFYING_FILE.match(path.name):
-        return TimingFile(path=path, kind=Load.Kind.QUALIFYING.value, track=match["track"].lower(),
-                          race_number=int(match["race"]), model=Qualifying)
+        return TimingFile(
+            path=path,
+            kind=Load.Kind.QUALIFYING.value,
+            track=match["track"].lower(),
+            race_number=int(match["race"]),
+            model=Qualifying,
+        )
     if not (match := _ROUND_FILE.match(path.name)):
         return None
     track, race_number, name = match["track"].lower(), int(match["race"]), match["kind"].lower()
     if name.startswith("lap_"):
         event = name.removeprefix("lap_")
-        return TimingFile(path=path, kind=Load.Kind.LAP_EVENTS.value, track=track, race_number=race_number,
-                          model=LapEvent, scope={"kind": event})
+        return TimingFile(
+            path=path,
+            kind=Load.Kind.LAP_EVENTS.value,
+            track=track,
+            race_number=race_number,
+            model=LapEvent,
+            scope={"kind": event},
+        )
     kind, model = {
         "analysis_endurance": (Load.Kind.LAPS.value, Lap),
         "provisional_results": (Load.Kind.RESULTS.value, Result),
@@ -111,8 +124,14 @@ def _lap(record: Record, timing_file: TimingFile) -> list[dict]:
         "flag": record.get("FLAG_AT_FL"),
     }
     # Sonoma's exports name the intermediates INT-1 / INT-2 instead of IM1 / IM2.
-    for point, names in (("im1a", ("IM1a",)), ("im1", ("IM1", "INT-1")), ("im2a", ("IM2a",)),
-                         ("im2", ("IM2", "INT-2")), ("im3a", ("IM3a",)), ("fl", ("FL",))):
+    for point, names in (
+        ("im1a", ("IM1a",)),
+        ("im1", ("IM1", "INT-1")),
+        ("im2a", ("IM2a",)),
+        ("im2", ("IM2", "INT-2")),
+        ("im3a", ("IM3a",)),
+        ("fl", ("FL",)),
+    ):
         values[f"{point}_s"] = _value(record, parse_duration, *(f"{name}_time" for name in names))
         values[f"{point}_elapsed_s"] = _value(record, parse_duration, *(f"{name}_elapsed" for name in names))
     return [values]
@@ -121,49 +140,53 @@ def _lap(record: Record, timing_file: TimingFile) -> list[dict]:
 def _result(record: Record, timing_file: TimingFile) -> list[dict]:
     gap_first_s, gap_first_laps = _value(record, parse_gap, "GAP_FIRST")
     gap_previous_s, gap_previous_laps = _value(record, parse_gap, "GAP_PREVIOUS")
-    return [{
-        "position": _value(record, parse_int, "POSITION"),
-        "car_number": _required(record, parse_int, "NUMBER"),
-        "car_group": record.get("GROUP"),
-        "status": record.require("STATUS"),
-        "laps": _value(record, parse_int, "LAPS"),
-        "total_time_s": _value(record, parse_duration, "TOTAL_TIME"),
-        "gap_first": record.get("GAP_FIRST"),
-        "gap_first_s": gap_first_s,
-        "gap_first_laps": gap_first_laps,
-        "gap_previous": record.get("GAP_PREVIOUS"),
-        "gap_previous_s": gap_previous_s,
-        "gap_previous_laps": gap_previous_laps,
-        "fastest_lap_number": _value(record, parse_int, "FL_LAPNUM"),
-        "fastest_lap_s": _value(record, parse_duration, "FL_TIME"),
-        "fastest_lap_kph": _value(record, parse_float, "FL_KPH"),
-        "car_class": record.get("CLASS"),
-        "division": record.get("DIVISION"),
-        "vehicle": record.get("VEHICLE"),
-        "driver_first_name": record.get("DRIVER_FIRSTNAME"),
-        "driver_last_name": record.get("DRIVER_SECONDNAME"),
-    }]
+    return [
+        {
+            "position": _value(record, parse_int, "POSITION"),
+            "car_number": _required(record, parse_int, "NUMBER"),
+            "car_group": record.get("GROUP"),
+            "status": record.require("STATUS"),
+            "laps": _value(record, parse_int, "LAPS"),
+            "total_time_s": _value(record, parse_duration, "TOTAL_TIME"),
+            "gap_first": record.get("GAP_FIRST"),
+            "gap_first_s": gap_first_s,
+            "gap_first_laps": gap_first_laps,
+            "gap_previous": record.get("GAP_PREVIOUS"),
+            "gap_previous_s": gap_previous_s,
+            "gap_previous_laps": gap_previous_laps,
+            "fastest_lap_number": _value(record, parse_int, "FL_LAPNUM"),
+            "fastest_lap_s": _value(record, parse_duration, "FL_TIME"),
+            "fastest_lap_kph": _value(record, parse_float, "FL_KPH"),
+            "car_class": record.get("CLASS"),
+            "division": record.get("DIVISION"),
+            "vehicle": record.get("VEHICLE"),
+            "driver_first_name": record.get("DRIVER_FIRSTNAME"),
+            "driver_last_name": record.get("DRIVER_SECONDNAME"),
+        }
+    ]
 
 
 def _qualifying(record: Record, timing_file: TimingFile) -> list[dict]:
-    return [{
-        "position": _value(record, parse_int, "POS"),
-        "car_number": _required(record, parse_int, "NUMBER"),
-        "car_group": record.get("GROUP"),
-        "best_lap_number": _value(record, parse_int, "LAP"),
-        "best_lap_s": _value(record, parse_duration, "TIME"),
-        "gap_first_s": _value(record, parse_gap, "GAP_FIRST")[0],
-        "gap_previous_s": _value(record, parse_gap, "GAP_PREVIOUS")[0],
-        "kph": _value(record, parse_float, "KPH"),
-        "laps": _value(record, parse_int, "LAPS"),
-        "team": record.get("TEAM"),
-        "car_class": record.get("CLASS"),
-        "division": record.get("DIVISION"),
-        "vehicle": record.get("VEHICLE"),
-        "driver_first_name": record.get("DRIVER_FIRSTNAME"),
-        "driver_last_name": record.get("DRIVER_SECONDNAME"),
-        "driver_country": record.get("DRIVER_COUNTRY"),
-    }]
+    return [
+        {
+            "position": _value(record, parse_int, "POS"),
+            "car_number": _required(record, parse_int, "NUMBER"),
+            "car_group": record.get("GROUP"),
+            "best_lap_number": _value(record, parse_int, "LAP"),
+            "best_lap_s": _value(record, parse_duration, "TIME"),
+            "gap_first_s": _value(record, parse_gap, "GAP_FIRST")[0],
+            "gap_previous_s": _value(record, parse_gap, "GAP_PREVIOUS")[0],
+            "kph": _value(record, parse_float, "KPH"),
+            "laps": _value(record, parse_int, "LAPS"),
+            "team": record.get("TEAM"),
+            "car_class": record.get("CLASS"),
+            "division": record.get("DIVISION"),
+            "vehicle": record.get("VEHICLE"),
+            "driver_first_name": record.get("DRIVER_FIRSTNAME"),
+            "driver_last_name": record.get("DRIVER_SECONDNAME"),
+            "driver_country": record.get("DRIVER_COUNTRY"),
+        }
+    ]
 
 
 def _best_laps(record: Record, timing_file: TimingFile) -> list[dict]:
@@ -179,27 +202,35 @@ def _best_laps(record: Record, timing_file: TimingFile) -> list[dict]:
     for position in range(1, 11):
         lap_time_s = _value(record, parse_duration, f"BESTLAP_{position}")
         if lap_time_s is not None:
-            rows.append({**common, "position": position, "lap_time_s": lap_time_s,
-                         "lap_number": _value(record, parse_int, f"BESTLAP_{position}_LAPNUM")})
+            rows.append(
+                {
+                    **common,
+                    "position": position,
+                    "lap_time_s": lap_time_s,
+                    "lap_number": _value(record, parse_int, f"BESTLAP_{position}_LAPNUM"),
+                }
+            )
     return rows
 
 
 def _lap_event(record: Record, timing_file: TimingFile) -> list[dict]:
     vehicle_id = record.require("vehicle_id")
-    return [{
-        "kind": timing_file.scope["kind"],
-        "vehicle_id": vehicle_id,
-        "original_vehicle_id": record.get("original_vehicle_id"),
-        "car_number": car_number_from_vehicle(vehicle_number=record.get("vehicle_number"), vehicle_id=vehicle_id),
-        "lap": _value(record, parse_int, "lap"),
-        "outing": _value(record, parse_int, "outing"),
-        "value": record.get("value"),
-        "timestamp": _required(record, parse_timestamp, "timestamp"),
-        "meta_time": _value(record, parse_timestamp, "meta_time"),
-        "meta_event": record.get("meta_event"),
-        "meta_session": record.get("meta_session"),
-        "meta_source": record.get("meta_source"),
-    }]
+    return [
+        {
+            "kind": timing_file.scope["kind"],
+            "vehicle_id": vehicle_id,
+            "original_vehicle_id": record.get("original_vehicle_id"),
+            "car_number": car_number_from_vehicle(vehicle_number=record.get("vehicle_number"), vehicle_id=vehicle_id),
+            "lap": _value(record, parse_int, "lap"),
+            "outing": _value(record, parse_int, "outing"),
+            "value": record.get("value"),
+            "timestamp": _required(record, parse_timestamp, "timestamp"),
+            "meta_time": _value(record, parse_timestamp, "meta_time"),
+            "meta_event": record.get("meta_event"),
+            "meta_session": record.get("meta_session"),
+            "meta_source": record.get("meta_source"),
+        }
+    ]
 
 
 _MAPPERS = {

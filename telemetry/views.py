@@ -46,10 +46,16 @@ def filters_parameter(columns, query_class) -> OpenApiParameter:
     """The operator filters of a list whose filterable columns are ``columns`` (a name that is also
     one of the query's own parameters is that parameter)."""
     return OpenApiParameter(
-        name="filters", type=filters_schema(set(columns) - set(query_class().fields)), style="form", explode=True,
+        name="filters",
+        type=filters_schema(set(columns) - set(query_class().fields)),
+        style="form",
+        explode=True,
         description="Operator filters on the numeric columns of the rows: `column__op=value` with op one of exact, "
-                    "lt, lte, gt, gte, in (comma-separated), e.g. `speed__gte=200`, `lap__in=3,4`. Other names are "
-                    "a 400.")
+        "lt, lte, gt, gte, in (comma-separated), e.g. `speed__gte=200`, `lap__in=3,4`. Other names are "
+        "a 400.",
+    )
+
+
 ERRORS_503 = {503: ErrorEnvelopeSerializer}
 
 
@@ -60,8 +66,9 @@ class TelemetryView(APIView):
 
     def initial(self, request, *args, **kwargs):
         # The warehouse's query history names the request each query served.
-        self._query_tag = query_tag.set(f"hackthetrack web {request.path} request_id="
-                                        f"{getattr(request, 'request_id', '-')}")
+        self._query_tag = query_tag.set(
+            f"hackthetrack web {request.path} request_id={getattr(request, 'request_id', '-')}"
+        )
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -91,18 +98,31 @@ class TelemetryDriversView(TelemetryView):
     query_class = s.DriversQuery
     filter_columns = selectors.CAR_COLUMNS
 
-    @extend_schema(operation_id="telemetry_drivers", summary="Cars with telemetry", tags=["telemetry"],
-                   parameters=[s.DriversQuery, filters_parameter(selectors.CAR_COLUMNS, s.DriversQuery)],
-                   responses={(200, "application/json"): s.TelemetryDriversSerializer,
-                              (200, "text/csv"): OpenApiTypes.STR, **ERRORS_503})
+    @extend_schema(
+        operation_id="telemetry_drivers",
+        summary="Cars with telemetry",
+        tags=["telemetry"],
+        parameters=[s.DriversQuery, filters_parameter(selectors.CAR_COLUMNS, s.DriversQuery)],
+        responses={
+            (200, "application/json"): s.TelemetryDriversSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERRORS_503,
+        },
+    )
     def get(self, request):
         data, conditions = self.query(request)
-        page = selectors.telemetry_cars(track=data.get("track_id") or None, race_number=data.get("race_num"),
-                                        season=data.get("season"), conditions=conditions, offset=data["offset"],
-                                        limit=data.get("limit", settings.TELEMETRY_MAX_ROWS))
+        page = selectors.telemetry_cars(
+            track=data.get("track_id") or None,
+            race_number=data.get("race_num"),
+            season=data.get("season"),
+            conditions=conditions,
+            offset=data["offset"],
+            limit=data.get("limit", settings.TELEMETRY_MAX_ROWS),
+        )
         if data["format"] == "csv":
-            return csv_response(rows=page.rows, columns=list(s.TelemetryCarSerializer().fields),
-                                filename="telemetry-drivers.csv")
+            return csv_response(
+                rows=page.rows, columns=list(s.TelemetryCarSerializer().fields), filename="telemetry-drivers.csv"
+            )
         numbers = sorted({row["driver_number"] for row in page.rows})
         return _paged_response(page, {"drivers_with_telemetry": numbers, "count": len(numbers), "cars": page.rows})
 
@@ -111,30 +131,52 @@ class TelemetryLapsView(TelemetryView):
     query_class = s.LapsQuery
     filter_columns = selectors.LAP_COLUMNS
 
-    @extend_schema(operation_id="telemetry_laps", summary="Per lap: time, sectors, speeds, brake and throttle use",
-                   tags=["telemetry"], parameters=[s.LapsQuery, filters_parameter(selectors.LAP_COLUMNS, s.LapsQuery)],
-                   responses={(200, "application/json"): s.LapSummarySerializer(many=True),
-                              (200, "text/csv"): OpenApiTypes.STR, **ERRORS_503})
+    @extend_schema(
+        operation_id="telemetry_laps",
+        summary="Per lap: time, sectors, speeds, brake and throttle use",
+        tags=["telemetry"],
+        parameters=[s.LapsQuery, filters_parameter(selectors.LAP_COLUMNS, s.LapsQuery)],
+        responses={
+            (200, "application/json"): s.LapSummarySerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERRORS_503,
+        },
+    )
     def get(self, request):
         data, conditions = self.query(request)
         cars = [data["driver_number"]] if "driver_number" in data else None
-        page = selectors.lap_summaries(race=_race(data), car_numbers=cars, conditions=conditions,
-                                       offset=data["offset"], limit=data.get("limit", settings.TELEMETRY_MAX_ROWS))
+        page = selectors.lap_summaries(
+            race=_race(data),
+            car_numbers=cars,
+            conditions=conditions,
+            offset=data["offset"],
+            limit=data.get("limit", settings.TELEMETRY_MAX_ROWS),
+        )
         if data["format"] == "csv":
-            return csv_response(rows=page.rows, columns=list(s.LapSummarySerializer().fields),
-                                filename=f"telemetry-laps-{data['track_id']}-r{data['race_num']}.csv")
+            return csv_response(
+                rows=page.rows,
+                columns=list(s.LapSummarySerializer().fields),
+                filename=f"telemetry-laps-{data['track_id']}-r{data['race_num']}.csv",
+            )
         return _paged_response(page, page.rows)
 
 
 def _trace_rows(bins: list[dict], bin_width: float) -> list[dict]:
     return [
         {
-            "bin": row["bin"], "distance": rounded((row["bin"] + 0.5) * bin_width, 2), "samples": row["samples"],
-            "elapsed": rounded(row["elapsed"], 3), "speed": rounded(row["speed"], 2),
-            "throttle": rounded(row["throttle"], 2), "brake_front": rounded(row["brake_front"], 2),
-            "brake_rear": rounded(row["brake_rear"], 2), "steering": rounded(row["steering"], 2),
-            "accel_long": rounded(row["accel_long"], 3), "accel_lat": rounded(row["accel_lat"], 3),
-            "rpm": rounded(row["rpm"], 0), "gear": row["gear"],
+            "bin": row["bin"],
+            "distance": rounded((row["bin"] + 0.5) * bin_width, 2),
+            "samples": row["samples"],
+            "elapsed": rounded(row["elapsed"], 3),
+            "speed": rounded(row["speed"], 2),
+            "throttle": rounded(row["throttle"], 2),
+            "brake_front": rounded(row["brake_front"], 2),
+            "brake_rear": rounded(row["brake_rear"], 2),
+            "steering": rounded(row["steering"], 2),
+            "accel_long": rounded(row["accel_long"], 3),
+            "accel_lat": rounded(row["accel_lat"], 3),
+            "rpm": rounded(row["rpm"], 0),
+            "gear": row["gear"],
         }
         for row in bins
     ]
@@ -147,33 +189,45 @@ def _no_trace_reason(*, race: RaceKey, car: int, lap: int | None) -> str:
     if lap is not None:
         return f"No telemetry for car {car} lap {lap} {where}"
     has_samples = Condition(column="driver_number", operator="exact", values=(car,))
-    cars = selectors.telemetry_cars(track=race.track, race_number=race.race_number, season=race.season,
-                                    conditions=[has_samples], limit=1, offset=0)
+    cars = selectors.telemetry_cars(
+        track=race.track, race_number=race.race_number, season=race.season, conditions=[has_samples], limit=1, offset=0
+    )
     if not cars.rows:
         return f"No telemetry for car {car} {where}"
-    return (f"Car {car} has telemetry {where} but no complete green-flag lap: ask for one of its laps with "
-            "?lap= (see /api/telemetry/laps)")
+    return (
+        f"Car {car} has telemetry {where} but no complete green-flag lap: ask for one of its laps with "
+        "?lap= (see /api/telemetry/laps)"
+    )
 
 
-RESAMPLING = ("Distance bins of equal width from 0 to the lap's longest distance, computed in the warehouse: "
-              "continuous channels are the bin's mean, gear the bin's most frequent value; empty bins are absent.")
+RESAMPLING = (
+    "Distance bins of equal width from 0 to the lap's longest distance, computed in the warehouse: "
+    "continuous channels are the bin's mean, gear the bin's most frequent value; empty bins are absent."
+)
 
 
 class TelemetryTraceView(TelemetryView):
     query_class = s.TraceQuery
     filter_columns = selectors.TRACE_COLUMNS
 
-    @extend_schema(operation_id="telemetry_trace", summary="One lap resampled onto distance bins", tags=["telemetry"],
-                   parameters=[s.TraceQuery, filters_parameter(selectors.TRACE_COLUMNS, s.TraceQuery)],
-                   responses={(200, "application/json"): s.TraceSerializer, (200, "text/csv"): OpenApiTypes.STR,
-                              **ERRORS_503})
+    @extend_schema(
+        operation_id="telemetry_trace",
+        summary="One lap resampled onto distance bins",
+        tags=["telemetry"],
+        parameters=[s.TraceQuery, filters_parameter(selectors.TRACE_COLUMNS, s.TraceQuery)],
+        responses={(200, "application/json"): s.TraceSerializer, (200, "text/csv"): OpenApiTypes.STR, **ERRORS_503},
+    )
     def get(self, request):
         data, conditions = self.query(request)
         race, car = _race(data), data["driver_number"]
         if "lap" in data:
-            summary = selectors.lap_summaries(race=race, car_numbers=[car], limit=1, offset=0,
-                                              conditions=[Condition(column="lap", operator="exact",
-                                                                    values=(data["lap"],))]).rows
+            summary = selectors.lap_summaries(
+                race=race,
+                car_numbers=[car],
+                limit=1,
+                offset=0,
+                conditions=[Condition(column="lap", operator="exact", values=(data["lap"],))],
+            ).rows
         else:
             summary = list(selectors.fastest_laps(race=race, car_numbers=[car]).values())
         if not summary or not summary[0]["samples"]:
@@ -183,38 +237,69 @@ class TelemetryTraceView(TelemetryView):
         length = float(bins[0]["length_m"]) if bins else float(lap["distance"] or 0.0)
         rows = _trace_rows(bins, length / data["points"])
         if data["format"] == "csv":
-            return csv_response(rows=rows, columns=list(s.TraceBinSerializer().fields),
-                                filename=f"telemetry-trace-{race.track}-r{race.race_number}-{car}-{lap['lap']}.csv")
-        return Response({
-            "track_id": race.track, "race_num": race.race_number, "driver_number": car, "lap": lap["lap"],
-            "lap_time": rounded(lap["lap_time"], 3), "points": data["points"],
-            "bin_width": rounded(length / data["points"], 3), "length": rounded(length, 2), "resampling": RESAMPLING,
-            "trace": rows,
-        })
+            return csv_response(
+                rows=rows,
+                columns=list(s.TraceBinSerializer().fields),
+                filename=f"telemetry-trace-{race.track}-r{race.race_number}-{car}-{lap['lap']}.csv",
+            )
+        return Response(
+            {
+                "track_id": race.track,
+                "race_num": race.race_number,
+                "driver_number": car,
+                "lap": lap["lap"],
+                "lap_time": rounded(lap["lap_time"], 3),
+                "points": data["points"],
+                "bin_width": rounded(length / data["points"], 3),
+                "length": rounded(length, 2),
+                "resampling": RESAMPLING,
+                "trace": rows,
+            }
+        )
 
 
 class TelemetryCompareView(TelemetryView):
     query_class = s.CompareQuery
 
-    @extend_schema(operation_id="telemetry_compare", summary="Two drivers or laps compared", tags=["telemetry"],
-                   description="The legacy comparison (laps, best-lap sector deltas, insights) and, where both "
-                               "laps have telemetry, `telemetry`: speed traces aligned by distance, the "
-                               "approximate time delta along the lap, sector deltas checked against the timing, "
-                               "and the segments where driver 1 loses most time.",
-                   parameters=[s.CompareQuery], responses={200: s.CompareSerializer, **ERRORS_503})
+    @extend_schema(
+        operation_id="telemetry_compare",
+        summary="Two drivers or laps compared",
+        tags=["telemetry"],
+        description="The legacy comparison (laps, best-lap sector deltas, insights) and, where both "
+        "laps have telemetry, `telemetry`: speed traces aligned by distance, the "
+        "approximate time delta along the lap, sector deltas checked against the timing, "
+        "and the segments where driver 1 loses most time.",
+        parameters=[s.CompareQuery],
+        responses={200: s.CompareSerializer, **ERRORS_503},
+    )
     def get(self, request):
         data, _ = self.query(request)
-        return Response(comparisons.compare_build(
-            race=_race(data), driver_1=data["driver_1"], driver_2=data["driver_2"], lap_1=data.get("lap_1"),
-            lap_2=data.get("lap_2"), points=data["points"]))
+        return Response(
+            comparisons.compare_build(
+                race=_race(data),
+                driver_1=data["driver_1"],
+                driver_2=data["driver_2"],
+                lap_1=data.get("lap_1"),
+                lap_2=data.get("lap_2"),
+                points=data["points"],
+            )
+        )
 
 
 class TelemetryDetailedView(TelemetryView):
     query_class = s.DetailedQuery
 
-    @extend_schema(operation_id="telemetry_detailed", summary="Three-tier speed traces (legacy)", tags=["telemetry"],
-                   parameters=[s.DetailedQuery], responses={200: s.DetailedSerializer, **ERRORS_503})
+    @extend_schema(
+        operation_id="telemetry_detailed",
+        summary="Three-tier speed traces (legacy)",
+        tags=["telemetry"],
+        parameters=[s.DetailedQuery],
+        responses={200: s.DetailedSerializer, **ERRORS_503},
+    )
     def get(self, request):
         data, _ = self.query(request)
-        return Response(comparisons.detailed_build(race=_race(data), driver=data["driver_number"],
-                                                   lap_number=data.get("lap_number"), points=data["points"]))
+        return Response(
+            comparisons.detailed_build(
+                race=_race(data), driver=data["driver_number"], lap_number=data.get("lap_number"), points=data["points"]
+            )
+        )

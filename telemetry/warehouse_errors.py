@@ -27,8 +27,10 @@ SESSION_GONE_ERRNOS = frozenset({390111, 390112, 390114})
 OBJECT_MISSING_ERRNO = 2003
 TABLE_PREFIX = "TELEMETRY_"
 
-NOT_MIGRATED_DETAIL = ("The telemetry tables are missing in the warehouse: run "
-                       "`python manage.py migrate --database=warehouse` (as the role that loads the data).")
+NOT_MIGRATED_DETAIL = (
+    "The telemetry tables are missing in the warehouse: run "
+    "`python manage.py migrate --database=warehouse` (as the role that loads the data)."
+)
 
 
 class Failure(enum.Enum):
@@ -55,8 +57,16 @@ def failure_kind(error: BaseException) -> Failure:
         return Failure.NOT_MIGRATED
     # Network failures: OperationalError; the connector's HTTP errors (5xx, a dropped session) are
     # its base Error class or a direct subclass, not a DatabaseError.
-    if isinstance(raw, connector.OperationalError | connector.InterfaceError | django_errors.OperationalError
-                  | django_errors.InterfaceError) or type(raw) is django_errors.Error:
+    if (
+        isinstance(
+            raw,
+            connector.OperationalError
+            | connector.InterfaceError
+            | django_errors.OperationalError
+            | django_errors.InterfaceError,
+        )
+        or type(raw) is django_errors.Error
+    ):
         return Failure.TRANSIENT
     if isinstance(raw, connector.Error) and not isinstance(raw, connector.DatabaseError):
         return Failure.TRANSIENT

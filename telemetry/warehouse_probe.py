@@ -61,8 +61,11 @@ def _probe_once() -> str:
         return OK
     except Exception as error:  # any failure is a state to report, never an error of the caller
         connection_discard(connection)
-        return NOT_MIGRATED if isinstance(error, DatabaseError) and failure_kind(error) is Failure.NOT_MIGRATED \
+        return (
+            NOT_MIGRATED
+            if isinstance(error, DatabaseError) and failure_kind(error) is Failure.NOT_MIGRATED
             else UNAVAILABLE
+        )
 
 
 class _ProbeThread:

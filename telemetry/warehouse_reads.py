@@ -58,8 +58,9 @@ def _tagged_without_retries(execute, sql, params, many, context):
     so Django still logs and counts the query."""
     with context["connection"].wrap_database_errors:
         try:
-            return context["cursor"].cursor.execute(sql, params, _no_retry=True,
-                                                    _statement_params={"QUERY_TAG": query_tag.get()})
+            return context["cursor"].cursor.execute(
+                sql, params, _no_retry=True, _statement_params={"QUERY_TAG": query_tag.get()}
+            )
         except KeyError as error:
             # Without retries the connector answers some failures (an expired session after a
             # warehouse restart) with an empty response, which it then fails to read.
@@ -74,8 +75,9 @@ def _fetch(sql: str, params: list) -> tuple[list[str], list[tuple]]:
 
 
 def _before_retry(retry_state) -> None:
-    logger.warning("Warehouse query failed (attempt %d), retrying: %s", retry_state.attempt_number,
-                   retry_state.outcome.exception())
+    logger.warning(
+        "Warehouse query failed (attempt %d), retrying: %s", retry_state.attempt_number, retry_state.outcome.exception()
+    )
     connection_discard(connections[WAREHOUSE])
 
 

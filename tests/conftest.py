@@ -131,9 +131,7 @@ def shared_redis(settings, request):
     except redis.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     prefix = f"htt-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {"BACKEND": REDIS_CACHE_BACKEND, "LOCATION": url, "KEY_PREFIX": prefix}
-    }
+    settings.CACHES = {"default": {"BACKEND": REDIS_CACHE_BACKEND, "LOCATION": url, "KEY_PREFIX": prefix}}
     yield {"REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}
     for key in connection.scan_iter(f"{prefix}:*"):
         connection.delete(key)

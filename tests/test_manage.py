@@ -35,7 +35,9 @@ def test_manage_py_test_fails_when_no_test_is_collected(tmp_path):
 
 def test_manage_py_test_runs_with_the_test_settings_whatever_the_shell_exports(tmp_path):
     (tmp_path / "test_settings.py").write_text(
-        "import os\n\ndef test_settings():\n    assert os.environ['DJANGO_SETTINGS_MODULE'] == 'hackthetrack.settings.test'\n"
+        "import os\n\n"
+        "def test_settings():\n"
+        "    assert os.environ['DJANGO_SETTINGS_MODULE'] == 'hackthetrack.settings.test'\n"
     )
     environment = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     environment["DJANGO_SETTINGS_MODULE"] = "hackthetrack.settings.development"

@@ -66,6 +66,11 @@ def test_the_app_starts_with_production_settings_and_no_stand_in_importable():
         "SNOWFLAKE_PASSWORD": "password",
     }
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr

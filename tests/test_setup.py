@@ -92,8 +92,9 @@ def test_bin_serve_migrates_loads_the_demo_and_serves_it(tmp_path, serve_databas
     )  # fmt: skip
     log = tmp_path / "serve.log"
     with log.open("w") as output:
-        serve = subprocess.Popen(["bin/serve"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+        serve = subprocess.Popen(
+            ["bin/serve"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         # Waits for the server (a hang guard, not a speed check); fails at once if bin/serve exits.
         deadline = time.monotonic() + 600
@@ -150,9 +151,7 @@ def test_under_ci_a_skip_is_a_failure_that_keeps_its_reason(tmp_path):
 
 
 def test_the_run_counts_the_tests_that_reached_each_component(tmp_path):
-    (tmp_path / "conftest.py").write_text(
-        "import pytest\n\n@pytest.fixture\ndef season_dir():\n    return None\n"
-    )
+    (tmp_path / "conftest.py").write_text("import pytest\n\n@pytest.fixture\ndef season_dir():\n    return None\n")
     (tmp_path / "test_reads.py").write_text(
         "def test_one(season_dir):\n    pass\n\ndef test_two(season_dir):\n    pass\n\ndef test_three():\n    pass\n"
     )

@@ -57,8 +57,11 @@ def float_columns(sql: str) -> tuple[bool, ...] | None:
     if not isinstance(statement, exp.Select):
         return None
     projections = statement.expressions
-    if any(isinstance(projection.unalias(), exp.Star) or (isinstance(projection.unalias(), exp.Column)
-           and isinstance(projection.unalias().this, exp.Star)) for projection in projections):
+    if any(
+        isinstance(projection.unalias(), exp.Star)
+        or (isinstance(projection.unalias(), exp.Column) and isinstance(projection.unalias().this, exp.Star))
+        for projection in projections
+    ):
         return ()  # SELECT *: nothing known to be FLOAT
     return tuple(_is_float(projection) for projection in projections)
 
@@ -118,8 +121,17 @@ COMMANDS = ("PUT ", "LIST ", "REMOVE ", "SHOW ", "USE ")
 # A test that sends a Decimal-typed select list on purpose says so in the statement.
 DECIMAL_ON_PURPOSE = "/* Decimal on purpose */"
 INTEGER_FUNCTIONS = (exp.Count, exp.DateDiff)
-FLOAT_FUNCTIONS = (exp.Stddev, exp.StddevSamp, exp.StddevPop, exp.Variance, exp.VariancePop, exp.Sqrt, exp.Ln,
-                   exp.Exp, exp.Pow)
+FLOAT_FUNCTIONS = (
+    exp.Stddev,
+    exp.StddevSamp,
+    exp.StddevPop,
+    exp.Variance,
+    exp.VariancePop,
+    exp.Sqrt,
+    exp.Ln,
+    exp.Exp,
+    exp.Pow,
+)
 
 
 @functools.cache
@@ -148,8 +160,9 @@ def _kind(node: exp.Expression) -> str:
         return "float" if "e" in node.this.lower() else "decimal" if "." in node.this else "integer"
     if isinstance(node, exp.Column):
         name = node.name.lower()
-        return "float" if name in _float_table_columns() else "integer" if name in _integer_table_columns() \
-            else "unknown"
+        return (
+            "float" if name in _float_table_columns() else "integer" if name in _integer_table_columns() else "unknown"
+        )
     if isinstance(node, INTEGER_FUNCTIONS):
         return "integer"
     if isinstance(node, FLOAT_FUNCTIONS):
@@ -158,10 +171,30 @@ def _kind(node: exp.Expression) -> str:
         parts = [node.this] if isinstance(node, exp.Avg) else [node.this, node.expression]
         kinds = {_kind(part) for part in parts}
         return "float" if "float" in kinds else "unknown" if "unknown" in kinds else "decimal"
-    if isinstance(node, exp.Sum | exp.Min | exp.Max | exp.Abs | exp.Floor | exp.Ceil | exp.Round | exp.Anonymous
-                  | exp.Add | exp.Sub | exp.Mul | exp.If | exp.Case | exp.Coalesce | exp.Greatest | exp.Least):
-        parts = [part for part in node.iter_expressions() if not isinstance(part, exp.Condition) or
-                 isinstance(part, exp.Column | exp.Literal | exp.Func | exp.Binary)]
+    if isinstance(
+        node,
+        exp.Sum
+        | exp.Min
+        | exp.Max
+        | exp.Abs
+        | exp.Floor
+        | exp.Ceil
+        | exp.Round
+        | exp.Anonymous
+        | exp.Add
+        | exp.Sub
+        | exp.Mul
+        | exp.If
+        | exp.Case
+        | exp.Coalesce
+        | exp.Greatest
+        | exp.Least,
+    ):
+        parts = [
+            part
+            for part in node.iter_expressions()
+            if not isinstance(part, exp.Condition) or isinstance(part, exp.Column | exp.Literal | exp.Func | exp.Binary)
+        ]
         if isinstance(node, exp.If):
             parts = [node.args.get("true"), node.args.get("false")]
         if isinstance(node, exp.Round | exp.Floor | exp.Ceil):
@@ -199,8 +232,9 @@ def dialect_problems(sql: str) -> list[str]:
         for projection in select.expressions:
             for node in projection.find_all(exp.Div, exp.Avg):
                 if _kind(node) == "decimal" and not _cast_to_float(node, projection):
-                    problems.append(f"{node.sql(SNOWFLAKE)} in a select list is NUMBER(p, s) (Decimal): cast it to "
-                                    "FLOAT")
+                    problems.append(
+                        f"{node.sql(SNOWFLAKE)} in a select list is NUMBER(p, s) (Decimal): cast it to FLOAT"
+                    )
     return problems
 
 
@@ -228,8 +262,11 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter:
         reporter.write_line("")
-        reporter.write_sep("=", f"warehouse SQL dialect check: {len(statements_sent)} statements, "
-                                f"{sum(map(len, problems.values()))} with problems")
+        reporter.write_sep(
+            "=",
+            f"warehouse SQL dialect check: {len(statements_sent)} statements, "
+            f"{sum(map(len, problems.values()))} with problems",
+        )
         for found, statements in problems.items():
             reporter.write_line(f"{len(statements)} x {' '.join(statements[0].split())[:300]}")
             reporter.write_line(f"    -> {'; '.join(found)}")

@@ -109,8 +109,9 @@ from hackthetrack.warehouse import warehouse_database  # noqa: E402
 TELEMETRY_QUERY_TIMEOUT = env.int("TELEMETRY_QUERY_TIMEOUT", default=8)
 TELEMETRY_ENABLED = env.bool("TELEMETRY_ENABLED", default=True)
 if TELEMETRY_ENABLED and env("SNOWFLAKE_ACCOUNT", default=""):
-    DATABASES["warehouse"] = warehouse_database(env=env, data_dir=DATA_DIR / "warehouse",
-                                                query_timeout=TELEMETRY_QUERY_TIMEOUT)
+    DATABASES["warehouse"] = warehouse_database(
+        env=env, data_dir=DATA_DIR / "warehouse", query_timeout=TELEMETRY_QUERY_TIMEOUT
+    )
 DATABASE_ROUTERS = ["hackthetrack.routers.WarehouseRouter"]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,5 +9,6 @@ from .base import DATA_DIR, DATABASES, TELEMETRY_ENABLED, TELEMETRY_QUERY_TIMEOU
 from .local_services import local_databases
 
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-key-not-for-production")
-DATABASES = local_databases(DATABASES, env=env, data_dir=DATA_DIR, telemetry_enabled=TELEMETRY_ENABLED,
-                            query_timeout=TELEMETRY_QUERY_TIMEOUT)
+DATABASES = local_databases(
+    DATABASES, env=env, data_dir=DATA_DIR, telemetry_enabled=TELEMETRY_ENABLED, query_timeout=TELEMETRY_QUERY_TIMEOUT
+)

@@ -6,8 +6,15 @@ from pathlib import Path
 import environ
 
 
-def local_databases(databases: dict, *, env: environ.Env, data_dir: Path, telemetry_enabled: bool,
-                    query_timeout: int, ephemeral_warehouse: bool = False) -> dict:
+def local_databases(
+    databases: dict,
+    *,
+    env: environ.Env,
+    data_dir: Path,
+    telemetry_enabled: bool,
+    query_timeout: int,
+    ephemeral_warehouse: bool = False,
+) -> dict:
     """``databases`` with the missing aliases filled in by local stand-ins (started, or reused)."""
     from hackthetrack.embedded import embedded_postgres_url
     from hackthetrack.settings.base import postgres_database
@@ -17,6 +24,7 @@ def local_databases(databases: dict, *, env: environ.Env, data_dir: Path, teleme
     if "default" not in databases:
         databases["default"] = postgres_database(embedded_postgres_url(data_dir / "postgres"))
     if telemetry_enabled and "warehouse" not in databases:
-        databases["warehouse"] = warehouse_database(env=env, data_dir=data_dir / "warehouse",
-                                                    query_timeout=query_timeout, ephemeral=ephemeral_warehouse)
+        databases["warehouse"] = warehouse_database(
+            env=env, data_dir=data_dir / "warehouse", query_timeout=query_timeout, ephemeral=ephemeral_warehouse
+        )
     return databases

@@ -8,6 +8,12 @@ from .base import DATA_DIR, DATABASES, TELEMETRY_ENABLED, TELEMETRY_QUERY_TIMEOU
 from .local_services import local_databases
 
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-test-key")
-DATABASES = local_databases(DATABASES, env=env, data_dir=DATA_DIR, telemetry_enabled=TELEMETRY_ENABLED,
-                            query_timeout=TELEMETRY_QUERY_TIMEOUT, ephemeral_warehouse=True)
+DATABASES = local_databases(
+    DATABASES,
+    env=env,
+    data_dir=DATA_DIR,
+    telemetry_enabled=TELEMETRY_ENABLED,
+    query_timeout=TELEMETRY_QUERY_TIMEOUT,
+    ephemeral_warehouse=True,
+)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

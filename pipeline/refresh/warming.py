@@ -41,12 +41,22 @@ def _host() -> str:
 def _get_request(path: str) -> WSGIRequest:
     """An anonymous HTTPS GET of ``path``, as the router in front of the workers passes it on."""
     host = _host()
-    return WSGIRequest({
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": host, "SERVER_PORT": "443",
-        "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": host, "REMOTE_ADDR": "127.0.0.1",
-        # HTTPS either way it is told (production redirects plain HTTP, which would warm nothing).
-        "wsgi.url_scheme": "https", "HTTP_X_FORWARDED_PROTO": "https", "wsgi.input": io.BytesIO(),
-    })
+    return WSGIRequest(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": host,
+            "SERVER_PORT": "443",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": host,
+            "REMOTE_ADDR": "127.0.0.1",
+            # HTTPS either way it is told (production redirects plain HTTP, which would warm nothing).
+            "wsgi.url_scheme": "https",
+            "HTTP_X_FORWARDED_PROTO": "https",
+            "wsgi.input": io.BytesIO(),
+        }
+    )
 
 
 def api_cache_warm() -> int:

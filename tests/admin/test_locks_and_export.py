@@ -47,8 +47,13 @@ def test_locked_rows_show_in_the_list_and_can_be_locked_there(curator_client, se
     add_drivers(season, count=1, first_number=7)
     entry = RaceEntry.objects.get()
     data = {
-        "form-TOTAL_FORMS": 1, "form-INITIAL_FORMS": 1, "form-MIN_NUM_FORMS": 0, "form-MAX_NUM_FORMS": 1000,
-        "form-0-id": entry.pk, "form-0-is_locked": "on", "_save": "Save",
+        "form-TOTAL_FORMS": 1,
+        "form-INITIAL_FORMS": 1,
+        "form-MIN_NUM_FORMS": 0,
+        "form-MAX_NUM_FORMS": 1000,
+        "form-0-id": entry.pk,
+        "form-0-is_locked": "on",
+        "_save": "Save",
     }
     assert curator_client.post("/admin/drivers/raceentry/", data).status_code == 302
     entry.refresh_from_db()

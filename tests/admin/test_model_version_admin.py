@@ -94,9 +94,7 @@ def test_activate_switches_the_active_version_logs_both_and_invalidates_the_cach
     assert "Speed-only is now the active model version." in response.content.decode()
     assert list(ModelVersion.objects.filter(is_active=True)) == [season.speed_only]
     assert data_version() > before
-    messages = dict(
-        LogEntry.objects.filter(user=curator).values_list("object_repr", "change_message")
-    )
+    messages = dict(LogEntry.objects.filter(user=curator).values_list("object_repr", "change_message"))
     assert messages == {"speed-only (active)": "Activated", "v-2025": "Deactivated: speed-only activated"}
 
 

@@ -12,16 +12,21 @@ CURATED_APPS = ["drivers", "factors"]
 # to either app fails this test until its permissions are granted on purpose.
 CURATED_MODELS = {
     "drivers": ["driver", "track", "corner", "race", "raceentry", "driverseasonstats"],
-    "factors": ["factor", "variable", "modelversion", "modelcoefficient", "driverfactorscore", "drivervariablevalue",
-                "trackdemand"],
+    "factors": [
+        "factor",
+        "variable",
+        "modelversion",
+        "modelcoefficient",
+        "driverfactorscore",
+        "drivervariablevalue",
+        "trackdemand",
+    ],
 }
 VIEW_ONLY = [("drivers", "view_legacyscorecomponent")]  # the legacy audit rows: look, not touch
 
 
 def test_curators_group_has_all_rights_on_every_curated_model_and_no_other():
-    granted = set(
-        Group.objects.get(name="curators").permissions.values_list("content_type__app_label", "codename")
-    )
+    granted = set(Group.objects.get(name="curators").permissions.values_list("content_type__app_label", "codename"))
     expected = {
         (app_label, f"{action}_{model}")
         for app_label, models in CURATED_MODELS.items()

@@ -31,7 +31,9 @@ def child_env(**overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SNOWFLAKE_", "CORS_", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL"))
+        if not key.startswith(
+            ("DJANGO_", "SNOWFLAKE_", "CORS_", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL")
+        )
     }
     # No database unless the caller gives one; settings load without connecting.
     env |= {

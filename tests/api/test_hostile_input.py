@@ -93,8 +93,9 @@ def test_failed_admin_logins_are_rate_limited_per_client(client, settings, admin
     refused = client.post("/admin/login/", {"username": admin_user.username, "password": "staff-password-9"})
     assert refused.status_code == 200 and "_auth_user_id" not in client.session  # the form again, not signed in
 
-    elsewhere = client.post("/admin/login/", {"username": admin_user.username, "password": "staff-password-9"},
-                            REMOTE_ADDR="203.0.113.10")
+    elsewhere = client.post(
+        "/admin/login/", {"username": admin_user.username, "password": "staff-password-9"}, REMOTE_ADDR="203.0.113.10"
+    )
     assert elsewhere.status_code == 302
 
 

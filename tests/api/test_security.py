@@ -67,10 +67,22 @@ def test_manage_and_wsgi_have_no_default_settings():
     from .subprocess_django import child_env
 
     environment = {key: value for key, value in child_env().items() if key != "DJANGO_SETTINGS_MODULE"}
-    manage = subprocess.run([sys.executable, "manage.py", "check"], cwd=PROJECT_DIR, env=environment,
-                            capture_output=True, text=True, timeout=60)
-    wsgi = subprocess.run([sys.executable, "-c", "import hackthetrack.wsgi"], cwd=PROJECT_DIR, env=environment,
-                          capture_output=True, text=True, timeout=60)
+    manage = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    wsgi = subprocess.run(
+        [sys.executable, "-c", "import hackthetrack.wsgi"],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert manage.returncode != 0 and "DJANGO_SETTINGS_MODULE is not set" in manage.stderr
     assert wsgi.returncode != 0 and "DJANGO_SETTINGS_MODULE is not set" in wsgi.stderr
@@ -96,14 +108,14 @@ def test_collectstatic_works_with_production_settings(tmp_path):
 @pytest.mark.urls("tests.api.urls")
 class TestCors:
     def test_allowed_origin_gets_its_preflight_and_response_headers(self, client):
-        preflight = client.options(
-            TRACKS, headers={"Origin": FRONTEND, "Access-Control-Request-Method": "GET"}
-        )
+        preflight = client.options(TRACKS, headers={"Origin": FRONTEND, "Access-Control-Request-Method": "GET"})
         response = client.get(TRACKS, headers={"Origin": FRONTEND})
 
         assert preflight["Access-Control-Allow-Origin"] == FRONTEND
         assert response["Access-Control-Allow-Origin"] == FRONTEND
-        assert {"etag", "x-request-id"} <= {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
+        assert {"etag", "x-request-id"} <= {
+            h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")
+        }
 
     def test_other_origins_get_no_cors_headers(self, client):
         response = client.get(TRACKS, headers={"Origin": "https://evil.example"})
@@ -153,9 +165,7 @@ class TestWrites:
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
 
-    @pytest.mark.parametrize(
-        "path", ["/api/predict", "/api/drivers/find-similar", "/api/drivers/13/improve/predict"]
-    )
+    @pytest.mark.parametrize("path", ["/api/predict", "/api/drivers/find-similar", "/api/drivers/13/improve/predict"])
     def test_the_frontends_computing_posts_are_public(self, path):
         request = APIRequestFactory().post(path, {}, format="json")
         request.user = None

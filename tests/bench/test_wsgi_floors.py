@@ -29,8 +29,14 @@ def results() -> dict:
     return {
         "connections": 32,
         "wsgi_floors": [floors, floors],
-        "sizes": {"30": {"modes": {"cached": {"endpoints": cached, "worker_rss_mb": [120.0, 121.5]},
-                                   "computed": {"endpoints": {}}}}},
+        "sizes": {
+            "30": {
+                "modes": {
+                    "cached": {"endpoints": cached, "worker_rss_mb": [120.0, 121.5]},
+                    "computed": {"endpoints": {}},
+                }
+            }
+        },
     }
 
 
@@ -45,7 +51,8 @@ def test_the_targets_name_what_is_met_and_missed(results):
     lines = report.targets_17(results)
 
     assert any(line.startswith("drivers: met 90% of the WSGI+Redis floor") for line in lines)
-    assert any(line.startswith("tracks: MISSED 50% of the WSGI+Redis floor") and "MISSED p99 40.0 ms" in line
-               for line in lines)
+    assert any(
+        line.startswith("tracks: MISSED 50% of the WSGI+Redis floor") and "MISSED p99 40.0 ms" in line for line in lines
+    )
     assert "met: POST predict 0.90 of the POST floor (target 0.80)" in lines
     assert "memory per worker after the cached series at 30 drivers: 120, 122 MB (RSS)" in lines

@@ -20,14 +20,17 @@ def make_season(*, drivers: int, events: int, season: int = 2025) -> list[Driver
     circuits ``track-1``..; finishing order rotates from race to race; season stats per driver."""
     make_factors()
     tracks = Track.objects.bulk_create(
-        Track(id=f"track-{index}", name=f"Track {index}", length_miles=2.0 + index / 10) for index in range(1, events + 1)
+        Track(id=f"track-{index}", name=f"Track {index}", length_miles=2.0 + index / 10)
+        for index in range(1, events + 1)
     )
     TrackDemand.objects.bulk_create(
         TrackDemand(track=track, factor_id=factor_id, demand=float(order))
         for track in tracks
         for order, factor_id in enumerate(FACTOR_IDS, start=1)
     )
-    people = Driver.objects.bulk_create(Driver(number=number, name=f"Driver {number}") for number in range(1, drivers + 1))
+    people = Driver.objects.bulk_create(
+        Driver(number=number, name=f"Driver {number}") for number in range(1, drivers + 1)
+    )
     races = Race.objects.bulk_create(
         Race(track=track, season=season, round=event, race_number=race_number)
         for event, track in enumerate(tracks, start=1)

@@ -75,7 +75,11 @@ def test_a_page_of_tracks(client, season):
 def test_bad_page_parameters_are_a_400_naming_them(client, season, query, field, message):
     response = client.get(f"/api/drivers/7/results?{query}")
     assert response.status_code == 400
-    assert response.json() == {"error": "Invalid request", "details": {field: [message]}, "path": "/api/drivers/7/results"}
+    assert response.json() == {
+        "error": "Invalid request",
+        "details": {field: [message]},
+        "path": "/api/drivers/7/results",
+    }
 
 
 @pytest.mark.parametrize(

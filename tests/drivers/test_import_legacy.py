@@ -121,10 +121,14 @@ def test_values_land_in_the_right_fields(legacy_dir):
     dashboard = read_store("dashboardData.json")
     westin = next(d for d in dashboard["drivers"] if d["number"] == 13)
     score = DriverFactorScore.objects.get(driver__number=13, factor_id="speed")
-    assert (score.score, score.z_score) == (westin["factors"]["raw_speed"]["score"], westin["factors"]["raw_speed"]["z_score"])
-    assert TrackDemand.objects.get(track_id="barber", factor_id="tire_management").demand == next(
-        t for t in dashboard["tracks"] if t["id"] == "barber"
-    )["demands"]["tire_mgmt"]
+    assert (score.score, score.z_score) == (
+        westin["factors"]["raw_speed"]["score"],
+        westin["factors"]["raw_speed"]["z_score"],
+    )
+    assert (
+        TrackDemand.objects.get(track_id="barber", factor_id="tire_management").demand
+        == next(t for t in dashboard["tracks"] if t["id"] == "barber")["demands"]["tire_mgmt"]
+    )
     barber = Track.objects.get(id="barber")
     assert (barber.length_miles, barber.length_m, barber.direction) == (2.38, 3850, "clockwise")
     assert Track.objects.get(id="sebring").length_m is None  # no layout for sebring

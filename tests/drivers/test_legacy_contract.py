@@ -34,7 +34,11 @@ def expected_body(captured: dict, track_names: dict[str, str]):
         return {"error": body["detail"], "details": {}, "path": request["path"]}
     if captured["status"] == 422:
         # A non-integer driver number is a 400 naming the parameter.
-        return {"error": "Invalid request", "details": {"number": ["A valid integer is required."]}, "path": request["path"]}
+        return {
+            "error": "Invalid request",
+            "details": {"number": ["A valid integer is required."]},
+            "path": request["path"],
+        }
     if request["path"].endswith("/results"):
         # One name per circuit: the results use the name /api/tracks gives the track.
         return [{**row, "track_name": track_names[row["track_id"]]} for row in body]
@@ -52,4 +56,3 @@ def test_the_captured_response_is_served_again(captured, legacy_database, track_
     response = client.get(captured["request"]["url"])
     assert response.status_code == {422: 400}.get(captured["status"], captured["status"])
     assert response.json() == expected_body(captured, track_names)
-

@@ -64,7 +64,9 @@ def test_corner_distances_run_start_apex_exit():
     track = Track.objects.create(id="barber", name="Barber")
     Corner.objects.create(track=track, number=1, distance_start_m=0, distance_apex_m=80, distance_exit_m=150)
     assert violates(
-        lambda: Corner.objects.create(track=track, number=2, distance_start_m=100, distance_apex_m=90, distance_exit_m=150)
+        lambda: Corner.objects.create(
+            track=track, number=2, distance_start_m=100, distance_apex_m=90, distance_exit_m=150
+        )
     )
     assert violates(
         lambda: Corner.objects.create(track=track, number=1, distance_start_m=0, distance_apex_m=1, distance_exit_m=2)
@@ -74,7 +76,9 @@ def test_corner_distances_run_start_apex_exit():
 def test_season_stats_ladder_and_one_row_per_season():
     driver = Driver.objects.create(number=2, name="A")
     DriverSeasonStats.objects.create(driver=driver, wins=1, podiums=2, top5=3, top10=4)
-    assert violates(lambda: DriverSeasonStats.objects.create(driver=driver, season=2024, wins=3, podiums=2, top5=3, top10=4))
+    assert violates(
+        lambda: DriverSeasonStats.objects.create(driver=driver, season=2024, wins=3, podiums=2, top5=3, top10=4)
+    )
     assert violates(lambda: DriverSeasonStats.objects.create(driver=driver))
 
 
@@ -91,5 +95,7 @@ def test_legacy_score_components_are_unique_per_driver_factor_and_variable():
     # The legacy composition used one variable under two factors: both rows are kept.
     LegacyScoreComponent.objects.create(driver=driver, factor_id="consistency", variable_name="position_changes")
     assert violates(
-        lambda: LegacyScoreComponent.objects.create(driver=driver, factor_id="racecraft", variable_name="position_changes")
+        lambda: LegacyScoreComponent.objects.create(
+            driver=driver, factor_id="racecraft", variable_name="position_changes"
+        )
     )

@@ -24,16 +24,45 @@ def test_parse_race_time(text, seconds):
     assert parse_race_time(text) == pytest.approx(seconds, abs=1e-9)
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("+0.432", 0.432), ("+83.782", 83.782), ("-1.500", -1.5),
-                                               ("+1:02.500", 62.5), ("-0.0004", 0.0), ("-0.0006", -0.001)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("+0.432", 0.432),
+        ("+83.782", 83.782),
+        ("-1.500", -1.5),
+        ("+1:02.500", 62.5),
+        ("-0.0004", 0.0),
+        ("-0.0006", -0.001),
+    ],
+)
 def test_a_signed_race_time_is_a_gap(text, seconds):
     assert parse_race_time(text, signed=True) == pytest.approx(seconds, abs=1e-9)
 
 
-@pytest.mark.parametrize("text", [
-    "", "1 Lap", "-", "+", "1:60.000", "1:02:60.000", "1:60:00.000", "1::02.000", "a:01.000", "1:2:3:4",
-    ":01.000", ".5", "1e3", "inf", "nan", "1_0.5", "1:-2.000", "1.2.3", "+-1.0",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "1 Lap",
+        "-",
+        "+",
+        "1:60.000",
+        "1:02:60.000",
+        "1:60:00.000",
+        "1::02.000",
+        "a:01.000",
+        "1:2:3:4",
+        ":01.000",
+        ".5",
+        "1e3",
+        "inf",
+        "nan",
+        "1_0.5",
+        "1:-2.000",
+        "1.2.3",
+        "+-1.0",
+    ],
+)
 def test_parse_race_time_rejects_what_is_not_a_time(text):
     with pytest.raises(ValueError, match="not a time"):
         parse_race_time(text, signed=True)
@@ -69,8 +98,9 @@ def test_a_sector_of_a_minute_or_more_is_written_as_a_lap_time():
     assert format_sector_time(59.9994) == "59.999"
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(0.432, "+0.432"), (83.782, "+83.782"), (0.001, "+0.001"),
-                                                  (0.0, "0.000"), (-0.25, "-0.250")])
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(0.432, "+0.432"), (83.782, "+83.782"), (0.001, "+0.001"), (0.0, "0.000"), (-0.25, "-0.250")]
+)
 def test_gaps_are_seconds_with_a_plus_when_behind(seconds, text):
     assert format_gap(seconds) == text
 

@@ -77,8 +77,12 @@ def build_season(*, drivers: int, seed: int = 7) -> Season:
         for race, finish in zip(races, finishes, strict=False):
             RaceEntry.objects.create(race=race, car_number=number, driver=driver, finish_position=finish)
         DriverSeasonStats.objects.create(
-            driver=driver, races=races_run, avg_finish=sum(finishes) / races_run, wins=finishes.count(1),
-            podiums=sum(f <= 3 for f in finishes), top5=sum(f <= 5 for f in finishes),
+            driver=driver,
+            races=races_run,
+            avg_finish=sum(finishes) / races_run,
+            wins=finishes.count(1),
+            podiums=sum(f <= 3 for f in finishes),
+            top5=sum(f <= 5 for f in finishes),
             top10=sum(f <= 10 for f in finishes),
         )
         if number == drivers + 2:
@@ -92,7 +96,9 @@ def build_season(*, drivers: int, seed: int = 7) -> Season:
         percentiles = {v.id: round(rng.uniform(0, 100), 2) for v in variables}
         for variable in variables:
             DriverVariableValue.objects.create(
-                driver=driver, variable=variable, normalized_value=percentiles[variable.id],
+                driver=driver,
+                variable=variable,
+                normalized_value=percentiles[variable.id],
                 percentile=percentiles[variable.id],
             )
         if ranked:
@@ -108,4 +114,3 @@ def build_season(*, drivers: int, seed: int = 7) -> Season:
 @pytest.fixture
 def season(db) -> Season:
     return build_season(drivers=12)
-

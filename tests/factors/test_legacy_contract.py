@@ -92,6 +92,7 @@ def test_drivers_list_serves_the_same_31_drivers_with_the_same_scores(replay):
 
 def test_drivers_list_by_track(replay):
     ranked = _ranked_numbers(replay)
+
     def unknown_track(captured):
         return {404} if captured["request"]["query"]["track_id"] == "nope" else set()
 
@@ -248,8 +249,15 @@ def test_find_similar_matches_except_for_the_best_driver(replay):
             # a message (the Driver Development page's fallback shows it).
             (self_match,) = body["similar_drivers"]
             (legacy_self,) = old["similar_drivers"]
-            for key in ("driver_number", "driver_name", "match_score", "is_elite_self_match", "avg_finish",
-                        "current_avg_finish", "target_factor"):
+            for key in (
+                "driver_number",
+                "driver_name",
+                "match_score",
+                "is_elite_self_match",
+                "avg_finish",
+                "current_avg_finish",
+                "target_factor",
+            ):
                 assert self_match[key] == legacy_self[key], key
             assert body["matching_algorithm"]["method"] == old["matching_algorithm"]["method"]
             assert body["total_better_drivers"] == 0 and body["message"].startswith(

@@ -14,8 +14,12 @@ profile = st.fixed_dictionaries({f: score for f in FACTORS})
 field = st.lists(profile, min_size=2, max_size=40)
 model = st.builds(
     lambda intercept, coefficients: skill_model.Coefficients(
-        name="m", season=2025, intercept=intercept, weights=dict.fromkeys(FACTORS, 0.25),
-        finish=dict(zip(FACTORS, coefficients, strict=True)), display_names={f: f for f in FACTORS},
+        name="m",
+        season=2025,
+        intercept=intercept,
+        weights=dict.fromkeys(FACTORS, 0.25),
+        finish=dict(zip(FACTORS, coefficients, strict=True)),
+        display_names={f: f for f in FACTORS},
     ),
     st.floats(min_value=-20, max_value=40),
     st.lists(st.floats(min_value=-10, max_value=0), min_size=4, max_size=4),

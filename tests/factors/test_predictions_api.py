@@ -255,6 +255,7 @@ def test_skill_gaps_and_recommendations(client, season):
     assert gaps["total_drivers"] == len(season.ranked)
     impacts = [g["position_impact"] for g in gaps["skill_gaps"]]
     assert impacts == sorted(impacts, reverse=True) and all(i > 0 for i in impacts)
+
     def overall(n):
         return sum(weight * season.ranked[n][f] for f, (_, weight, _) in FACTORS.items())
 

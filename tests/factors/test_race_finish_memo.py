@@ -29,8 +29,13 @@ CIRCUIT = CircuitDemand("barber", "Barber", {"speed": 3.0, "consistency": 0.5, "
 def population() -> SkillPopulation:
     rng = random.Random(7)
     drivers = [
-        DriverProfile(driver_id=n, number=n, name=f"Driver {n}", percentiles=dict.fromkeys(FACTORS, 50.0),
-                      scores={f: round(rng.uniform(30, 95), 1) for f in FACTORS})
+        DriverProfile(
+            driver_id=n,
+            number=n,
+            name=f"Driver {n}",
+            percentiles=dict.fromkeys(FACTORS, 50.0),
+            scores={f: round(rng.uniform(30, 95), 1) for f in FACTORS},
+        )
         for n in range(2, 26)
     ]
     drivers.append(replace(drivers[0], driver_id=99, number=99))  # a tie: the same scores as car 2
@@ -40,8 +45,10 @@ def population() -> SkillPopulation:
 def race_finish_over_the_field(population, number, scores, grid_position):
     """The prediction as the race model computes it from every entrant's z-scores."""
     z = skill_model.z_scores(scores=scores, spreads=population.spreads)
-    entrants = [race_model.Entrant(key=d.number, z=z if d.number == number else population.z_by_number[d.number])
-                for d in population.drivers]
+    entrants = [
+        race_model.Entrant(key=d.number, z=z if d.number == number else population.z_by_number[d.number])
+        for d in population.drivers
+    ]
     if grid_position is not None:
         before = race_model.race_scores(entrants=entrants, demands=CIRCUIT.demands, grid_weight=0.0)
         others = sorted((e.key for e in entrants if e.key != number), key=lambda key: (-before[key], key))

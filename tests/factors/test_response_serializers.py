@@ -57,7 +57,12 @@ def _requests(population, number):
             None,
             driver_reports.match(population=population, driver_number=number, top_n=5, adjusted={"speed": 90.0}),
         ),
-        ("get", "/api/factors/speed/stats", None, factor_reports.factor_stats(population=population, factor_id="speed")),
+        (
+            "get",
+            "/api/factors/speed/stats",
+            None,
+            factor_reports.factor_stats(population=population, factor_id="speed"),
+        ),
         (
             "get",
             f"/api/factors/speed/comparison/{number}",

@@ -24,8 +24,9 @@ def postgres_server():
     server = PostgresServer(Path(tempfile.mkdtemp(prefix="htt-faults-postgres-")))
     server.init().start()
     try:
-        migrated = run_manage("migrate", "--no-input", DJANGO_SETTINGS_MODULE="hackthetrack.settings.development",
-                              DATABASE_URL=server.url)
+        migrated = run_manage(
+            "migrate", "--no-input", DJANGO_SETTINGS_MODULE="hackthetrack.settings.development", DATABASE_URL=server.url
+        )
         assert migrated.returncode == 0, migrated.stderr
         yield server
     finally:

@@ -9,7 +9,8 @@ def test_postgres_down_answers_503_and_the_first_request_after_it_returns_is_ser
     created = run_python(
         "import django; django.setup(); from drivers.models import Track; "
         "Track.objects.create(id='barber', name='Barber Motorsports Park')",
-        DJANGO_SETTINGS_MODULE="hackthetrack.settings.development", DATABASE_URL=postgres_server.url,
+        DJANGO_SETTINGS_MODULE="hackthetrack.settings.development",
+        DATABASE_URL=postgres_server.url,
     )
     assert created.returncode == 0, created.stderr
     app = app_servers(DATABASE_URL=postgres_server.url)

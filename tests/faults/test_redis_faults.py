@@ -56,9 +56,13 @@ def test_an_admin_write_with_redis_down_is_done_and_reported_done(admin_client, 
 def test_import_legacy_with_redis_down_succeeds(season_dir, redis_server):
     redis_server.stop()
 
-    result = run_manage("import_legacy", str(season_dir / "legacy"),
-                        DJANGO_SETTINGS_MODULE="hackthetrack.settings.development",
-                        DATABASE_URL=database_url(connection.settings_dict), REDIS_URL=redis_server.url)
+    result = run_manage(
+        "import_legacy",
+        str(season_dir / "legacy"),
+        DJANGO_SETTINGS_MODULE="hackthetrack.settings.development",
+        DATABASE_URL=database_url(connection.settings_dict),
+        REDIS_URL=redis_server.url,
+    )
 
     assert result.returncode == 0, result.stderr
     assert Track.objects.exists()

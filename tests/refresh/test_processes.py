@@ -25,9 +25,13 @@ def refresh_env(warehouse_emulator):
     return child_env(
         DJANGO_SETTINGS_MODULE="hackthetrack.settings.development",
         DATABASE_URL=database_url(connections["default"].settings_dict),
-        SNOWFLAKE_ACCOUNT="fakesnow", SNOWFLAKE_EMULATOR="true", SNOWFLAKE_HOST=warehouse_emulator.host,
-        SNOWFLAKE_PORT=str(warehouse_emulator.port), SNOWFLAKE_PROTOCOL="http",
-        SNOWFLAKE_DATABASE=connections["warehouse"].settings_dict["NAME"], PYTHONUNBUFFERED="1",
+        SNOWFLAKE_ACCOUNT="fakesnow",
+        SNOWFLAKE_EMULATOR="true",
+        SNOWFLAKE_HOST=warehouse_emulator.host,
+        SNOWFLAKE_PORT=str(warehouse_emulator.port),
+        SNOWFLAKE_PROTOCOL="http",
+        SNOWFLAKE_DATABASE=connections["warehouse"].settings_dict["NAME"],
+        PYTHONUNBUFFERED="1",
     )
 
 
@@ -41,13 +45,25 @@ def legacy_committed(season_dir, warehouse_transactional_db):
 
 
 def refresh_start(env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "manage.py", "refresh_cache"], cwd=PROJECT_DIR, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "refresh_cache"],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def refresh_finish(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", "refresh_cache"], cwd=PROJECT_DIR, env=env,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "manage.py", "refresh_cache"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def wait_for_line(process: subprocess.Popen, text: str) -> None:
@@ -59,8 +75,9 @@ def wait_for_line(process: subprocess.Popen, text: str) -> None:
 
 def lock_held() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s",
-                       [ADVISORY_LOCK_KEY & 0xFFFFFFFF])
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s", [ADVISORY_LOCK_KEY & 0xFFFFFFFF]
+        )
         return cursor.fetchone()[0] > 0
 
 

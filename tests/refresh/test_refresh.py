@@ -76,11 +76,13 @@ def test_a_shared_car_number_links_only_the_entry_its_driver_drove(season_in_war
     driver = Driver.objects.get(number=3)
     timing = season_dir / "timing"
     [own] = [
-        q for q in official.qualifying(timing, "cota", 1)
+        q
+        for q in official.qualifying(timing, "cota", 1)
         if official.integer(q["NUMBER"]) == 3 and f"{q['DRIVER_FIRSTNAME']} {q['DRIVER_SECONDNAME']}" == driver.name
     ]
     [expected] = [
-        r for r in official.classification(timing, "cota", 1)
+        r
+        for r in official.classification(timing, "cota", 1)
         if official.integer(r["NUMBER"]) == 3 and r["GROUP"] == own["GROUP"]
     ]
     entries = RaceEntry.objects.filter(race__track_id="cota", race__race_number=1, car_number=3)
@@ -242,7 +244,8 @@ def test_braking_consistency_comes_from_telemetry_when_the_warehouse_has_it(seas
     assert braking.weight > 0
     # The drivers the refresh scored (the legacy rows of the others carry no weight).
     others = DriverVariableValue.objects.filter(variable__factor_id="consistency", weight__isnull=False).exclude(
-        driver__number=13)
+        driver__number=13
+    )
     assert {v.weight for v in others if v.variable_id == "braking_consistency"} == {0}
     for driver_id in {v.driver_id for v in others} | {braking.driver_id}:
         weights = DriverVariableValue.objects.filter(driver_id=driver_id, variable__factor_id="consistency")

@@ -92,8 +92,9 @@ def test_a_variable_where_higher_is_better_is_not_turned_over():
     # Driver 1: 0.8·100 + 0.2·0; driver 2: 0.8·0 + 0.2·100; driver 3: 0.8·50 + 0.2·50.
     assert [scores[d]["racecraft"].score for d in (1, 2, 3)] == [80.0, 20.0, 50.0]
     # z against the three scores' own mean (50) and population spread (√600).
-    assert [scores[d]["racecraft"].z_score for d in (1, 2, 3)] == pytest.approx([30 / 600**0.5, -30 / 600**0.5, 0],
-                                                                               abs=1e-4)
+    assert [scores[d]["racecraft"].z_score for d in (1, 2, 3)] == pytest.approx(
+        [30 / 600**0.5, -30 / 600**0.5, 0], abs=1e-4
+    )
     assert [scores[d]["racecraft"].percentile for d in (1, 2, 3)] == [100.0, 0.0, 50.0]
 
 

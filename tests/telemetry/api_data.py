@@ -71,13 +71,26 @@ class SectorLap:
                 start + 0.95 * length <= distance < start + length
                 for start, length in zip(_starts(self.lengths), self.lengths, strict=True)
             )
-            rows.append({
-                "car_number": self.car, "vehicle_id": f"GR86-000-{self.car}", "lap": self.lap,
-                "timestamp": START + timedelta(seconds=clock + t), "lap_distance_m": distance, "speed_kph": kph,
-                "rpm": kph * 40, "gear": 3 if kph < 150 else 4, "throttle_pct": 0.0 if braking else 100.0,
-                "brake_front_bar": 30.0 if braking else 0.0, "brake_rear_bar": 18.0 if braking else 0.0,
-                "steering_deg": 0.0, "accel_long_g": 0.0, "accel_lat_g": 0.0, "gps_lat": None, "gps_long": None,
-            })
+            rows.append(
+                {
+                    "car_number": self.car,
+                    "vehicle_id": f"GR86-000-{self.car}",
+                    "lap": self.lap,
+                    "timestamp": START + timedelta(seconds=clock + t),
+                    "lap_distance_m": distance,
+                    "speed_kph": kph,
+                    "rpm": kph * 40,
+                    "gear": 3 if kph < 150 else 4,
+                    "throttle_pct": 0.0 if braking else 100.0,
+                    "brake_front_bar": 30.0 if braking else 0.0,
+                    "brake_rear_bar": 18.0 if braking else 0.0,
+                    "steering_deg": 0.0,
+                    "accel_long_g": 0.0,
+                    "accel_lat_g": 0.0,
+                    "gps_lat": None,
+                    "gps_long": None,
+                }
+            )
             t += 1 / HZ
             distance = self._distance_at(t)
         return rows
@@ -93,8 +106,10 @@ class SectorLap:
 
 def _blank_row(model) -> dict:
     """Every column of a row the way an export without the value fills it (defaults, empty text)."""
-    return {field.column: field.get_default() if field.has_default() else ("" if not field.null else None)
-            for field in model._meta.concrete_fields}
+    return {
+        field.column: field.get_default() if field.has_default() else ("" if not field.null else None)
+        for field in model._meta.concrete_fields
+    }
 
 
 def _starts(lengths: tuple[float, ...]) -> list[float]:
@@ -105,8 +120,9 @@ def _starts(lengths: tuple[float, ...]) -> list[float]:
     return starts
 
 
-def warehouse_load_laps(*, track: str, race_number: int, laps: list[SectorLap], timing: bool = True,
-                        positions: dict[int, int] | None = None) -> None:
+def warehouse_load_laps(
+    *, track: str, race_number: int, laps: list[SectorLap], timing: bool = True, positions: dict[int, int] | None = None
+) -> None:
     """Samples of the laps (each car's laps back to back); with ``timing``, their timing rows; with
     ``positions`` (car number: place), a classification."""
     sample_rows, clocks = [], {}
@@ -118,24 +134,58 @@ def warehouse_load_laps(*, track: str, race_number: int, laps: list[SectorLap], 
     with tempfile.TemporaryDirectory() as work_dir, connections[WAREHOUSE].cursor() as cursor:
         schema = arrow_schema(Sample)
         rows = [{**common, "line": line, **row} for line, row in enumerate(sample_rows, start=1)]
-        table = pa.table({field.name: pa.array([row[field.name.lower()] for row in rows], field.type)
-                          for field in schema}, schema=schema)
+        table = pa.table(
+            {field.name: pa.array([row[field.name.lower()] for row in rows], field.type) for field in schema},
+            schema=schema,
+        )
         warehouse_table_copy(cursor=cursor, model=Sample, table=table, work_dir=Path(work_dir))
         if timing:
-            warehouse_rows_copy(cursor=cursor, model=Lap, work_dir=Path(work_dir), rows=[
-                {**_blank_row(Lap), **common, "line": line, "car_number": lap.car, "lap_number": lap.lap,
-                 "lap_time_s": lap.lap_time, "s1_s": lap.sector_times[0], "s2_s": lap.sector_times[1],
-                 "s3_s": lap.sector_times[2], "flag": "GF"}
-                for line, lap in enumerate(laps, start=1)
-            ])
+            warehouse_rows_copy(
+                cursor=cursor,
+                model=Lap,
+                work_dir=Path(work_dir),
+                rows=[
+                    {
+                        **_blank_row(Lap),
+                        **common,
+                        "line": line,
+                        "car_number": lap.car,
+                        "lap_number": lap.lap,
+                        "lap_time_s": lap.lap_time,
+                        "s1_s": lap.sector_times[0],
+                        "s2_s": lap.sector_times[1],
+                        "s3_s": lap.sector_times[2],
+                        "flag": "GF",
+                    }
+                    for line, lap in enumerate(laps, start=1)
+                ],
+            )
         if positions:
-            warehouse_rows_copy(cursor=cursor, model=Result, work_dir=Path(work_dir), rows=[
-                {**_blank_row(Result), **common, "line": line, "car_number": car, "position": place,
-                 "status": "Classified"}
-                for line, (car, place) in enumerate(positions.items(), start=1)
-            ])
-    load_record(load_id=load_id, kind=Load.Kind.SAMPLES.value, source="api tests", season=SEASON, track=track,
-                race_number=race_number, row_count=len(rows))
+            warehouse_rows_copy(
+                cursor=cursor,
+                model=Result,
+                work_dir=Path(work_dir),
+                rows=[
+                    {
+                        **_blank_row(Result),
+                        **common,
+                        "line": line,
+                        "car_number": car,
+                        "position": place,
+                        "status": "Classified",
+                    }
+                    for line, (car, place) in enumerate(positions.items(), start=1)
+                ],
+            )
+    load_record(
+        load_id=load_id,
+        kind=Load.Kind.SAMPLES.value,
+        source="api tests",
+        season=SEASON,
+        track=track,
+        race_number=race_number,
+        row_count=len(rows),
+    )
 
 
 def warehouse_delete_track(*, track: str) -> None:

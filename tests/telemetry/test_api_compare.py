@@ -7,10 +7,14 @@ from tests.telemetry.api_data import SectorLap, WarehouseTraffic, warehouse_dele
 
 TRACK = "comparering"
 SECTORS = (1000.0, 1000.0, 1000.0)
-CAR_1 = [SectorLap(car=1, lap=1, lengths=SECTORS, speeds=(40.0, 40.0, 40.0)),   # 75 s
-         SectorLap(car=1, lap=2, lengths=SECTORS, speeds=(50.0, 50.0, 50.0))]   # 60 s: 20 + 20 + 20
-CAR_2 = [SectorLap(car=2, lap=1, lengths=SECTORS, speeds=(40.0, 50.0, 62.5)),   # 61 s: 25 + 20 + 16
-         SectorLap(car=2, lap=2, lengths=SECTORS, speeds=(40.0, 40.0, 50.0))]   # 70 s
+CAR_1 = [
+    SectorLap(car=1, lap=1, lengths=SECTORS, speeds=(40.0, 40.0, 40.0)),  # 75 s
+    SectorLap(car=1, lap=2, lengths=SECTORS, speeds=(50.0, 50.0, 50.0)),
+]  # 60 s: 20 + 20 + 20
+CAR_2 = [
+    SectorLap(car=2, lap=1, lengths=SECTORS, speeds=(40.0, 50.0, 62.5)),  # 61 s: 25 + 20 + 16
+    SectorLap(car=2, lap=2, lengths=SECTORS, speeds=(40.0, 40.0, 50.0)),
+]  # 70 s
 # Stated tolerance of the distance-based delta on 20 Hz samples and 500 bins (6 m): 0.02 s.
 TOLERANCE_S = 0.02
 
@@ -59,8 +63,9 @@ def test_time_delta_along_the_lap_matches_the_arithmetic(client, warehouse_db):
     assert telemetry["delta_method"].startswith("approximate")
     fast, other = CAR_1[1], CAR_2[0]
     assert len(telemetry["distance"]) == 500
-    for distance, delta, speed_1, speed_2 in zip(telemetry["distance"], telemetry["time_delta"],
-                                                 telemetry["speed_1"], telemetry["speed_2"], strict=True):
+    for distance, delta, speed_1, speed_2 in zip(
+        telemetry["distance"], telemetry["time_delta"], telemetry["speed_1"], telemetry["speed_2"], strict=True
+    ):
         assert delta == pytest.approx(fast.time_at(distance) - other.time_at(distance), abs=TOLERANCE_S)
         if 10 < distance % 1000 < 990:  # no speed change inside the bin
             assert speed_1 == pytest.approx(fast.speed_at(distance) * 3.6)
@@ -82,7 +87,10 @@ def test_where_the_time_is_lost(client, warehouse_db):
 
     # Sector 3 (2000-3000 m): 50 m/s against 62.5 m/s costs 300/50 - 300/62.5 = 1.2 s per 300 m segment.
     assert [(segment["from_m"], segment["to_m"]) for segment in time_lost] == [
-        (2100.0, 2400.0), (2400.0, 2700.0), (2700.0, 3000.0)]
+        (2100.0, 2400.0),
+        (2400.0, 2700.0),
+        (2700.0, 3000.0),
+    ]
     assert [segment["seconds"] for segment in time_lost] == pytest.approx([1.2] * 3, abs=TOLERANCE_S)
 
 
@@ -148,7 +156,8 @@ def test_detailed_legacy_answers(client, warehouse_db):
     assert unknown["traces"] == {}
     assert unsupported.status_code == 400
     assert unsupported.json()["details"] == {
-        "data_type": ["Unsupported data_type: brake_comparison. Supported: speed_trace"]}
+        "data_type": ["Unsupported data_type: brake_comparison. Supported: speed_trace"]
+    }
 
 
 def test_detailed_runs_two_warehouse_queries_then_one(client, warehouse_db):

@@ -55,8 +55,14 @@ def test_drivers_keep_the_legacy_keys_with_the_cars_per_race(client, warehouse_d
     assert body["drivers_with_telemetry"] == [7, 9]
     assert body["count"] == 2
     samples_7 = sum(len(lap.samples(clock=0)) for lap in LAPS if lap.car == 7)
-    assert body["cars"][0] == {"season": SEASON, "track_id": TRACK, "race_num": 1, "driver_number": 7, "laps": 2,
-                               "samples": samples_7}
+    assert body["cars"][0] == {
+        "season": SEASON,
+        "track_id": TRACK,
+        "race_num": 1,
+        "driver_number": 7,
+        "laps": 2,
+        "samples": samples_7,
+    }
     assert response["X-Total-Count"] == "2"
 
 
@@ -151,8 +157,12 @@ def test_trace_points_are_capped(client, warehouse_db):
 
 
 def test_unknown_parameters_and_bad_filters_are_400_naming_each(client, warehouse_db):
-    body = assert_400(get(client, "laps", track_id=TRACK, colour="red", speed__near=3, lap__in="3,x"),
-                      "colour", "speed__near", "lap__in")
+    body = assert_400(
+        get(client, "laps", track_id=TRACK, colour="red", speed__near=3, lap__in="3,x"),
+        "colour",
+        "speed__near",
+        "lap__in",
+    )
     assert body["path"] == "/api/telemetry/laps"
     assert_400(get(client, "trace", driver_number=7, nope=1), "track_id", "nope")
     assert_400(get(client, "drivers", lap_time__gte=1), "lap_time__gte")  # not a column of that list
@@ -165,12 +175,15 @@ def test_unknown_car_or_lap_is_404(client, warehouse_db):
     assert get(client, "laps", track_id=TRACK, driver_number=99).json() == []
 
 
-@pytest.mark.parametrize("path, params, queries", [
-    ("drivers", {"track_id": TRACK}, 1),
-    ("laps", {"track_id": TRACK}, 1),
-    ("trace", {"track_id": TRACK, "driver_number": 7, "points": 50}, 2),
-    ("trace", {"track_id": TRACK, "driver_number": 7, "lap": 1, "points": 50}, 2),
-])
+@pytest.mark.parametrize(
+    "path, params, queries",
+    [
+        ("drivers", {"track_id": TRACK}, 1),
+        ("laps", {"track_id": TRACK}, 1),
+        ("trace", {"track_id": TRACK, "driver_number": 7, "points": 50}, 2),
+        ("trace", {"track_id": TRACK, "driver_number": 7, "lap": 1, "points": 50}, 2),
+    ],
+)
 def test_each_list_is_a_fixed_number_of_queries_of_few_rows(client, warehouse_db, path, params, queries):
     with WarehouseTraffic() as traffic:
         assert get(client, path, **params).status_code == 200

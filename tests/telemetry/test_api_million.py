@@ -24,8 +24,9 @@ CAR = 1
 def race(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         started = time.monotonic()
-        made = million_sample_race(track=TRACK, race_number=1, season=SEASON, samples=1_000_000,
-                                   work_dir=tmp_path_factory.mktemp("million"))
+        made = million_sample_race(
+            track=TRACK, race_number=1, season=SEASON, samples=1_000_000, work_dir=tmp_path_factory.mktemp("million")
+        )
         print(f"\nmade a race of {made['samples']:,} samples in {time.monotonic() - started:.1f}s")
         yield made
         warehouse_delete_track(track=TRACK)
@@ -45,6 +46,7 @@ def generated_laps(race):
 @pytest.fixture(scope="module")
 def fastest_lap(generated_laps):
     """Car 1's fastest complete lap, from the file: first to last timestamp."""
+
     def duration(rows):
         times = [datetime.fromisoformat(row["timestamp"]) for row in rows]
         return (max(times) - min(times)).total_seconds()
@@ -66,8 +68,9 @@ def test_the_race_holds_a_million_samples(race, warehouse_db):
 
 
 @pytest.mark.parametrize("points", [10, 500, 2000])
-def test_trace_rows_are_bounded_by_points_whatever_the_raw_count(client, warehouse_db, race, generated_laps,
-                                                                 fastest_lap, points):
+def test_trace_rows_are_bounded_by_points_whatever_the_raw_count(
+    client, warehouse_db, race, generated_laps, fastest_lap, points
+):
     with WarehouseTraffic() as traffic:
         response = trace(client, points=points)
     with WarehouseTraffic() as again:
@@ -81,8 +84,9 @@ def test_trace_rows_are_bounded_by_points_whatever_the_raw_count(client, warehou
     assert len(body["trace"]) <= points
     # One row per distance bin the file's samples fall in (bins counted from the file).
     width = max(float(row["Laptrigger_lapdist_dls"]) for row in generated_laps[fastest_lap]) / points
-    occupied = {min(math.floor(float(row["Laptrigger_lapdist_dls"]) / width), points - 1)
-                for row in generated_laps[fastest_lap]}
+    occupied = {
+        min(math.floor(float(row["Laptrigger_lapdist_dls"]) / width), points - 1) for row in generated_laps[fastest_lap]
+    }
     assert len(body["trace"]) == len(occupied)
     assert sum(row["samples"] for row in body["trace"]) == raw  # every sample of the lap, binned
     # The race's fastest laps (one row a car), then the lap's bins; the fastest laps are kept for

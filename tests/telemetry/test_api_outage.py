@@ -188,6 +188,7 @@ def test_an_unmigrated_warehouse_answers_503_naming_the_migration(client, unmigr
 def warehouse_raises(monkeypatch):
     """Make the telemetry reads fail with a connector error as Snowflake raises it (the other
     statements, the probe's included, still reach the emulator)."""
+
     def fail_with(error: Exception):
         execute = SnowflakeCursor.execute
 
@@ -202,15 +203,23 @@ def warehouse_raises(monkeypatch):
     probe.reset()
 
 
-@pytest.mark.parametrize("error", [
-    connector.ProgrammingError("SQL execution was cancelled by the client due to a timeout.", errno=604,
-                               sqlstate="57014"),
-    connector.ProgrammingError("Statement reached its statement or warehouse timeout of 8 second(s) and was "
-                               "canceled.", errno=630, sqlstate="57014"),
-    connector.ProgrammingError("No active warehouse selected in the current session.", errno=606, sqlstate="57P03"),
-    connector.DatabaseError("Incorrect username or password was specified.", errno=390100, sqlstate="08004"),
-    connector.OperationalError("Failed to execute request: Read timed out.", errno=250003),
-], ids=["604-client-timeout", "630-statement-timeout", "606-no-warehouse", "390100-login", "network"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        connector.ProgrammingError(
+            "SQL execution was cancelled by the client due to a timeout.", errno=604, sqlstate="57014"
+        ),
+        connector.ProgrammingError(
+            "Statement reached its statement or warehouse timeout of 8 second(s) and was canceled.",
+            errno=630,
+            sqlstate="57014",
+        ),
+        connector.ProgrammingError("No active warehouse selected in the current session.", errno=606, sqlstate="57P03"),
+        connector.DatabaseError("Incorrect username or password was specified.", errno=390100, sqlstate="08004"),
+        connector.OperationalError("Failed to execute request: Read timed out.", errno=250003),
+    ],
+    ids=["604-client-timeout", "630-statement-timeout", "606-no-warehouse", "390100-login", "network"],
+)
 def test_unavailable_warehouse_errors_answer_503_with_retry_after(client, warehouse_raises, settings, error):
     settings.TELEMETRY_UNAVAILABLE_RETRY_AFTER = 4.0
     warehouse_raises(error)
@@ -223,12 +232,18 @@ def test_unavailable_warehouse_errors_answer_503_with_retry_after(client, wareho
     assert probe.is_open  # the next requests do not pay for it again
 
 
-@pytest.mark.parametrize("error", [
-    connector.ProgrammingError("SQL compilation error: syntax error line 1 at position 7 unexpected 'SELEC'.",
-                               errno=1003, sqlstate="42000"),
-    connector.ProgrammingError("Insufficient privileges to operate on table 'TELEMETRY_SAMPLE'", errno=3001,
-                               sqlstate="42501"),
-], ids=["1003-compilation", "3001-privileges"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        connector.ProgrammingError(
+            "SQL compilation error: syntax error line 1 at position 7 unexpected 'SELEC'.", errno=1003, sqlstate="42000"
+        ),
+        connector.ProgrammingError(
+            "Insufficient privileges to operate on table 'TELEMETRY_SAMPLE'", errno=3001, sqlstate="42501"
+        ),
+    ],
+    ids=["1003-compilation", "3001-privileges"],
+)
 def test_permanent_errors_answer_500_at_once_logged_with_the_query_tag(client, warehouse_raises, caplog, error):
     calls = []
     warehouse_raises(error)
@@ -247,8 +262,10 @@ def test_permanent_errors_answer_500_at_once_logged_with_the_query_tag(client, w
     assert len([command for command in calls if "telemetry_sample" in command]) == 1  # never retried
     assert not probe.is_open
     logged = [record.getMessage() for record in warehouse_records(caplog)]
-    assert any("hackthetrack web /api/telemetry/drivers request_id=" in message and "not retried" in message
-               for message in logged), logged
+    assert any(
+        "hackthetrack web /api/telemetry/drivers request_id=" in message and "not retried" in message
+        for message in logged
+    ), logged
 
 
 @pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")

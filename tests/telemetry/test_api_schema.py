@@ -12,8 +12,10 @@ from tests.telemetry.api_data import SectorLap, warehouse_delete_track, warehous
 
 TRACK = "schemaring"
 SECTORS = (1000.0, 1000.0, 1000.0)
-LAPS = [SectorLap(car=3, lap=1, lengths=SECTORS, speeds=(40.0, 50.0, 60.0)),
-        SectorLap(car=4, lap=1, lengths=SECTORS, speeds=(45.0, 45.0, 45.0))]
+LAPS = [
+    SectorLap(car=3, lap=1, lengths=SECTORS, speeds=(40.0, 50.0, 60.0)),
+    SectorLap(car=4, lap=1, lengths=SECTORS, speeds=(45.0, 45.0, 45.0)),
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +36,16 @@ def api_schema(race, warehouse_db):
     request_finished.connect(close_old_connections)
 
 
-@pytest.mark.parametrize("path, query", [
-    ("/api/telemetry/drivers", {"track_id": TRACK}),
-    ("/api/telemetry/laps", {"track_id": TRACK}),
-    ("/api/telemetry/trace", {"track_id": TRACK, "driver_number": 3, "points": 40}),
-    ("/api/telemetry/compare", {"track_id": TRACK, "driver_1": 3, "driver_2": 4, "points": 40}),
-    ("/api/telemetry/detailed", {"track_id": TRACK, "race_num": 1, "driver_number": 3, "points": 40}),
-])
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/api/telemetry/drivers", {"track_id": TRACK}),
+        ("/api/telemetry/laps", {"track_id": TRACK}),
+        ("/api/telemetry/trace", {"track_id": TRACK, "driver_number": 3, "points": 40}),
+        ("/api/telemetry/compare", {"track_id": TRACK, "driver_1": 3, "driver_2": 4, "points": 40}),
+        ("/api/telemetry/detailed", {"track_id": TRACK, "race_num": 1, "driver_number": 3, "points": 40}),
+    ],
+)
 def test_answers_with_data_keep_to_the_schema(api_schema, path, query):
     case = api_schema[path]["GET"].Case(query=query, headers={"Host": "localhost"})
     response = case.call()

@@ -12,8 +12,9 @@ TRACK = "yellowring"
 def race(django_db_setup, django_db_blocker):
     """Car 72's only lap ran under a full-course yellow."""
     with django_db_blocker.unblock():
-        warehouse_load_laps(track=TRACK, race_number=1,
-                            laps=[SectorLap(car=72, lap=1, lengths=(500.0,) * 3, speeds=(40.0,) * 3)])
+        warehouse_load_laps(
+            track=TRACK, race_number=1, laps=[SectorLap(car=72, lap=1, lengths=(500.0,) * 3, speeds=(40.0,) * 3)]
+        )
         with connections["warehouse"].cursor() as cursor:
             cursor.execute("UPDATE telemetry_lap SET flag = 'FCY' WHERE track = %s", [TRACK])
         yield

@@ -19,8 +19,10 @@ from telemetry.demo import (
 )
 
 # A 2 km loop: a slow right at 600 m after the straight, a fast left at 1500 m.
-CORNERS = [CornerLayout(apex_m=600, start_m=560, exit_m=650, speed_class="low", direction=1),
-           CornerLayout(apex_m=1500, start_m=1450, exit_m=1560, speed_class="high", direction=-1)]
+CORNERS = [
+    CornerLayout(apex_m=600, start_m=560, exit_m=650, speed_class="low", direction=1),
+    CornerLayout(apex_m=1500, start_m=1450, exit_m=1560, speed_class="high", direction=-1),
+]
 LENGTH = 2000
 
 
@@ -101,16 +103,24 @@ def test_the_command_drives_the_race_entries_on_the_circuit_and_loads_them(wareh
 
     track = Track.objects.create(id="testring", name="Test Ring", length_m=LENGTH)
     for number, corner in enumerate(CORNERS, start=1):
-        Corner.objects.create(track=track, number=number, type="right" if corner.direction > 0 else "left",
-                              distance_start_m=corner.start_m, distance_apex_m=corner.apex_m,
-                              distance_exit_m=corner.exit_m, speed_class=corner.speed_class)
+        Corner.objects.create(
+            track=track,
+            number=number,
+            type="right" if corner.direction > 0 else "left",
+            distance_start_m=corner.start_m,
+            distance_apex_m=corner.apex_m,
+            distance_exit_m=corner.exit_m,
+            speed_class=corner.speed_class,
+        )
     race = Race.objects.create(track=track, round=9, race_number=1)
     for car in (7, 13):
         RaceEntry.objects.create(race=race, car_number=car, driver=Driver.objects.create(number=car, name=f"D{car}"))
     call_command("generate_demo_telemetry", track="testring", race=1, laps=1)
     with connections["warehouse"].cursor() as cursor:
-        cursor.execute("SELECT car_number, COUNT(*), MAX(lap_distance_m) FROM telemetry_sample "
-                       "WHERE track = 'testring' GROUP BY car_number ORDER BY car_number")
+        cursor.execute(
+            "SELECT car_number, COUNT(*), MAX(lap_distance_m) FROM telemetry_sample "
+            "WHERE track = 'testring' GROUP BY car_number ORDER BY car_number"
+        )
         counts = cursor.fetchall()
     assert [car for car, _, _ in counts] == [7, 13]
     # About a lap of the 2 km loop at 20 Hz: between 20 s and 2 min of samples each.

@@ -9,12 +9,18 @@ from django.db import connections
 from telemetry import samples, services
 from telemetry.services import LoadError
 
-WIDE_HEADER = ("vehicle_number,lap,timestamp,Laptrigger_lapdist_dls,speed,nmot,gear,aps,pbrake_f,pbrake_r,"
-               "Steering_Angle,accx_can,accy_can,VBOX_Lat_Min,VBOX_Long_Minutes")
-LONG_HEADER = ("lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,telemetry_name,"
-               "telemetry_value,timestamp,vehicle_id,vehicle_number")
-SAMPLE_COLUMNS = ("car_number, vehicle_id, lap, lap_distance_m, speed_kph, rpm, gear, throttle_pct, brake_front_bar, "
-                  "brake_rear_bar, steering_deg, accel_long_g, accel_lat_g, gps_lat, gps_long")
+WIDE_HEADER = (
+    "vehicle_number,lap,timestamp,Laptrigger_lapdist_dls,speed,nmot,gear,aps,pbrake_f,pbrake_r,"
+    "Steering_Angle,accx_can,accy_can,VBOX_Lat_Min,VBOX_Long_Minutes"
+)
+LONG_HEADER = (
+    "lap,meta_event,meta_session,meta_source,meta_time,original_vehicle_id,outing,telemetry_name,"
+    "telemetry_value,timestamp,vehicle_id,vehicle_number"
+)
+SAMPLE_COLUMNS = (
+    "car_number, vehicle_id, lap, lap_distance_m, speed_kph, rpm, gear, throttle_pct, brake_front_bar, "
+    "brake_rear_bar, steering_deg, accel_long_g, accel_lat_g, gps_lat, gps_long"
+)
 
 
 def _samples(where="TRUE"):
@@ -24,15 +30,19 @@ def _samples(where="TRUE"):
 
 
 def _long_rows(vehicle_id, number, lap, timestamp, channels):
-    return [f"{lap},E,R1,src,{timestamp},{vehicle_id},0,{name},{value},{timestamp},{vehicle_id},{number}"
-            for name, value in channels.items()]
+    return [
+        f"{lap},E,R1,src,{timestamp},{vehicle_id},0,{name},{value},{timestamp},{vehicle_id},{number}"
+        for name, value in channels.items()
+    ]
 
 
 def test_wide_rows_arrive_column_for_column(warehouse_db, tmp_path):
     path = tmp_path / "barber_r1_wide.csv"
-    path.write_text(f"{WIDE_HEADER}\n"
-                    "13,4,2025-09-06T18:40:41.775Z,812.5,151.2,6050,4,98.5,0,0,-12.5,0.21,-1.1,33.5301,-86.6112\n"
-                    "72,4,2025-09-06T18:40:41.825Z,,88.0,5000,2,0,61.3,38.1,90,-1.05,0.4,33.53,-86.61\n")
+    path.write_text(
+        f"{WIDE_HEADER}\n"
+        "13,4,2025-09-06T18:40:41.775Z,812.5,151.2,6050,4,98.5,0,0,-12.5,0.21,-1.1,33.5301,-86.6112\n"
+        "72,4,2025-09-06T18:40:41.825Z,,88.0,5000,2,0,61.3,38.1,90,-1.05,0.4,33.53,-86.61\n"
+    )
     call_command("ingest_telemetry", str(path))
     assert _samples() == [
         (13, "", 4, 812.5, 151.2, 6050.0, 4, 98.5, 0.0, 0.0, -12.5, 0.21, -1.1, 33.5301, -86.6112),
@@ -42,14 +52,17 @@ def test_wide_rows_arrive_column_for_column(warehouse_db, tmp_path):
 
 def test_long_rows_are_pivoted_into_samples(warehouse_db, tmp_path):
     path = tmp_path / "t.csv"
-    rows = (_long_rows("GR86-004-78", 78, 3, "2025-09-06T18:40:41.775Z", {"speed": 150.5, "gear": 4, "ath": 7})
-            + _long_rows("GR86-004-78", 0, 3, "2025-09-06T18:40:41.825Z", {"speed": 151.5, "aps": 99}))
+    rows = _long_rows(
+        "GR86-004-78", 78, 3, "2025-09-06T18:40:41.775Z", {"speed": 150.5, "gear": 4, "ath": 7}
+    ) + _long_rows("GR86-004-78", 0, 3, "2025-09-06T18:40:41.825Z", {"speed": 151.5, "aps": 99})
     path.write_text(LONG_HEADER + "\n" + "\n".join(rows) + "\n")
     call_command("ingest_telemetry", str(path), track="cota", race=2)
     # "ath" is not a channel of the samples; vehicle_number 0 falls back to the id's suffix.
     got = _samples("track = 'cota' AND race_number = 2")
     assert [(r[0], r[1], r[2], r[4], r[6], r[7]) for r in got] == [
-        (78, "GR86-004-78", 3, 150.5, 4, None), (78, "GR86-004-78", 3, 151.5, None, 99.0)]
+        (78, "GR86-004-78", 3, 150.5, 4, None),
+        (78, "GR86-004-78", 3, 151.5, None, 99.0),
+    ]
 
 
 def test_a_sample_cut_by_a_block_boundary_is_joined(warehouse_db, tmp_path, monkeypatch):
@@ -99,17 +112,22 @@ def test_a_load_of_several_files_numbers_its_samples_in_file_order(warehouse_db,
 
 def test_long_rows_apart_or_repeated_are_joined_into_one_sample(warehouse_db, tmp_path):
     t1, t2 = "2025-09-06T18:00:00.000Z", "2025-09-06T18:00:00.050Z"
-    rows = (_long_rows("GR86-001-7", 7, 3, t1, {"speed": 100.0, "gear": 3})
-            + _long_rows("GR86-001-8", 8, 3, t1, {"speed": 90.0})
-            + _long_rows("GR86-001-7", 7, 3, t1, {"aps": 50.0})  # car 7's first sample, apart
-            + _long_rows("GR86-001-7", 7, 4, t2, {"speed": 101.0})
-            + _long_rows("GR86-001-7", 7, 5, t2, {"speed": 105.0, "nmot": ""}))  # repeated channel, two laps
+    rows = (
+        _long_rows("GR86-001-7", 7, 3, t1, {"speed": 100.0, "gear": 3})
+        + _long_rows("GR86-001-8", 8, 3, t1, {"speed": 90.0})
+        + _long_rows("GR86-001-7", 7, 3, t1, {"aps": 50.0})  # car 7's first sample, apart
+        + _long_rows("GR86-001-7", 7, 4, t2, {"speed": 101.0})
+        + _long_rows("GR86-001-7", 7, 5, t2, {"speed": 105.0, "nmot": ""})
+    )  # repeated channel, two laps
     path = tmp_path / "barber_r1_long.csv"
     path.write_text(LONG_HEADER + "\n" + "\n".join(rows) + "\n")
     call_command("ingest_telemetry", str(path))
     # One sample per car and instant; a repeated value keeps the largest, an empty one is no value.
     assert [(r[0], r[2], r[4], r[5], r[6], r[7]) for r in _samples()] == [
-        (7, 3, 100.0, None, 3, 50.0), (7, 5, 105.0, None, None, None), (8, 3, 90.0, None, None, None)]
+        (7, 3, 100.0, None, 3, 50.0),
+        (7, 5, 105.0, None, None, None),
+        (8, 3, 90.0, None, None, None),
+    ]
 
 
 def test_the_run_pivot_equals_the_grouped_pivot_on_consecutive_rows():
@@ -117,7 +135,14 @@ def test_the_run_pivot_equals_the_grouped_pivot_on_consecutive_rows():
     rows = {name: [] for name in samples.LONG_TYPES}
     for i in range(50):
         for k, name in enumerate(channels[: 3 + i % 10]):  # samples with fewer channels too
-            values = (f"GR86-00{i % 3}-{i % 3}", i % 3, i // 7, 1_000_000 * i, name, None if (i + k) % 9 == 0 else i + k / 10)
+            values = (
+                f"GR86-00{i % 3}-{i % 3}",
+                i % 3,
+                i // 7,
+                1_000_000 * i,
+                name,
+                None if (i + k) % 9 == 0 else i + k / 10,
+            )
             for column, value in zip(samples.LONG_TYPES, values, strict=True):
                 rows[column].append(value)
     table = pa.table({**rows, "timestamp": pa.array(rows["timestamp"], samples.TIMESTAMP)})
@@ -129,8 +154,9 @@ def test_the_run_pivot_equals_the_grouped_pivot_on_consecutive_rows():
 
 def test_reloading_replaces_the_cars_samples_and_keeps_other_cars(warehouse_db, tmp_path):
     first = tmp_path / "barber_r1_a.csv"
-    first.write_text(f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n"
-                     "13,1,2025-09-06T18:00:01Z,2,101,,,,,,,,,,\n")
+    first.write_text(
+        f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n13,1,2025-09-06T18:00:01Z,2,101,,,,,,,,,,\n"
+    )
     other_car = tmp_path / "barber_r1_b.csv"
     other_car.write_text(f"{WIDE_HEADER}\n72,1,2025-09-06T18:00:00Z,1,90,,,,,,,,,,\n")
     call_command("ingest_telemetry", str(first))
@@ -143,8 +169,9 @@ def test_a_bad_value_names_file_line_and_field_and_writes_nothing(warehouse_tran
     """Transactional: the error rolls back the load's own transaction (the warehouse has no
     savepoints, so a test transaction around it could not go on)."""
     path = tmp_path / "barber_r1_bad.csv"
-    path.write_text(f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n"
-                    "13,1,2025-09-06T18:00:01Z,2,fast,,,,,,,,,,\n")
+    path.write_text(
+        f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n13,1,2025-09-06T18:00:01Z,2,fast,,,,,,,,,,\n"
+    )
     with pytest.raises(CommandError, match=r"barber_r1_bad\.csv, line 3, field speed: not a number"):
         call_command("ingest_telemetry", str(path))
     assert _samples() == []
@@ -152,8 +179,9 @@ def test_a_bad_value_names_file_line_and_field_and_writes_nothing(warehouse_tran
 
 def test_a_sample_without_a_car_is_refused_with_its_line(warehouse_transactional_db, tmp_path):
     path = tmp_path / "barber_r1_nocar.csv"
-    path.write_text(f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n"
-                    ",1,2025-09-06T18:00:01Z,2,101,,,,,,,,,,\n")
+    path.write_text(
+        f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n,1,2025-09-06T18:00:01Z,2,101,,,,,,,,,,\n"
+    )
     with pytest.raises(CommandError, match=r"barber_r1_nocar\.csv, line 3, field vehicle_number: missing value"):
         call_command("ingest_telemetry", str(path))
     assert _samples() == []
@@ -170,8 +198,9 @@ def test_the_race_comes_from_the_name_or_the_options(warehouse_db, tmp_path):
         call_command("ingest_telemetry", str(bad))
 
 
-def test_a_bad_block_after_copied_ones_rolls_back_over_the_rows_before(warehouse_transactional_db, tmp_path,
-                                                                       monkeypatch, warehouse_emulator):
+def test_a_bad_block_after_copied_ones_rolls_back_over_the_rows_before(
+    warehouse_transactional_db, tmp_path, monkeypatch, warehouse_emulator
+):
     """The warehouse's rollback after COPY: two blocks of the file were already deleted over and
     copied when the third one's COPY fails (its staged file is gone from the emulator's stage); the
     transaction ends, the car's earlier samples are as they were, and every staged file not loaded

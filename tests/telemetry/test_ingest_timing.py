@@ -25,13 +25,16 @@ def _data_lines(path):
     return sum(1 for line in lines if line.strip(" ;,\r\n"))
 
 
-@pytest.mark.parametrize(("name", "track", "race_number", "model"), [
-    ("barber_r1_analysis_endurance.csv", "barber", 1, Lap),
-    ("roadamerica_r2_provisional_results.csv", "roadamerica", 2, Result),
-    ("cota_r1_best_10_laps.csv", "cota", 1, BestLap),
-    ("RoadAmericard1Qualifying.csv", "roadamerica", 1, Qualifying),
-    ("sonoma_r2_lap_time.csv", "sonoma", 2, LapEvent),
-])
+@pytest.mark.parametrize(
+    ("name", "track", "race_number", "model"),
+    [
+        ("barber_r1_analysis_endurance.csv", "barber", 1, Lap),
+        ("roadamerica_r2_provisional_results.csv", "roadamerica", 2, Result),
+        ("cota_r1_best_10_laps.csv", "cota", 1, BestLap),
+        ("RoadAmericard1Qualifying.csv", "roadamerica", 1, Qualifying),
+        ("sonoma_r2_lap_time.csv", "sonoma", 2, LapEvent),
+    ],
+)
 def test_files_are_recognised_by_name(tmp_path, name, track, race_number, model):
     timing_file = timing_file_identify(tmp_path / name)
     assert (timing_file.track, timing_file.race_number, timing_file.model) == (track, race_number, model)
@@ -51,11 +54,16 @@ def cota_r1(season_dir, tmp_path):
 
 def test_a_race_loads_with_one_row_per_data_line(warehouse_db, cota_r1):
     call_command("ingest_timing", str(cota_r1))
-    for model, name in [(Lap, "cota_r1_analysis_endurance.csv"), (Result, "cota_r1_provisional_results.csv"),
-                        (Qualifying, "Cotard1Qualifying.csv")]:
+    for model, name in [
+        (Lap, "cota_r1_analysis_endurance.csv"),
+        (Result, "cota_r1_provisional_results.csv"),
+        (Qualifying, "Cotard1Qualifying.csv"),
+    ]:
         assert _count(model, track="cota", race_number=1) == _data_lines(cota_r1 / name), name
     for kind in ("start", "end", "time"):
-        assert _count(LapEvent, track="cota", race_number=1, kind=kind) == _data_lines(cota_r1 / f"cota_r1_lap_{kind}.csv")
+        assert _count(LapEvent, track="cota", race_number=1, kind=kind) == _data_lines(
+            cota_r1 / f"cota_r1_lap_{kind}.csv"
+        )
     # Best laps: one row per filled BESTLAP_n cell (read with the csv module, not the parser under test).
     with open(cota_r1 / "cota_r1_best_10_laps.csv", encoding="utf-8-sig", newline="") as handle:
         best = list(csv.DictReader(handle, delimiter=";"))
@@ -67,8 +75,10 @@ def test_a_race_loads_with_one_row_per_data_line(warehouse_db, cota_r1):
 def test_the_duplicated_car_number_stays_two_entries(warehouse_db, cota_r1):
     call_command("ingest_timing", str(cota_r1))
     with connections["warehouse"].cursor() as cursor:
-        cursor.execute("SELECT car_group, position, total_time_s FROM telemetry_result "
-                       "WHERE track = 'cota' AND race_number = 1 AND car_number = 3 ORDER BY position")
+        cursor.execute(
+            "SELECT car_group, position, total_time_s FROM telemetry_result "
+            "WHERE track = 'cota' AND race_number = 1 AND car_number = 3 ORDER BY position"
+        )
         rows = cursor.fetchall()
     # From the file: 15;3;...;46:11.933;...;Legends  and  19;3;...;46:19.358;... (no group).
     assert rows == [("Legends", 15, pytest.approx(46 * 60 + 11.933)), ("", 19, pytest.approx(46 * 60 + 19.358))]
@@ -148,7 +158,10 @@ def test_a_text_longer_than_its_column_is_refused_before_any_upload(warehouse_db
     lines[5] = ";".join(fields)
     path.write_text("\n".join(lines) + "\n")
 
-    with pytest.raises(CommandError, match=r"cota_r1_analysis_endurance\.csv, line 6, field manufacturer: 81 "
-                                           r"characters, more than the 80"):
+    with pytest.raises(
+        CommandError,
+        match=r"cota_r1_analysis_endurance\.csv, line 6, field manufacturer: 81 "
+        r"characters, more than the 80",
+    ):
         call_command("ingest_timing", str(cota_r1))
     assert _count(Load) == 0

@@ -16,10 +16,14 @@ TRACE = {"track_id": TRACK, "race_num": 1, "driver_number": 7, "points": 10}
 @pytest.fixture
 def race(warehouse_db, settings):
     settings.API_CACHE_TIMEOUT = 0  # every answer computed: only the selectors' own keeping is left
-    warehouse_load_laps(track=TRACK, race_number=1, laps=[
-        SectorLap(car=7, lap=1, lengths=SECTORS, speeds=(40.0, 40.0, 40.0)),
-        SectorLap(car=7, lap=2, lengths=SECTORS, speeds=(50.0, 50.0, 50.0)),
-    ])
+    warehouse_load_laps(
+        track=TRACK,
+        race_number=1,
+        laps=[
+            SectorLap(car=7, lap=1, lengths=SECTORS, speeds=(40.0, 40.0, 40.0)),
+            SectorLap(car=7, lap=2, lengths=SECTORS, speeds=(50.0, 50.0, 50.0)),
+        ],
+    )
     yield
     warehouse_delete_track(track=TRACK)
 
@@ -48,9 +52,13 @@ def test_other_points_are_other_bins(client, race):
 
 
 def test_the_same_comparison_reads_the_warehouse_once_per_data_version(client, race):
-    warehouse_load_laps(track=TRACK, race_number=1, laps=[
-        SectorLap(car=8, lap=1, lengths=SECTORS, speeds=(45.0, 45.0, 45.0)),
-    ])
+    warehouse_load_laps(
+        track=TRACK,
+        race_number=1,
+        laps=[
+            SectorLap(car=8, lap=1, lengths=SECTORS, speeds=(45.0, 45.0, 45.0)),
+        ],
+    )
     compare = {"track_id": TRACK, "race_num": 1, "driver_1": 7, "driver_2": 8, "points": 10}
     first = client.get("/api/telemetry/compare", compare)
 

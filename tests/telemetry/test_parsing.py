@@ -19,10 +19,18 @@ from telemetry.parsing import (
 )
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("33.413", 33.413), ("1:54.168", 114.168), ("45:15.035", 2715.035), ("1:02:03.5", 3723.5),
-    ("0:00:35.158", 35.158), ("  12.9 ", 12.9), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("33.413", 33.413),
+        ("1:54.168", 114.168),
+        ("45:15.035", 2715.035),
+        ("1:02:03.5", 3723.5),
+        ("0:00:35.158", 35.158),
+        ("  12.9 ", 12.9),
+        ("", None),
+    ],
+)
 def test_durations_in_every_format(text, seconds):
     assert parse_duration(text) == pytest.approx(seconds) if seconds is not None else parse_duration(text) is None
 
@@ -33,10 +41,17 @@ def test_bad_durations_are_refused(text):
         parse_duration(text)
 
 
-@pytest.mark.parametrize(("text", "gap"), [
-    ("-", (None, None)), ("", (None, None)), ("+2.740", (2.74, None)), ("+1:02.500", (62.5, None)),
-    ("1 Lap", (None, 1)), ("3 Laps", (None, 3)),
-])
+@pytest.mark.parametrize(
+    ("text", "gap"),
+    [
+        ("-", (None, None)),
+        ("", (None, None)),
+        ("+2.740", (2.74, None)),
+        ("+1:02.500", (62.5, None)),
+        ("1 Lap", (None, 1)),
+        ("3 Laps", (None, 3)),
+    ],
+)
 def test_gaps(text, gap):
     assert parse_gap(text) == gap
 
@@ -49,10 +64,16 @@ def test_whole_numbers_also_written_with_a_zero_fraction():
         parse_int("1.5")
 
 
-@pytest.mark.parametrize(("number", "vehicle_id", "car"), [
-    ("78", "GR86-004-78", 78), ("0", "GR86-004-78", 78), ("", "GR86-002-002", 2), ("0", "GR86-002-000", None),
-    ("78", "GR86-004-12", 78),  # the vehicle number first
-])
+@pytest.mark.parametrize(
+    ("number", "vehicle_id", "car"),
+    [
+        ("78", "GR86-004-78", 78),
+        ("0", "GR86-004-78", 78),
+        ("", "GR86-002-002", 2),
+        ("0", "GR86-002-000", None),
+        ("78", "GR86-004-12", 78),  # the vehicle number first
+    ],
+)
 def test_car_number_from_the_vehicle(number, vehicle_id, car):
     assert car_number_from_vehicle(vehicle_number=number, vehicle_id=vehicle_id) == car
 
@@ -76,8 +97,11 @@ def test_a_row_shorter_than_the_header_lacks_the_last_values(tmp_path):
 def test_quoted_comma_files(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text('"vehicle_id","lap","value"\n"GR86-002-2",3,"2025-04-26T21:43:12.083Z"\n')
-    assert next(iter(read_records(path))).values == {"vehicle_id": "GR86-002-2", "lap": "3",
-                                                  "value": "2025-04-26T21:43:12.083Z"}
+    assert next(iter(read_records(path))).values == {
+        "vehicle_id": "GR86-002-2",
+        "lap": "3",
+        "value": "2025-04-26T21:43:12.083Z",
+    }
 
 
 def test_a_missing_column_and_a_value_beyond_the_header_name_file_and_line(tmp_path):

@@ -59,8 +59,16 @@ def test_migrate_created_telemetry_tables_only_in_the_warehouse():
 def test_the_orm_writes_and_reads_through_the_warehouse(warehouse_db):
     from django.utils import timezone
 
-    Load.objects.create(id="a" * 32, kind=Load.Kind.LAPS.value, source="t.csv", season=2025, track="barber",
-                        race_number=1, row_count=0, loaded_at=timezone.now())
+    Load.objects.create(
+        id="a" * 32,
+        kind=Load.Kind.LAPS.value,
+        source="t.csv",
+        season=2025,
+        track="barber",
+        race_number=1,
+        row_count=0,
+        loaded_at=timezone.now(),
+    )
     with connections["warehouse"].cursor() as cursor:
         cursor.execute("SELECT source FROM telemetry_load WHERE id = %s", ["a" * 32])
         assert cursor.fetchone() == ("t.csv",)

@@ -25,8 +25,10 @@ def race(django_db_setup, django_db_blocker):
 
 def test_the_emulator_answers_derived_numbers_as_decimal_unless_cast_to_float(warehouse_db):
     with connections["warehouse"].cursor() as cursor:
-        cursor.execute("/* Decimal on purpose */ SELECT AVG(IFF(x > 1, 1, 0)) AS share, CAST(AVG(x) AS FLOAT) AS mean "
-                       "FROM (SELECT 1 AS x UNION ALL SELECT 2 AS x UNION ALL SELECT 3 AS x UNION ALL SELECT 4 AS x)")
+        cursor.execute(
+            "/* Decimal on purpose */ SELECT AVG(IFF(x > 1, 1, 0)) AS share, CAST(AVG(x) AS FLOAT) AS mean "
+            "FROM (SELECT 1 AS x UNION ALL SELECT 2 AS x UNION ALL SELECT 3 AS x UNION ALL SELECT 4 AS x)"
+        )
         share, mean = cursor.fetchone()
 
     assert share == Decimal("0.750000") and type(share) is Decimal

@@ -30,12 +30,20 @@ def _workers(master_pid: int) -> set[int]:
 def warehouse_env(tmp_path):
     """The SNOWFLAKE_* variables of an emulator of this test's own, migrated, holding car 13's samples."""
     emulator = emulator_start(data_dir=tmp_path / "warehouse", parent_pid=os.getpid())
-    env = {"SNOWFLAKE_ACCOUNT": "fakesnow", "SNOWFLAKE_EMULATOR": "true", "SNOWFLAKE_HOST": "127.0.0.1",
-           "SNOWFLAKE_PORT": str(emulator.port), "SNOWFLAKE_PROTOCOL": "http", "SNOWFLAKE_USER": "fake",
-           "SNOWFLAKE_PASSWORD": "snow", "DATABASE_URL": database_url(connection.settings_dict)}
+    env = {
+        "SNOWFLAKE_ACCOUNT": "fakesnow",
+        "SNOWFLAKE_EMULATOR": "true",
+        "SNOWFLAKE_HOST": "127.0.0.1",
+        "SNOWFLAKE_PORT": str(emulator.port),
+        "SNOWFLAKE_PROTOCOL": "http",
+        "SNOWFLAKE_USER": "fake",
+        "SNOWFLAKE_PASSWORD": "snow",
+        "DATABASE_URL": database_url(connection.settings_dict),
+    }
     samples = tmp_path / "barber_r1_car13.csv"
-    samples.write_text(f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n"
-                       "13,1,2025-09-06T18:00:01Z,2,101,,,,,,,,,,\n")
+    samples.write_text(
+        f"{WIDE_HEADER}\n13,1,2025-09-06T18:00:00Z,1,100,,,,,,,,,,\n13,1,2025-09-06T18:00:01Z,2,101,,,,,,,,,,\n"
+    )
     try:
         for command in (["migrate", "--database=warehouse"], ["ingest_telemetry", str(samples)]):
             result = run_manage(*command, DJANGO_SETTINGS_MODULE="hackthetrack.settings.development", **env)

@@ -19,10 +19,18 @@ def _env(monkeypatch, **variables):
 
 
 def test_a_snowflake_account_is_reached_as_configured(monkeypatch, tmp_path):
-    env = _env(monkeypatch, SNOWFLAKE_ACCOUNT="xy12345.eu-west-1", SNOWFLAKE_USER="svc",
-               SNOWFLAKE_PRIVATE_KEY_PATH="/secrets/key.p8", SNOWFLAKE_PRIVATE_KEY_PASSPHRASE="pw",
-               SNOWFLAKE_WAREHOUSE="WH", SNOWFLAKE_DATABASE="DB", SNOWFLAKE_SCHEMA="S", SNOWFLAKE_ROLE="R",
-               SNOWFLAKE_LOGIN_TIMEOUT="7")
+    env = _env(
+        monkeypatch,
+        SNOWFLAKE_ACCOUNT="xy12345.eu-west-1",
+        SNOWFLAKE_USER="svc",
+        SNOWFLAKE_PRIVATE_KEY_PATH="/secrets/key.p8",
+        SNOWFLAKE_PRIVATE_KEY_PASSPHRASE="pw",
+        SNOWFLAKE_WAREHOUSE="WH",
+        SNOWFLAKE_DATABASE="DB",
+        SNOWFLAKE_SCHEMA="S",
+        SNOWFLAKE_ROLE="R",
+        SNOWFLAKE_LOGIN_TIMEOUT="7",
+    )
     config = warehouse_database(env=env, data_dir=tmp_path, query_timeout=8, argv=["gunicorn"])
     assert config["ENGINE"] == "django_snowflake"
     assert (config["ACCOUNT"], config["USER"], config["PASSWORD"]) == ("xy12345.eu-west-1", "svc", "")
@@ -33,20 +41,33 @@ def test_a_snowflake_account_is_reached_as_configured(monkeypatch, tmp_path):
     assert "host" not in options and "nop_regexes" not in options["session_parameters"]
     assert config["CONN_MAX_AGE"] > 0 and options["client_session_keep_alive"]
     # The API's use: the server cancels at the query limit, socket reads end soon after it.
-    assert options["session_parameters"] | {"QUERY_TAG": "hackthetrack web", "STATEMENT_TIMEOUT_IN_SECONDS": 8} == \
-        options["session_parameters"]
+    assert (
+        options["session_parameters"] | {"QUERY_TAG": "hackthetrack web", "STATEMENT_TIMEOUT_IN_SECONDS": 8}
+        == options["session_parameters"]
+    )
     assert options["socket_timeout"] == 9 and options["session_parameters"]["STATEMENT_QUEUED_TIMEOUT_IN_SECONDS"] > 0
     assert not list(tmp_path.iterdir())  # no emulator was started
     assert "SNOWFLAKE_DISABLE_PLATFORM_DETECTION" not in os.environ  # real Snowflake: the connector's default
 
 
 def test_an_emulator_elsewhere_is_reached_by_host_and_port(monkeypatch, tmp_path):
-    env = _env(monkeypatch, SNOWFLAKE_ACCOUNT="fakesnow", SNOWFLAKE_EMULATOR="true", SNOWFLAKE_USER="u",
-               SNOWFLAKE_PASSWORD="p", SNOWFLAKE_HOST="emulator", SNOWFLAKE_PORT="8765", SNOWFLAKE_PROTOCOL="http")
+    env = _env(
+        monkeypatch,
+        SNOWFLAKE_ACCOUNT="fakesnow",
+        SNOWFLAKE_EMULATOR="true",
+        SNOWFLAKE_USER="u",
+        SNOWFLAKE_PASSWORD="p",
+        SNOWFLAKE_HOST="emulator",
+        SNOWFLAKE_PORT="8765",
+        SNOWFLAKE_PROTOCOL="http",
+    )
     config = warehouse_database(env=env, data_dir=tmp_path, query_timeout=8)
     assert config["ENGINE"] == "hackthetrack.emulator_backend"
     assert {k: config["OPTIONS"][k] for k in ("host", "port", "protocol")} == {
-        "host": "emulator", "port": 8765, "protocol": "http"}
+        "host": "emulator",
+        "port": 8765,
+        "protocol": "http",
+    }
     assert config["OPTIONS"]["session_parameters"]["nop_regexes"] == EMULATOR_NOP_REGEXES
     assert os.environ["SNOWFLAKE_DISABLE_PLATFORM_DETECTION"] == "true"  # no cloud to detect
 
@@ -72,16 +93,25 @@ def test_the_session_emulator_restarts_with_its_data(warehouse_transactional_db,
 
     from telemetry.models import Load
 
-    Load.objects.create(id="b" * 32, kind="laps", source="kept.csv", season=2025, track="barber", race_number=1,
-                        row_count=0, loaded_at=timezone.now())
+    Load.objects.create(
+        id="b" * 32,
+        kind="laps",
+        source="kept.csv",
+        season=2025,
+        track="barber",
+        race_number=1,
+        row_count=0,
+        loaded_at=timezone.now(),
+    )
     warehouse_emulator.restart()
     connections["warehouse"].close()  # the old session died with the process
     assert Load.objects.get(id="b" * 32).source == "kept.csv"
 
 
 def test_loads_and_the_refresh_use_their_own_warehouse_and_long_limits(monkeypatch, tmp_path):
-    env = _env(monkeypatch, SNOWFLAKE_ACCOUNT="xy12345", SNOWFLAKE_WAREHOUSE="API_WH",
-               SNOWFLAKE_LOAD_WAREHOUSE="LOAD_WH")
+    env = _env(
+        monkeypatch, SNOWFLAKE_ACCOUNT="xy12345", SNOWFLAKE_WAREHOUSE="API_WH", SNOWFLAKE_LOAD_WAREHOUSE="LOAD_WH"
+    )
     api = warehouse_database(env=env, data_dir=tmp_path, query_timeout=8, argv=["manage.py", "runserver"])
     load = warehouse_database(env=env, data_dir=tmp_path, query_timeout=8, argv=["manage.py", "ingest_timing", "d"])
 
@@ -92,11 +122,17 @@ def test_loads_and_the_refresh_use_their_own_warehouse_and_long_limits(monkeypat
     assert parameters["STATEMENT_TIMEOUT_IN_SECONDS"] < load["OPTIONS"]["network_timeout"]
 
 
-@pytest.mark.parametrize("statement", ["ALTER SESSION SET TIMEZONE='UTC'", "alter session set noorder_sequence_as_default=False"])
+@pytest.mark.parametrize(
+    "statement", ["ALTER SESSION SET TIMEZONE='UTC'", "alter session set noorder_sequence_as_default=False"]
+)
 def test_the_emulator_ignores_exactly_django_snowflakes_session_settings(statement):
     import re
 
     assert any(re.match(p, statement, re.IGNORECASE) for p in EMULATOR_NOP_REGEXES)
-    for kept in ("ALTER SESSION SET autocommit=False", "ALTER SESSION SET QUERY_TAG = 'x'",
-                 "ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = 8", "ALTER SESSION SET TIMEZONE_OTHER = 1"):
+    for kept in (
+        "ALTER SESSION SET autocommit=False",
+        "ALTER SESSION SET QUERY_TAG = 'x'",
+        "ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = 8",
+        "ALTER SESSION SET TIMEZONE_OTHER = 1",
+    ):
         assert not any(re.match(p, kept, re.IGNORECASE) for p in EMULATOR_NOP_REGEXES), kept

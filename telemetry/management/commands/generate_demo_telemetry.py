@@ -38,9 +38,18 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         with tempfile.TemporaryDirectory(prefix="htt-demo-") as work_dir:
             path = out or Path(work_dir) / f"{track}_r{race}_demo_telemetry.csv"
-            samples = demo_telemetry_write(out=path, corners=corners, length_m=length_m, cars=field, laps=laps,
-                                           hz=hz, seed=seed)
+            samples = demo_telemetry_write(
+                out=path, corners=corners, length_m=length_m, cars=field, laps=laps, hz=hz, seed=seed
+            )
             self.stdout.write(f"Wrote {samples:,} samples ({len(field)} cars x {laps} laps) to {path}")
             if not no_ingest:
-                call_command("ingest_telemetry", str(path), track=track, race=race, season=season,
-                             verbosity=options["verbosity"], stdout=self.stdout, stderr=self.stderr)
+                call_command(
+                    "ingest_telemetry",
+                    str(path),
+                    track=track,
+                    race=race,
+                    season=season,
+                    verbosity=options["verbosity"],
+                    stdout=self.stdout,
+                    stderr=self.stderr,
+                )

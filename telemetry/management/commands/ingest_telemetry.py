@@ -42,8 +42,10 @@ class Command(BaseCommand):
             if show_progress:
                 elapsed = time.monotonic() - started
                 share = progress.bytes_read / progress.total_bytes if progress.total_bytes else 1
-                self.stderr.write(f"\r{share:6.1%}  {progress.samples:>12,} samples  "
-                                  f"{progress.samples / elapsed:>10,.0f}/s", ending="")
+                self.stderr.write(
+                    f"\r{share:6.1%}  {progress.samples:>12,} samples  {progress.samples / elapsed:>10,.0f}/s",
+                    ending="",
+                )
                 self.stderr.flush()
 
         try:
@@ -53,6 +55,9 @@ class Command(BaseCommand):
         if show_progress:
             self.stderr.write("")
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"Loaded {load.row_count:,} samples from {file.name} into {track} R{race} ({season}) in {elapsed:.1f}s "
-            f"({load.row_count / elapsed:,.0f} samples/s), load {load.id}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {load.row_count:,} samples from {file.name} into {track} R{race} ({season}) in {elapsed:.1f}s "
+                f"({load.row_count / elapsed:,.0f} samples/s), load {load.id}."
+            )
+        )

@@ -37,7 +37,8 @@ class Command(BaseCommand):
             raise CommandError(f"{error} (nothing of this directory was loaded)") from None
         if options["verbosity"] > 1:
             for load in loads:
-                self.stdout.write(f"{load.source}: {load.row_count} {load.kind} rows "
-                                  f"({load.track} R{load.race_number})")
+                self.stdout.write(
+                    f"{load.source}: {load.row_count} {load.kind} rows ({load.track} R{load.race_number})"
+                )
         rows = sum(load.row_count for load in loads)
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(loads)} files, {rows} rows, season {season}."))
