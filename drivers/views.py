@@ -3,7 +3,6 @@ model ranks them (the card, gaps, coaching, similar drivers, what-ifs: factors' 
 reports) and by their season (statistics, race results: this app's selectors). A track also
 answers the skill model's predicted order of a race there."""
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -33,12 +32,12 @@ from factors.serializers import (
     DriversQuerySerializer,
     FindSimilarSerializer,
     ImprovementSerializer,
-    ImprovePredictSerializer,
     MatchQuerySerializer,
     RaceOrderSerializer,
     RacePredictionQuerySerializer,
     SimilarDriversSerializer,
     SkillGapsSerializer,
+    SkillScoresSerializer,
     factor_context,
 )
 from hackthetrack.validation import json_object, validated
@@ -238,9 +237,10 @@ class DriverViewSet(viewsets.GenericViewSet):
     @extend_schema(
         operation_id="drivers_improve_predict",
         summary="What-if: the driver with other skill scores (public, writes nothing)",
-        description="The scores may add up to at most the skills budget (320).",
+        description="`points_available` is the skills budget (320) less the scores' sum: negative when they "
+        "add up to more (answered all the same: a budget is the caller's rule of play, not the model's).",
         parameters=[DRIVER_NUMBER],
-        request=ImprovePredictSerializer,
+        request=SkillScoresSerializer,
         responses={200: ImprovementSerializer, **SKILL_MODEL_ERRORS},
         examples=[SKILLS_EXAMPLE],
     )
@@ -249,11 +249,6 @@ class DriverViewSet(viewsets.GenericViewSet):
         number = parse_driver_number(number)
         population = selectors.skill_population()
         driver = population.driver(number)
-        target = validated(
-            ImprovePredictSerializer,
-            json_object(request),
-            **factor_context(population),
-            skills_budget=settings.HACKTHETRACK["SKILLS_BUDGET"],
-        )
+        target = validated(SkillScoresSerializer, json_object(request), **factor_context(population))
         improvement = predictions.improve(population=population, driver=driver, target=target)
         return Response(ImprovementSerializer(improvement, context=factor_context(population)).data)

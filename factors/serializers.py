@@ -104,15 +104,6 @@ class SkillScoresSerializer(serializers.Serializer):
         return {factor: StrictFloatField(min_value=0, max_value=100) for factor in context_factors(self)}
 
 
-class ImprovePredictSerializer(SkillScoresSerializer):
-    def validate(self, attrs):
-        budget = self.context["skills_budget"]
-        total = sum(attrs.values())
-        if total > budget:
-            raise serializers.ValidationError(f"The skills add up to {total:g}, over the budget of {budget}.")
-        return attrs
-
-
 class RankingsProjectedQuerySerializer(SkillScoresSerializer):
     def get_fields(self):
         fields = {"driver_number": serializers.IntegerField(min_value=1)}

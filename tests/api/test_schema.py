@@ -105,20 +105,12 @@ def test_api_keeps_to_its_schema(case):
     case.call_and_validate(headers={"Host": "localhost"}, checks=CONFORMANCE_CHECKS)
 
 
-# Where the schema and the validation still disagree (found by the run below with every check; the
-# owners of these endpoints have them): each is left out of that run until fixed, and named here so
-# that none is forgotten. The conformance run above still covers them.
-OPEN_DISAGREEMENTS = {
-    "POST /api/drivers/{number}/improve/predict": "skills over the budget are refused; the schema cannot say so",
-}
-
-
-schema_agreed = schemathesis.pytest.from_fixture("live_schema").exclude(name=list(OPEN_DISAGREEMENTS))
+every_operation = schemathesis.pytest.from_fixture("live_schema")
 
 
 # Every check schemathesis has, the schema's negative cases included: invalid input must be refused
 # (4xx in the envelope), valid input accepted, undocumented methods answered 405.
-@schema_agreed.parametrize()
+@every_operation.parametrize()
 @pytest.mark.django_db(databases=["default", "warehouse"])
 @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_passes_every_schemathesis_check(case):

@@ -148,14 +148,14 @@ def test_improve_predict(client, season):
     assert body["points_available"] == pytest.approx(round(320 - sum(target.values()), 2))
 
 
-def test_improve_predict_enforces_the_skills_budget(client, season):
+def test_improve_predict_over_the_skills_budget_says_so_in_points_available(client, season):
     response = client.post(
         "/api/drivers/5/improve/predict",
         {"speed": 90, "consistency": 90, "racecraft": 90, "tire_management": 90},
         content_type="application/json",
     )
-    assert response.status_code == 400
-    assert "budget of 320" in str(response.json()["details"])
+    assert response.status_code == 200
+    assert response.json()["points_available"] == 320 - 4 * 90
 
 
 def test_improve_predict_requires_every_skill(client, season):
