@@ -64,8 +64,6 @@ class Entrant:
 @dataclass(frozen=True)
 class Forecast:
     key: Hashable
-    strength: float
-    score: float
     position: int  # in the predicted order, 1 = winner
     expected_finish: float
     win_probability: float
@@ -199,13 +197,10 @@ def forecast(
     scores = race_scores(entrants=entrants, demands=demands, grid_weight=grid_weight)
     wins, podiums = _simulate(scores=scores, noise=noise, seed=seed)
     grids = {e.key: e.grid for e in entrants}
-    strengths = {e.key: strength(z=e.z, demands=demands) for e in entrants}
     order = sorted(scores, key=lambda key: (-scores[key], str(key)))
     return [
         Forecast(
             key=key,
-            strength=strengths[key],
-            score=scores[key],
             position=position,
             expected_finish=expected_finish(scores=scores, key=key, noise=noise),
             win_probability=wins[key],
