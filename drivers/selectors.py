@@ -1,20 +1,13 @@
-"""Reads of the season: tracks, a driver's season statistics and race results. Each runs a fixed
+"""Reads of the season: a driver's season statistics and race results. Each runs a fixed
 number of queries whatever the number of rows."""
 
 from collections.abc import Mapping
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from rest_framework.exceptions import ValidationError
 
 from drivers.filters import DriverResultFilter
-from drivers.models import DriverSeasonStats, RaceEntry, Track
-from factors.models import TrackDemand
-
-
-def track_list() -> QuerySet[Track]:
-    """Tracks with their demand profile prefetched (two queries)."""
-    demands = TrackDemand.objects.order_by("factor__sort_order", "factor_id")
-    return Track.objects.order_by("id").prefetch_related(Prefetch("demands", queryset=demands))
+from drivers.models import DriverSeasonStats, RaceEntry
 
 
 def driver_season_stats_get(*, driver_number: int) -> DriverSeasonStats | None:

@@ -1,12 +1,12 @@
-"""The driver-number path parameter, and the answers of the legacy API's track, season-statistics
-and race-result endpoints."""
+"""The driver-number path parameter (the skill model's driver routes use it too), and the answers
+of the legacy API's season-statistics and race-result endpoints."""
 
 from collections.abc import Callable
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from drivers.models import DriverSeasonStats, RaceEntry, Track
+from drivers.models import DriverSeasonStats, RaceEntry
 from drivers.race_times import format_gap, format_lap_time, format_sector_time
 from hackthetrack.validation import validated
 
@@ -32,19 +32,6 @@ DRIVER_NUMBER = OpenApiParameter(
     description="Car number the driver races with (400 if not an integer)",
     examples=[OpenApiExample("A driver of the demo season", value=DEMO_DRIVER_NUMBER)],
 )
-
-
-class TrackSerializer(serializers.ModelSerializer):
-    demand_profile = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Track
-        fields = ["id", "name", "length_miles", "location", "demand_profile", "description"]
-
-    @extend_schema_field(serializers.DictField(child=serializers.FloatField()))
-    def get_demand_profile(self, track: Track) -> dict[str, float]:
-        """Factor id -> demand, in factor order (prefetched by drivers.selectors.track_list)."""
-        return {demand.factor_id: demand.demand for demand in track.demands.all()}
 
 
 class DriverSeasonStatsSerializer(serializers.ModelSerializer):

@@ -1,12 +1,12 @@
-"""Tracks and drivers under /api/ (legacy paths: no trailing slash). The router generates only the
-routes its viewsets have: no /api/factors list, for instance."""
+"""A driver's season under /api/ (legacy paths: no trailing slash): /api/drivers/{n}/stats and
+/results. The router generates only the routes its viewset has; the other /api/drivers routes
+and /api/tracks are factors.urls' (the two routers' paths do not overlap)."""
 
 from rest_framework.routers import SimpleRouter
 
 from drivers import views
 
 router = SimpleRouter(trailing_slash=False)
-router.register("tracks", views.TrackViewSet, basename="track")
-router.register("drivers", views.DriverViewSet, basename="driver")
+router.register("drivers", views.DriverSeasonViewSet, basename="driver")
 
 urlpatterns = router.urls

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 
 from drivers.models import Driver, DriverSeasonStats, Track
@@ -301,6 +301,12 @@ def season_results(*, season: int) -> dict[int, dict]:
         .values("driver_id", "races", "avg_finish", "wins", "top10", "dnfs", "best_finish", "worst_finish")
     )
     return {row["driver_id"]: row for row in rows}
+
+
+def track_list() -> QuerySet[Track]:
+    """Tracks with their demand profile prefetched (two queries)."""
+    demands = TrackDemand.objects.order_by("factor__sort_order", "factor_id")
+    return Track.objects.order_by("id").prefetch_related(Prefetch("demands", queryset=demands))
 
 
 def circuit_demands() -> dict[str, CircuitDemand]:

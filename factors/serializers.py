@@ -9,6 +9,7 @@ import math
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
+from drivers.models import Track
 from factors.predictions import AFTER_QUALIFYING, BEFORE_QUALIFYING
 from factors.selectors import SkillPopulation
 from hackthetrack.openapi import ErrorEnvelopeSerializer
@@ -203,6 +204,19 @@ class FactorKeyedSerializer(serializers.Serializer):
         fields.update({factor: self.factor_field() for factor in context_factors(self)})
         fields.update({name: declared[name] for name in self.trailing_fields})
         return fields
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    demand_profile = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Track
+        fields = ["id", "name", "length_miles", "location", "demand_profile", "description"]
+
+    @extend_schema_field(serializers.DictField(child=serializers.FloatField()))
+    def get_demand_profile(self, track: Track) -> dict[str, float]:
+        """Factor id -> demand, in factor order (prefetched by factors.selectors.track_list)."""
+        return {demand.factor_id: demand.demand for demand in track.demands.all()}
 
 
 class FactorBlockSerializer(serializers.Serializer):

@@ -1,12 +1,16 @@
-"""Skill-model routes under /api/ (legacy paths: no trailing slash): factors, POST /api/predict,
-/api/rankings/projected. The drivers' and tracks' skill-model routes are drivers.urls' (the
-driver's card and what-ifs, a track's race prediction)."""
+"""Skill-model routes under /api/ (legacy paths: no trailing slash): circuits with their demand
+profiles and race predictions, the ranked drivers and their what-ifs, factors, POST /api/predict,
+/api/rankings/projected. A driver's season (/api/drivers/{n}/stats and /results) is drivers.urls';
+both register the basename ``driver``, so every route keeps its URL name (``driver-list``,
+``driver-stats``, ...)."""
 
 from rest_framework.routers import SimpleRouter
 
 from factors import views
 
 router = SimpleRouter(trailing_slash=False)
+router.register("tracks", views.TrackViewSet, basename="track")
+router.register("drivers", views.DriverViewSet, basename="driver")
 router.register("factors", views.FactorViewSet, basename="factor")
 router.register("predict", views.PredictViewSet, basename="predict")
 router.register("rankings", views.RankingViewSet, basename="rankings")
