@@ -1,80 +1,19 @@
-"""Curators' admin for the season: drivers with their scores and results, tracks, races, entries."""
+"""Curators' admin for the season: drivers with their results and season statistics, tracks with
+their corners, races, entries. It imports nothing of the skill model: factors/admin.py extends the
+driver and track admins with the scores, the factor inlines and the demands, and registers its
+subclasses in their place (as projects extend Django's UserAdmin)."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import operator
+from functools import reduce
 
 from django.contrib import admin
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from drivers.models import Corner, Driver, DriverSeasonStats, LegacyScoreComponent, Race, RaceEntry, Track
-from factors import skill_model
-from factors.admin import DriverFactorScoreInline, DriverVariableValueInline, TrackDemandInline
-from factors.models import DriverFactorScore, DriverVariableValue
-from factors.selectors import NoActiveModel, active_model
 from hackthetrack.admin_tools import BrowseOnlyModelAdmin, CuratedInline, CuratedModelAdmin, LockableModelAdmin
 
 ENTRY_SEARCH_FIELDS = ["driver__name", "driver__number__exact", "car_number__exact"]
-
-
-@dataclass(frozen=True)
-class _ScoreColumns:
-    """The active model version and the list columns built from it."""
-
-    model: skill_model.Coefficients | None
-    overall: Callable
-    factors: list[Callable]
-
-
-def _score_columns(request) -> _ScoreColumns:
-    """Built once per request: the queryset, the columns and the sortable columns all need them,
-    and the admin compares columns by identity. (A ModelAdmin is shared between threads, so the
-    request is where a per-request value can live.)"""
-    if not hasattr(request, "_admin_score_columns"):
-        try:
-            model = active_model()
-        except NoActiveModel:
-            model = None
-        factors = [_factor_score_column(f, name) for f, name in model.display_names.items()] if model else []
-        request._admin_score_columns = _ScoreColumns(model, _overall_score_column(model), factors)
-    return request._admin_score_columns
-
-
-def _score_attribute(factor_id: str) -> str:
-    return f"score_{factor_id}"
-
-
-def _overall_score_column(model: skill_model.Coefficients | None):
-    @admin.display(description="overall score")
-    def overall_score(obj: Driver) -> float | None:
-        """From the active model version's weights; empty while a factor score is missing."""
-        if model is None:
-            return None
-        scores = {factor: getattr(obj, _score_attribute(factor), None) for factor in model.factors}
-        if any(score is None for score in scores.values()):
-            return None
-        return round(skill_model.overall_score(scores=scores, model=model), 2)
-
-    return overall_score
-
-
-def _factor_score_column(factor_id: str, display_name: str):
-    @admin.display(description=display_name, ordering=_score_attribute(factor_id))
-    def column(obj: Driver) -> float | None:
-        return getattr(obj, _score_attribute(factor_id))
-
-    column.__name__ = _score_attribute(factor_id)
-    return column
-
-
-def _has_locked_values() -> Exists:
-    """Whether any of a driver's curated rows is locked."""
-    return (
-        Exists(DriverFactorScore.objects.filter(driver=OuterRef("pk"), is_locked=True))
-        | Exists(DriverVariableValue.objects.filter(driver=OuterRef("pk"), is_locked=True))
-        | Exists(RaceEntry.objects.filter(driver=OuterRef("pk"), is_locked=True))
-        | Exists(DriverSeasonStats.objects.filter(driver=OuterRef("pk"), is_locked=True))
-    )
 
 
 class HasLockedValuesFilter(admin.SimpleListFilter):
@@ -116,34 +55,28 @@ class DriverResultInline(CuratedInline):
 class DriverAdmin(CuratedModelAdmin):
     search_fields = ["name", "number__exact"]
     search_help_text = "Name or exact car number"
+    list_display = ["number", "name", "races", "has_locked_values", "last_changed"]
     list_filter = ["nationality", ("entries__race__track", admin.RelatedOnlyFieldListFilter), HasLockedValuesFilter]
-    inlines = [DriverFactorScoreInline, DriverVariableValueInline, DriverResultInline, DriverSeasonStatsInline]
-
-    # The factor columns and the overall score depend on the active model version.
-    def get_list_display(self, request):
-        columns = _score_columns(request)
-        return ["number", "name", columns.overall, *columns.factors, "races", "has_locked_values", "last_changed"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [_score_columns(request).overall]
+    inlines = [DriverResultInline, DriverSeasonStatsInline]
+    # The rows a curator can lock, each with a ``driver`` key: "locked values" (column and filter) reads them.
+    locked_value_models = [RaceEntry, DriverSeasonStats]
 
     def get_queryset(self, request):
-        model = _score_columns(request).model
-        scores = {
-            _score_attribute(factor): Subquery(
-                DriverFactorScore.objects.filter(driver=OuterRef("pk"), factor_id=factor).values("score")[:1]
-            )
-            for factor in (model.factors if model else [])
-        }
         races = RaceEntry.objects.filter(driver=OuterRef("pk")).values("driver").annotate(n=Count("pk")).values("n")
         return (
             super()
             .get_queryset(request)
             .annotate(
-                **scores,
                 races=Coalesce(Subquery(races, output_field=IntegerField()), 0),
-                has_locked_values=_has_locked_values(),
+                has_locked_values=self._has_locked_values(),
             )
+        )
+
+    def _has_locked_values(self) -> Exists:
+        """Whether any of a driver's lockable rows is locked."""
+        return reduce(
+            operator.or_,
+            (Exists(model.objects.filter(driver=OuterRef("pk"), is_locked=True)) for model in self.locked_value_models),
         )
 
     @admin.display(description="races", ordering="races")
@@ -165,7 +98,7 @@ class TrackAdmin(CuratedModelAdmin):
     list_display = ["id", "name", "location", "length_miles", "direction", "corner_count", "last_changed"]
     list_filter = ["direction"]
     search_fields = ["id", "name", "location"]
-    inlines = [CornerInline, TrackDemandInline]
+    inlines = [CornerInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(corner_count=Count("corners"))

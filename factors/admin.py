@@ -1,13 +1,23 @@
 """Curators' admin for the skill model: definitions, model versions with their coefficients, and
-the drivers' and tracks' scores. The inlines shown on drivers and tracks live here too."""
+the drivers' and tracks' scores. It extends the season's driver and track admins (drivers/admin.py)
+with the skill model's parts and registers the subclasses in their place, the way projects extend
+Django's UserAdmin: on drivers the active model's score columns (sortable), the factor score and
+variable inlines and their locks in "locked values"; on tracks the demand inline."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_migrate
 from django.utils.html import format_html, format_html_join
 
+from drivers.admin import DriverAdmin, TrackAdmin
+from drivers.models import Driver, Track
+from factors import skill_model
 from factors.backtest import LABELS
 from factors.models import (
     DriverFactorScore,
@@ -18,6 +28,7 @@ from factors.models import (
     TrackDemand,
     Variable,
 )
+from factors.selectors import NoActiveModel, active_model
 from factors.services import model_version_activate, weights_validate_sum
 from hackthetrack.admin_tools import BrowseOnlyModelAdmin, CuratedInline, CuratedModelAdmin, LockableModelAdmin
 from hackthetrack.curators import curators_group_restore
@@ -227,3 +238,93 @@ class TrackDemandAdmin(CuratedModelAdmin):
     list_display = ["track", "factor", "demand", "last_changed"]
     list_filter = ["track", "factor"]
     list_select_related = ["track", "factor"]
+
+
+@dataclass(frozen=True)
+class _ScoreColumns:
+    """The active model version and the list columns built from it."""
+
+    model: skill_model.Coefficients | None
+    overall: Callable
+    factors: list[Callable]
+
+
+def _score_columns(request) -> _ScoreColumns:
+    """Built once per request: the queryset, the columns and the sortable columns all need them,
+    and the admin compares columns by identity. (A ModelAdmin is shared between threads, so the
+    request is where a per-request value can live.)"""
+    if not hasattr(request, "_admin_score_columns"):
+        try:
+            model = active_model()
+        except NoActiveModel:
+            model = None
+        factors = [_factor_score_column(f, name) for f, name in model.display_names.items()] if model else []
+        request._admin_score_columns = _ScoreColumns(model, _overall_score_column(model), factors)
+    return request._admin_score_columns
+
+
+def _score_attribute(factor_id: str) -> str:
+    return f"score_{factor_id}"
+
+
+def _overall_score_column(model: skill_model.Coefficients | None):
+    @admin.display(description="overall score")
+    def overall_score(obj: Driver) -> float | None:
+        """From the active model version's weights; empty while a factor score is missing."""
+        if model is None:
+            return None
+        scores = {factor: getattr(obj, _score_attribute(factor), None) for factor in model.factors}
+        if any(score is None for score in scores.values()):
+            return None
+        return round(skill_model.overall_score(scores=scores, model=model), 2)
+
+    return overall_score
+
+
+def _factor_score_column(factor_id: str, display_name: str):
+    @admin.display(description=display_name, ordering=_score_attribute(factor_id))
+    def column(obj: Driver) -> float | None:
+        return getattr(obj, _score_attribute(factor_id))
+
+    column.__name__ = _score_attribute(factor_id)
+    return column
+
+
+class DriverWithScoresAdmin(DriverAdmin):
+    """The season's driver admin with the active model version's scores: the overall score and one
+    sortable column per factor after the name, the factor score and variable inlines first."""
+
+    inlines = [DriverFactorScoreInline, DriverVariableValueInline, *DriverAdmin.inlines]
+    locked_value_models = [DriverFactorScore, DriverVariableValue, *DriverAdmin.locked_value_models]
+
+    # The factor columns and the overall score depend on the active model version.
+    def get_list_display(self, request):
+        columns = _score_columns(request)
+        season_columns = list(super().get_list_display(request))
+        after_name = season_columns.index("name") + 1
+        return [*season_columns[:after_name], columns.overall, *columns.factors, *season_columns[after_name:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), _score_columns(request).overall]
+
+    def get_queryset(self, request):
+        model = _score_columns(request).model
+        scores = {
+            _score_attribute(factor): Subquery(
+                DriverFactorScore.objects.filter(driver=OuterRef("pk"), factor_id=factor).values("score")[:1]
+            )
+            for factor in (model.factors if model else [])
+        }
+        return super().get_queryset(request).annotate(**scores)
+
+
+class TrackWithDemandsAdmin(TrackAdmin):
+    """The season's track admin with the circuit's demand per factor."""
+
+    inlines = [*TrackAdmin.inlines, TrackDemandInline]
+
+
+admin.site.unregister(Driver)
+admin.site.register(Driver, DriverWithScoresAdmin)
+admin.site.unregister(Track)
+admin.site.register(Track, TrackWithDemandsAdmin)
