@@ -10,8 +10,8 @@ from django.contrib import admin
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from drivers.models import Corner, Driver, DriverSeasonStats, LegacyScoreComponent, Race, RaceEntry, Track
-from hackthetrack.admin_tools import BrowseOnlyModelAdmin, CuratedInline, CuratedModelAdmin, LockableModelAdmin
+from drivers.models import Corner, Driver, DriverSeasonStats, Race, RaceEntry, Track
+from hackthetrack.admin_tools import CuratedInline, CuratedModelAdmin, LockableModelAdmin
 
 ENTRY_SEARCH_FIELDS = ["driver__name", "driver__number__exact", "car_number__exact"]
 
@@ -209,13 +209,3 @@ class DriverSeasonStatsAdmin(LockableModelAdmin):
     list_select_related = ["driver"]
     search_fields = ["driver__name", "driver__number__exact"]
     autocomplete_fields = ["driver"]
-
-
-@admin.register(LegacyScoreComponent)
-class LegacyScoreComponentAdmin(BrowseOnlyModelAdmin):
-    """Browse only: the legacy application's score composition, kept as imported for audit."""
-
-    list_display = ["driver", "factor", "variable_name", "raw_value", "percentile", "weight", "contribution"]
-    list_filter = ["factor"]
-    list_select_related = ["driver", "factor"]
-    search_fields = ["driver__name", "driver__number__exact", "variable_name"]

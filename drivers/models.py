@@ -177,30 +177,3 @@ class DriverSeasonStats(models.Model):
 
     def __str__(self):
         return f"{self.driver} {self.season}"
-
-
-class LegacyScoreComponent(models.Model):
-    """How the legacy application composed a driver's factor score (``driver_factors.json``
-    ``detailed_breakdowns``): weighted components, some reusing one variable under two factors.
-    Kept exactly as imported, for audit and comparison; no computation or endpoint reads it."""
-
-    driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="legacy_score_components")
-    factor = models.ForeignKey("factors.Factor", on_delete=models.PROTECT, related_name="legacy_score_components")
-    variable_name = models.CharField(max_length=40)
-    display_name = models.CharField(max_length=80, blank=True)
-    raw_value = models.FloatField(null=True, blank=True)
-    normalized_value = models.FloatField(null=True, blank=True)
-    percentile = models.FloatField(null=True, blank=True)
-    weight = models.FloatField(null=True, blank=True)
-    contribution = models.FloatField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["driver", "factor__sort_order", "variable_name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["driver", "factor", "variable_name"], name="legacy_component_unique_per_driver_factor"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.driver} {self.factor_id}/{self.variable_name}"

@@ -23,6 +23,7 @@ from factors.models import (
     DriverFactorScore,
     DriverVariableValue,
     Factor,
+    LegacyScoreComponent,
     ModelCoefficient,
     ModelVersion,
     TrackDemand,
@@ -238,6 +239,16 @@ class TrackDemandAdmin(CuratedModelAdmin):
     list_display = ["track", "factor", "demand", "last_changed"]
     list_filter = ["track", "factor"]
     list_select_related = ["track", "factor"]
+
+
+@admin.register(LegacyScoreComponent)
+class LegacyScoreComponentAdmin(BrowseOnlyModelAdmin):
+    """Browse only: the legacy application's score composition, kept as imported for audit."""
+
+    list_display = ["driver", "factor", "variable_name", "raw_value", "percentile", "weight", "contribution"]
+    list_filter = ["factor"]
+    list_select_related = ["driver", "factor"]
+    search_fields = ["driver__name", "driver__number__exact", "variable_name"]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ apps (the legacy audit rows: view only), and nothing else (no users, no groups).
 Created by the data migration ``factors/0003_curators_group`` and, when it is missing after the
 tables were flushed (as transactional tests do), again on ``post_migrate`` — the way Django
 itself recreates permissions. An existing group is left as it is, so a deliberate change to its
-permissions survives; a model added later needs a migration that grants its permissions.
+permissions survives; a model added later needs a migration that grants its permissions
+(``curators_group_grant``, as ``factors/0007_legacy_score_component`` does).
 """
 
 from django.apps import apps as global_apps
@@ -14,7 +15,7 @@ from django.db import router
 CURATORS_GROUP = "curators"
 CURATED_APPS = ["drivers", "factors"]
 # Kept as imported, for audit: curators may look, not touch.
-VIEW_ONLY_MODELS = {("drivers", "legacyscorecomponent")}
+VIEW_ONLY_MODELS = {("factors", "legacyscorecomponent")}
 ACTIONS = ["add", "change", "delete", "view"]
 
 
@@ -22,26 +23,37 @@ def curators_group_create(*, apps, using: str) -> bool:
     """Create the group with its permissions unless it exists; ``apps`` is the app registry (the
     historical one in a migration). Returns whether it was created."""
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     if Group.objects.using(using).filter(name=CURATORS_GROUP).exists():
         return False
     group = Group.objects.using(using).create(name=CURATORS_GROUP)
     for app_label in CURATED_APPS:
-        app_config = apps.get_app_config(app_label)
-        _create_permissions(app_config, apps=apps, using=using)
         codenames = [
             f"{action}_{model._meta.model_name}"
-            for model in app_config.get_models()
+            for model in apps.get_app_config(app_label).get_models()
             for action in (["view"] if (app_label, model._meta.model_name) in VIEW_ONLY_MODELS else ACTIONS)
         ]
-        permissions = list(
-            Permission.objects.using(using).filter(content_type__app_label=app_label, codename__in=codenames)
-        )
-        if len(permissions) != len(codenames):
-            missing = sorted(set(codenames) - {permission.codename for permission in permissions})
-            raise RuntimeError(f"curators group: permissions missing in {app_label}: {missing}")
-        group.permissions.add(*permissions)
+        _permissions_grant(group, apps=apps, using=using, app_label=app_label, codenames=codenames)
     return True
+
+
+def curators_group_grant(*, apps, using: str, app_label: str, codenames: list[str]) -> None:
+    """Grant an existing group the permissions ``codenames`` of ``app_label``, for a model that a
+    migration adds after the group; without the group, nothing (``post_migrate`` creates it whole)."""
+    group = apps.get_model("auth", "Group").objects.using(using).filter(name=CURATORS_GROUP).first()
+    if group is not None:
+        _permissions_grant(group, apps=apps, using=using, app_label=app_label, codenames=codenames)
+
+
+def _permissions_grant(group, *, apps, using: str, app_label: str, codenames: list[str]) -> None:
+    _create_permissions(apps.get_app_config(app_label), apps=apps, using=using)
+    Permission = apps.get_model("auth", "Permission")
+    permissions = list(
+        Permission.objects.using(using).filter(content_type__app_label=app_label, codename__in=codenames)
+    )
+    if len(permissions) != len(codenames):
+        missing = sorted(set(codenames) - {permission.codename for permission in permissions})
+        raise RuntimeError(f"curators group: permissions missing in {app_label}: {missing}")
+    group.permissions.add(*permissions)
 
 
 def _create_permissions(app_config, *, apps, using: str) -> None:

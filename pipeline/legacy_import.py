@@ -12,11 +12,12 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
-from drivers.models import Corner, Driver, DriverSeasonStats, LegacyScoreComponent, Race, Track
+from drivers.models import Corner, Driver, DriverSeasonStats, Race, Track
 from factors.models import (
     DriverFactorScore,
     DriverVariableValue,
     Factor,
+    LegacyScoreComponent,
     ModelCoefficient,
     ModelVersion,
     TrackDemand,

@@ -22,7 +22,7 @@ CURATED_MODELS = {
         "trackdemand",
     ],
 }
-VIEW_ONLY = [("drivers", "view_legacyscorecomponent")]  # the legacy audit rows: look, not touch
+VIEW_ONLY = [("factors", "view_legacyscorecomponent")]  # the legacy audit rows: look, not touch
 
 
 def test_curators_group_has_all_rights_on_every_curated_model_and_no_other():

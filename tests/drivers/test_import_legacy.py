@@ -7,11 +7,12 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from drivers.models import Corner, Driver, DriverSeasonStats, LegacyScoreComponent, Race, RaceEntry, Track
+from drivers.models import Corner, Driver, DriverSeasonStats, Race, RaceEntry, Track
 from factors.models import (
     DriverFactorScore,
     DriverVariableValue,
     Factor,
+    LegacyScoreComponent,
     ModelCoefficient,
     ModelVersion,
     TrackDemand,

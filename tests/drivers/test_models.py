@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from drivers.models import Corner, Driver, DriverSeasonStats, LegacyScoreComponent, Race, RaceEntry, Track
-from factors.models import ModelVersion
+from drivers.models import Corner, Driver, DriverSeasonStats, Race, RaceEntry, Track
+from factors.models import LegacyScoreComponent, ModelVersion
 from tests.drivers.factories import make_factors
 
 pytestmark = pytest.mark.django_db
