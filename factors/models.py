@@ -1,4 +1,6 @@
-"""The four-factor skill model: definitions, the model's coefficients as data, and the scores."""
+"""The four-factor skill model: definitions, the model's coefficients as data, the scores, and
+the legacy application's score composition kept for audit. Built on the season (drivers.models),
+which knows nothing of it."""
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
