@@ -7,9 +7,11 @@ How to use it:
   see (the warehouse's telemetry) calls ``invalidate_api_cache()`` after its commit
   (``transaction.on_commit(invalidate_api_cache, using=...)``); it never raises.
 - Nothing is needed in views. ``ApiResponseCacheMiddleware`` (installed in settings) reads the data
-  version, and counts the request against its client's rates, in one PostgreSQL query per ``/api/``
-  request. It caches every successful GET without an ``Authorization`` header by version and full
-  path (an answer of an older version is never served, whatever the cache holds or held), adds
+  version, and counts the request against its client's rates, in one round trip per ``/api/``
+  request: to Redis when the worker keeps the version in memory (``hackthetrack.version_watch``)
+  and Redis counts the rates, else to PostgreSQL. It caches every successful GET without an
+  ``Authorization`` header by version and full path (an answer of an older version than the one
+  the request starts in is never served, whatever the cache holds or held), adds
   ``ETag`` (hash of the body), ``Last-Modified`` (time of the data version) and ``Cache-Control``,
   and answers ``If-None-Match`` / ``If-Modified-Since`` with 304 from the cache.
 - An answer computed for the cache reads one snapshot of PostgreSQL, the one its version is read
@@ -46,9 +48,11 @@ from hackthetrack.throttling import (
     RateWindow,
     expired_counters_delete_sometimes,
     hits_counted_sql,
+    redis_hits_counted,
     request_windows,
     throttled_response,
 )
+from hackthetrack.version_watch import data_version_watch
 
 logger = logging.getLogger("hackthetrack.cache")
 CACHED_METHODS = frozenset({"GET", "HEAD"})
@@ -167,7 +171,14 @@ def _not_modified(*, etag: str, version: int) -> HttpResponse:
 
 
 def _version_and_hits(windows: list[RateWindow]) -> tuple[int, dict[str, int]]:
-    """The data version, and one hit counted on each rate window: one query; the counts by key."""
+    """The data version, and one hit counted on each rate window; the counts by key. With the
+    version in memory (``data_version_watch``) and Redis counting, one Redis round trip; else one
+    PostgreSQL query."""
+    version = data_version_watch.current()
+    if version is not None:
+        hits = redis_hits_counted(windows) if windows else {}
+        if hits is not None:
+            return version, hits
     with connection.cursor() as cursor:
         if not windows:
             cursor.execute(VERSION_SELECT)
@@ -193,8 +204,8 @@ def _cache_get(key: str) -> CachedResponse | None:
 class ApiResponseCacheMiddleware:
     """Serve GET /api/ answers from the cache and revalidate them; see the module docstring.
 
-    For every /api/ request (any method) one PostgreSQL query reads the data version and counts the
-    request against the client's rates (PostgreSQL down: 503 at once). Cached answers are then
+    For every /api/ request (any method) one round trip (``_version_and_hits``) reads the data
+    version and counts the request against the client's rates (PostgreSQL down: 503 at once). Cached answers are then
     throttled here with the same throttles; the other requests carry their counts to the view's
     throttles (``request.rate_hits``, see hackthetrack.throttling), so each request counts once, and
     the version to whatever reads ``data_version()`` while they run. Installed after

@@ -9,6 +9,8 @@ lives there, in the one-row table ``hackthetrack_data_version``:
   when the write commits, and never for a write that rolls back. Nothing has to be called after
   the commit, so nothing can fail after it.
 - Writes PostgreSQL cannot see (the warehouse's telemetry) call ``version_bump()`` after their commit.
+- Each new version is announced on the channel ``NOTIFY_CHANNEL`` when it commits (a trigger on the
+  version row), so a process can keep it in memory (``hackthetrack.version_watch``).
 - A transaction that has written reads its own, uncommitted version: what it builds from its own
   writes is never keyed by a committed version.
 
@@ -24,6 +26,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 TABLE = "hackthetrack_data_version"
 BUMP_FUNCTION = "hackthetrack_data_version_bump"
 TRIGGER = "hackthetrack_data_version_bump"
+NOTIFY_CHANNEL = "hackthetrack_data_version"
+NOTIFY_FUNCTION = "hackthetrack_data_version_notify"
+NOTIFY_TRIGGER = "hackthetrack_data_version_notify"
 # The apps whose PostgreSQL tables the API answers from.
 SERVED_APPS = ("drivers", "factors")
 

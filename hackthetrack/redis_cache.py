@@ -94,6 +94,24 @@ class ReusedClientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusedRedisCacheClient
 
+    def counters_incremented(self, counters: list[tuple[str, int]]) -> list[int]:
+        """Add one to each (key, seconds) counter, in one round trip; a counter starts at 0 and
+        expires ``seconds`` after it started. The counts after the increment, in order. Raises
+        ``RedisError`` (``RedisCircuitOpen`` while the breaker is open)."""
+        client = self._cache
+        client.breaker.check()
+        try:
+            pipeline = client.get_client(write=True).pipeline(transaction=False)
+            for key, seconds in counters:
+                key = self.make_key(key)
+                pipeline.set(key, 0, ex=seconds, nx=True)
+                pipeline.incr(key)
+            replies = pipeline.execute()
+        except RedisError:
+            client.breaker.trip()
+            raise
+        return replies[1::2]
+
     def ping(self) -> bool:
         """Whether Redis answers now (for /api/health): not tried while the breaker is open, so
         health never waits on a Redis known to be down; an answer closes the breaker."""

@@ -5,29 +5,38 @@ Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (environment ``THRO
 ``THROTTLE_RATE_USER``) and ``AUTH_FAILURE_RATE``, read at request time rather than at import as
 DRF's own classes do, so that a settings change takes effect.
 
-The counters live in PostgreSQL (the unlogged table ``hackthetrack_rate_count``), which every
-worker and every dyno shares, with or without Redis: a rate of 300/min is 300/min for the whole
-deployment, not per worker. Each rate is counted in fixed windows (e.g. 300 per calendar minute)
-by one atomic upsert per request, not with DRF's default history of timestamps (a read, then a
-write of a growing list, that lets two concurrent requests through on one count). The price: a
-client can spend one window's rate at its end and the next window's at once.
+The counters are shared by every worker and every dyno: a rate of 300/min is 300/min for the whole
+deployment, not per worker. They live in Redis when Redis is the cache (one pipelined round trip
+per request), else -- and whenever Redis fails -- in PostgreSQL (the unlogged table
+``hackthetrack_rate_count``, one atomic upsert). A window in which Redis failed for a while is
+counted in both, so a client may get up to twice its rate in it. Each rate is counted in fixed
+windows (e.g. 300 per calendar minute), not with DRF's default history of timestamps (a read, then
+a write of a growing list, that lets two concurrent requests through on one count). The price: a
+client can spend one window's rate at its end and the next window's at once. Failed credentials
+are counted in PostgreSQL only.
 
 A request is counted once. The response cache's middleware (``hackthetrack.cache``) counts every
-``/api/`` request without an ``Authorization`` header in the query that reads the data version
-(``request_windows``, ``hits_counted_sql``) and leaves the counts on the request
-(``request.rate_hits``); the view's throttles then use those counts instead of counting again.
+``/api/`` request without an ``Authorization`` header when it reads the data version
+(``request_windows``; ``redis_hits_counted`` or ``hits_counted_sql``) and leaves the counts on the
+request (``request.rate_hits``); the view's throttles then use those counts instead of counting again.
 """
 
+import logging
 import random
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from redis import RedisError
 from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+from hackthetrack.redis_cache import RedisCircuitOpen
+
+logger = logging.getLogger("hackthetrack.cache")
 RATE_COUNTS = "hackthetrack_rate_count"
 # A client's counter stays after its window: one request in this many deletes the expired ones.
 EXPIRED_PURGE_CHANCE = 0.001
@@ -61,10 +70,32 @@ def hits_counted_sql(windows: list[RateWindow]) -> tuple[str, list]:
     return sql, [value for window in windows for value in (window.key, window.index, window.timeout)]
 
 
+def redis_hits_counted(windows: list[RateWindow]) -> dict[str, int] | None:
+    """Count one hit on each window in Redis; the hits so far by key, or None when the cache is not
+    Redis or Redis fails (the caller counts in PostgreSQL)."""
+    counters_incremented = getattr(cache, "counters_incremented", None)
+    if counters_incremented is None:
+        return None  # a cache of this process only
+    try:
+        hits = counters_incremented([(f"rate:{w.key}:{w.index}", w.timeout) for w in windows])
+    except RedisCircuitOpen:  # logged when it opened
+        return None
+    except RedisError:
+        logger.warning("Redis unavailable: counting rates in PostgreSQL", exc_info=True)
+        return None
+    return {window.key: count for window, count in zip(windows, hits, strict=True)}
+
+
 def hits_counted(windows: list[RateWindow]) -> dict[str, int]:
-    """Count one hit on each window; the hits so far by key."""
+    """Count one hit on each window (in Redis, else PostgreSQL); the hits so far by key."""
     if not windows:
         return {}
+    if (hits := redis_hits_counted(windows)) is not None:
+        return hits
+    return postgres_hits_counted(windows)
+
+
+def postgres_hits_counted(windows: list[RateWindow]) -> dict[str, int]:
     expired_counters_delete_sometimes()
     sql, params = hits_counted_sql(windows)
     with connection.cursor() as cursor:
@@ -183,4 +214,4 @@ def credential_failures_exceeded(request) -> RateWindow | None:
 
 def credential_failure_count(request) -> None:
     if (window := CredentialFailureThrottle().window(request)) is not None:
-        hits_counted([window])
+        postgres_hits_counted([window])  # where credential_failures_exceeded reads it

@@ -224,6 +224,13 @@ API_CACHE_MAX_BYTES = env.int("API_CACHE_MAX_BYTES", default=2_000_000)
 # of answers per worker (hackthetrack/edge_cache.py).
 EDGE_CACHE = env.bool("EDGE_CACHE", default=True)
 EDGE_CACHE_MAX_BYTES = env.int("EDGE_CACHE_MAX_BYTES", default=16_000_000)
+# With Redis counting the rates, each worker keeps the data version as PostgreSQL announces it, so a
+# cached answer costs one Redis round trip and none to PostgreSQL (hackthetrack/version_watch.py):
+# confirmed at least every DATA_VERSION_CONFIRM_SECONDS, its connection tried again after a failure
+# every DATA_VERSION_RETRY_SECONDS (meanwhile each request reads the version).
+DATA_VERSION_WATCH = env.bool("DATA_VERSION_WATCH", default=bool(REDIS_URL))
+DATA_VERSION_CONFIRM_SECONDS = env.float("DATA_VERSION_CONFIRM_SECONDS", default=1.0)
+DATA_VERSION_RETRY_SECONDS = env.float("DATA_VERSION_RETRY_SECONDS", default=1.0)
 # /api/health answers within 2 s: the warehouse probe's share (Redis 0.5 s at most, PostgreSQL refuses at once).
 HEALTH_WAREHOUSE_TIMEOUT = env.float("HEALTH_WAREHOUSE_TIMEOUT", default=1.0)
 # bench/run only: serve the floor view /api/bench/floor (hackthetrack/bench_views.py).

@@ -5,10 +5,12 @@ from pathlib import Path
 import pytest
 
 from tests.faults.processes import AppServer, PostgresServer, RedisServer
+from tests.real_components import REDIS, component_used
 
 
 @pytest.fixture
-def redis_server(tmp_path):
+def redis_server(request, tmp_path):
+    component_used(request, REDIS)  # also when requested with getfixturevalue
     server = RedisServer(tmp_path / "redis")
     server.folder.mkdir()
     yield server.start()

@@ -1,4 +1,5 @@
-"""The anonymous rate is the deployment's, not each worker's: three gunicorn workers, no Redis."""
+"""The anonymous rate is the deployment's, not each worker's: three gunicorn workers share one
+count, kept in Redis when Redis is the cache, else in PostgreSQL."""
 
 import pytest
 from django.db import connection
@@ -10,13 +11,29 @@ from tests.api.subprocess_django import database_url
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_three_workers_without_redis_share_one_anonymous_rate(app_servers):
+def rate_rows_in_postgres() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {RATE_COUNTS}")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("store", ["postgres", "redis"])
+def test_three_workers_share_one_anonymous_rate(store, request, app_servers):
     Track.objects.create(id="barber", name="Barber Motorsports Park")
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {RATE_COUNTS}")  # counters outlive tests (not a model's table)
-    app = app_servers(workers=3, DATABASE_URL=database_url(connection.settings_dict), THROTTLE_RATE_ANON="6/day")
+    env = {"DATABASE_URL": database_url(connection.settings_dict), "THROTTLE_RATE_ANON": "6/day"}
+    if store == "redis":
+        redis_server = request.getfixturevalue("redis_server")
+        env["REDIS_URL"] = redis_server.url
+    app = app_servers(workers=3, **env)
 
     # A new connection each: the workers take them in turn.
     statuses = [app.get("/api/tracks")[0] for _ in range(12)]
 
     assert statuses == [200] * 6 + [429] * 6
+    if store == "redis":
+        assert rate_rows_in_postgres() == 0
+        assert [key for key in redis_server.keys() if b":rate:throttle_anon_" in key]
+    else:
+        assert rate_rows_in_postgres() == 1
