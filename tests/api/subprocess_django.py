@@ -4,6 +4,9 @@ that is down, an unreachable warehouse): things that are fixed when settings loa
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
@@ -25,6 +28,23 @@ def database_url(settings_dict: dict) -> str:
     if socket_dir := settings_dict["OPTIONS"].get("host"):
         return f"postgres://{user}@/{name}?host={socket_dir}"
     return f"postgres://{user}@{settings_dict['HOST']}:{settings_dict['PORT']}/{name}"
+
+
+@contextmanager
+def empty_database(settings_dict: dict, prefix: str) -> Iterator[str]:
+    """A new, empty database named ``<prefix>_<random>`` on the PostgreSQL server of ``settings_dict``
+    (a connection's), dropped afterwards: its DATABASE_URL, for a child process to migrate and serve."""
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    server = database_url({**settings_dict, "NAME": "postgres"})
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield database_url({**settings_dict, "NAME": name})
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def child_env(**overrides: str) -> dict[str, str]:
