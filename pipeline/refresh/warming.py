@@ -1,7 +1,8 @@
-"""Warm the API response cache after a refresh: answer the hot endpoints through the app's own
-request handler and middleware (no network, no test client), so the response cache middleware
-stores them under the new data version. Useful where the cache is shared (Redis): every web worker
-then answers these from the cache."""
+"""Warm the API response cache after a refresh. What to warm comes from the selectors (the skill
+population: the active model's factors and the ranked drivers); each answer from the app's own
+request handler and middleware (no network, no test client), the one code path that builds what a
+client gets, so the response cache middleware stores exactly that answer under the new data
+version. Useful where the cache is shared (Redis): every web worker then answers these from it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ import logging
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 
-from drivers.models import Driver
-from factors.models import ModelCoefficient
-from factors.selectors import ranked_driver_ids
+from factors.selectors import NoActiveModel, skill_population
 
 logger = logging.getLogger("pipeline.refresh")
 
@@ -24,11 +23,15 @@ WARM_DRIVERS = 40
 
 def hot_paths() -> list[str]:
     """The frontend's first screens: the driver list, tracks, factor statistics, and the card,
-    statistics and results of the ranked drivers (the ones /api/drivers lists), at most WARM_DRIVERS."""
-    factors = ModelCoefficient.objects.filter(model_version__is_active=True).values_list("factor_id", flat=True)
-    numbers = Driver.objects.filter(pk__in=ranked_driver_ids()).order_by("number").values_list("number", flat=True)
-    paths = ["/api/drivers", "/api/tracks", *(f"/api/factors/{factor}/stats" for factor in factors)]
-    for number in numbers[:WARM_DRIVERS]:
+    statistics and results of the ranked drivers (the ones /api/drivers lists), at most WARM_DRIVERS
+    by car number."""
+    paths = ["/api/drivers", "/api/tracks"]
+    try:
+        population = skill_population()
+    except NoActiveModel:
+        return paths
+    paths += [f"/api/factors/{factor}/stats" for factor in population.model.factors]
+    for number in sorted(driver.number for driver in population.drivers)[:WARM_DRIVERS]:
         paths += [f"/api/drivers/{number}", f"/api/drivers/{number}/stats", f"/api/drivers/{number}/results"]
     return paths
 
