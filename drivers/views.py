@@ -19,6 +19,7 @@ from drivers.serializers import (
     DriverSeasonStatsSerializer,
     parse_driver_number,
 )
+from hackthetrack.validation import represented, represented_many
 
 
 class DriverSeasonViewSet(viewsets.GenericViewSet):
@@ -46,7 +47,7 @@ class DriverSeasonViewSet(viewsets.GenericViewSet):
         stats = driver_season_stats_get(driver_number=number)
         if stats is None:
             raise NotFound(f"No season stats found for driver {number}")
-        return Response(DriverSeasonStatsSerializer(stats).data)
+        return Response(represented(DriverSeasonStatsSerializer, stats))
 
     @extend_schema(
         summary="A driver's race results in season order",
@@ -64,5 +65,5 @@ class DriverSeasonViewSet(viewsets.GenericViewSet):
         # past the end of a known driver's results, or filters nothing matches, give an empty list.
         if not rows and not driver_result_list(driver_number=number).exists():
             raise NotFound(f"No race results found for driver {number}")
-        data = DriverResultSerializer(rows, many=True).data
+        data = represented_many(DriverResultSerializer, rows)
         return Response(data) if page is None else self.get_paginated_response(data)

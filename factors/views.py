@@ -44,7 +44,7 @@ from factors.serializers import (
     TrackSerializer,
     factor_context,
 )
-from hackthetrack.validation import json_object, validated
+from hackthetrack.validation import json_object, represented, represented_many, validated
 
 SKILLS_EXAMPLE = OpenApiExample(
     "Skills", value={"speed": 85, "consistency": 80, "racecraft": 75, "tire_management": 70}
@@ -86,7 +86,7 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
         query = validated(RacePredictionQuerySerializer, request.query_params)
         (circuit,) = population.circuits(pk)
         order = predictions.race_order(population=population, circuit=circuit, grid=query.get("grid"))
-        return Response(RaceOrderSerializer(order, context=factor_context(population)).data)
+        return Response(represented(RaceOrderSerializer, order, factor_context(population)))
 
 
 class DriverViewSet(viewsets.GenericViewSet):
@@ -122,7 +122,7 @@ class DriverViewSet(viewsets.GenericViewSet):
         cards = driver_reports.driver_cards(
             population=population, track_id=track_id, drivers=drivers if page is None else page
         )
-        data = DriverCardSerializer(cards, many=True, context=factor_context(population)).data
+        data = represented_many(DriverCardSerializer, cards, factor_context(population))
         return Response(data) if page is None else self.get_paginated_response(data)
 
     @extend_schema(
@@ -137,7 +137,7 @@ class DriverViewSet(viewsets.GenericViewSet):
         population = selectors.skill_population()
         driver = population.driver(number)
         (card,) = driver_reports.driver_cards(population=population, track_id=track_id, drivers=[driver])
-        return Response(DriverCardSerializer(card, context=factor_context(population)).data)
+        return Response(represented(DriverCardSerializer, card, factor_context(population)))
 
     @extend_schema(
         operation_id="drivers_skill_gaps",
@@ -150,7 +150,7 @@ class DriverViewSet(viewsets.GenericViewSet):
         number = parse_driver_number(number)
         population = selectors.skill_population()
         gaps = driver_reports.skill_gaps(population=population, driver_number=number)
-        return Response(SkillGapsSerializer(gaps, context=factor_context(population)).data)
+        return Response(represented(SkillGapsSerializer, gaps, factor_context(population)))
 
     @extend_schema(
         operation_id="drivers_coach_recommendations",
@@ -163,7 +163,7 @@ class DriverViewSet(viewsets.GenericViewSet):
         number = parse_driver_number(number)
         population = selectors.skill_population()
         recommendations = driver_reports.coach_recommendations(population=population, driver_number=number)
-        return Response(CoachRecommendationsSerializer(recommendations, context=factor_context(population)).data)
+        return Response(represented(CoachRecommendationsSerializer, recommendations, factor_context(population)))
 
     @extend_schema(
         operation_id="drivers_match",
@@ -178,7 +178,7 @@ class DriverViewSet(viewsets.GenericViewSet):
         query = validated(MatchQuerySerializer, request.query_params, **factor_context(population))
         top_n = query.pop("top_n")
         matches = driver_reports.match(population=population, driver_number=number, top_n=top_n, adjusted=query)
-        return Response(DriverMatchSerializer(matches, context=factor_context(population)).data)
+        return Response(represented(DriverMatchSerializer, matches, factor_context(population)))
 
     @extend_schema(
         operation_id="drivers_find_similar",
@@ -201,7 +201,7 @@ class DriverViewSet(viewsets.GenericViewSet):
         similar = driver_reports.find_similar(
             population=population, driver_number=body["current_driver_number"], target=body["target_skills"]
         )
-        return Response(SimilarDriversSerializer(similar, context=factor_context(population)).data)
+        return Response(represented(SimilarDriversSerializer, similar, factor_context(population)))
 
     @extend_schema(
         operation_id="drivers_improve_predict",
@@ -220,7 +220,7 @@ class DriverViewSet(viewsets.GenericViewSet):
         driver = population.driver(number)
         target = validated(SkillScoresSerializer, json_object(request), **factor_context(population))
         improvement = predictions.improve(population=population, driver=driver, target=target)
-        return Response(ImprovementSerializer(improvement, context=factor_context(population)).data)
+        return Response(represented(ImprovementSerializer, improvement, factor_context(population)))
 
 
 FACTOR = OpenApiParameter(
@@ -250,7 +250,7 @@ class FactorViewSet(viewsets.GenericViewSet):
     def stats(self, request: Request, factor: str) -> Response:
         population = selectors.skill_population()
         stats = factor_reports.factor_stats(population=population, factor_id=factor)
-        return Response(FactorStatsSerializer(stats).data)
+        return Response(represented(FactorStatsSerializer, stats))
 
     @extend_schema(
         operation_id="factors_top_average",
@@ -266,7 +266,7 @@ class FactorViewSet(viewsets.GenericViewSet):
         # A limit beyond the ranked field averages the whole field; count says how many that was.
         result = selectors.factor_top_average(factor_id=factor, limit=limit)
         top_average = {"factor": factor, "top_average": round(result["top_average"], 2), "count": result["count"]}
-        return Response(FactorTopAverageSerializer(top_average).data)
+        return Response(represented(FactorTopAverageSerializer, top_average))
 
     @extend_schema(
         operation_id="factors_breakdown",
@@ -277,7 +277,7 @@ class FactorViewSet(viewsets.GenericViewSet):
     @action(detail=True, url_path=DRIVER_IN_FACTOR.format("breakdown"))
     def breakdown(self, request: Request, factor: str, number: str) -> Response:
         definition, values = selectors.factor_with_values(factor_id=factor, driver_number=parse_driver_number(number))
-        return Response(FactorBreakdownSerializer({"factor": definition, "variables": values}).data)
+        return Response(represented(FactorBreakdownSerializer, {"factor": definition, "variables": values}))
 
     @extend_schema(
         operation_id="factors_comparison",
@@ -290,7 +290,7 @@ class FactorViewSet(viewsets.GenericViewSet):
         number = parse_driver_number(number)
         population = selectors.skill_population()
         comparison = factor_reports.factor_comparison(population=population, factor_id=factor, driver_number=number)
-        return Response(FactorComparisonSerializer(comparison, context=factor_context(population)).data)
+        return Response(represented(FactorComparisonSerializer, comparison, factor_context(population)))
 
     @extend_schema(
         operation_id="factors_coaching",
@@ -303,7 +303,7 @@ class FactorViewSet(viewsets.GenericViewSet):
         number = parse_driver_number(number)
         population = selectors.skill_population()
         coaching = factor_reports.factor_coaching(population=population, factor_id=factor, driver_number=number)
-        return Response(FactorCoachingSerializer(coaching, context=factor_context(population)).data)
+        return Response(represented(FactorCoachingSerializer, coaching, factor_context(population)))
 
 
 # Examples of the demo season's drivers, so they answer on what bin/serve loads.
@@ -346,7 +346,7 @@ class PredictViewSet(viewsets.ViewSet):
             adjustments=body.get("skill_adjustments"),
             grid_position=body.get("grid_position"),
         )
-        return Response(PredictionSerializer(prediction, context=factor_context(population)).data)
+        return Response(represented(PredictionSerializer, prediction, factor_context(population)))
 
 
 class RankingViewSet(viewsets.ViewSet):
@@ -364,4 +364,4 @@ class RankingViewSet(viewsets.ViewSet):
         query = validated(RankingsProjectedQuerySerializer, request.query_params, **factor_context(population))
         number = query.pop("driver_number")
         rankings = predictions.rankings_projected(population=population, driver_number=number, skills=query)
-        return Response(ProjectedRankingsSerializer(rankings, context=factor_context(population)).data)
+        return Response(represented(ProjectedRankingsSerializer, rankings, factor_context(population)))
