@@ -4,7 +4,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.faults.processes import free_port
 
 ROOT = Path(settings.BASE_DIR)
 SCRIPTS = ["bin/serve", "bin/stop", "bin/test", "bin/ensure-venv", ".ci/run"]
@@ -53,24 +54,12 @@ def test_bin_test_passes_on_passing_tests_and_fails_on_failing_ones(tmp_path):
 @pytest.fixture
 def serve_database():
     """A PostgreSQL database of this test's own, on the tests' server; dropped afterwards."""
-    import psycopg
     from django.db import connection
 
-    from tests.api.subprocess_django import database_url
+    from tests.api.subprocess_django import empty_database
 
-    name = f"htt_serve_{uuid.uuid4().hex[:12]}"
-    server = database_url({**connection.settings_dict, "NAME": "postgres"})
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield database_url({**connection.settings_dict, "NAME": name})
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    with empty_database(connection.settings_dict, "htt_serve") as url:
+        yield url
 
 
 def _get_json(url: str):
@@ -82,7 +71,7 @@ def test_bin_serve_migrates_loads_the_demo_and_serves_it(tmp_path, serve_databas
     """bin/serve from an empty database and warehouse to the demo served by gunicorn on 127.0.0.1."""
     from tests.api.subprocess_django import child_env
 
-    port = _free_port()
+    port = free_port()
     env = child_env(
         DATABASE_URL=serve_database, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1",
         # The test session's emulator, in a warehouse database of this test's own.
