@@ -1,6 +1,12 @@
-"""The compare and detailed answers, built from the warehouse reads (telemetry.selectors) and the
-distance arithmetic (telemetry.lap_delta). Each runs a fixed number of warehouse queries: compare
-two, detailed two."""
+"""The trace's bins, the compare and detailed answers, built from the warehouse reads
+(telemetry.selectors) and the distance arithmetic (telemetry.lap_delta). Each runs a fixed number of
+warehouse queries: compare two, detailed two.
+
+What is built from a lap's distance bins (the trace's rounded rows, a comparison's aligned traces
+and deltas, the detailed traces) depends on nothing but the data version and the request's
+parameters, so it is kept per data version, shaped: a request then reads it back instead of shaping
+some thousand bin values again (most of a computed trace's or comparison's CPU otherwise).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from django.conf import settings
 from rest_framework.exceptions import NotFound
 
 from telemetry import lap_delta, selectors
+from telemetry.filters import Condition
 from telemetry.selectors import RaceKey
 
 LEGACY_LAPS_MAX = 50  # the legacy compare listed at most 50 laps per driver
@@ -71,7 +78,54 @@ def _fastest_complete(laps: list[dict]) -> dict | None:
     return min(candidates, key=lambda lap: (lap["lap_time"], lap["lap"]), default=None)
 
 
+def _trace_rows(bins: list[dict], bin_width: float) -> list[dict]:
+    return [
+        {
+            "bin": row["bin"],
+            "distance": rounded((row["bin"] + 0.5) * bin_width, 2),
+            "samples": row["samples"],
+            "elapsed": rounded(row["elapsed"], 3),
+            "speed": rounded(row["speed"], 2),
+            "throttle": rounded(row["throttle"], 2),
+            "brake_front": rounded(row["brake_front"], 2),
+            "brake_rear": rounded(row["brake_rear"], 2),
+            "steering": rounded(row["steering"], 2),
+            "accel_long": rounded(row["accel_long"], 3),
+            "accel_lat": rounded(row["accel_lat"], 3),
+            "rpm": rounded(row["rpm"], 0),
+            "gear": row["gear"],
+        }
+        for row in bins
+    ]
+
+
+def trace_bins(
+    *, race: RaceKey, car: int, lap: int, points: int, conditions: list[Condition]
+) -> tuple[float | None, list[dict]]:
+    """One lap on ``points`` distance bins as the trace answers them (rounded), and the bins'
+    length in metres (None when the lap has no bin). Kept per data version."""
+
+    def build() -> tuple[float | None, list[dict]]:
+        bins = selectors.lap_bins(race=race, laps=[(car, lap)], points=points, conditions=conditions)
+        if not bins:
+            return None, []
+        length = float(bins[0]["length_m"])
+        return length, _trace_rows(bins, length / points)
+
+    return selectors.kept_per_data_version("trace-bins", (race, car, lap, points, tuple(conditions)), build)
+
+
 def _telemetry_comparison(*, race: RaceKey, lap_1: dict, lap_2: dict, points: int) -> dict:
+    """Kept per data version: the laps' sector times come from the same version's lap summaries."""
+    laps = ((lap_1["driver_number"], lap_1["lap"]), (lap_2["driver_number"], lap_2["lap"]))
+    return selectors.kept_per_data_version(
+        "lap-comparison",
+        (race, laps, points),
+        lambda: _telemetry_comparison_built(race=race, lap_1=lap_1, lap_2=lap_2, points=points),
+    )
+
+
+def _telemetry_comparison_built(*, race: RaceKey, lap_1: dict, lap_2: dict, points: int) -> dict:
     bins = selectors.lap_bins(
         race=race, laps=[(lap_1["driver_number"], lap_1["lap"]), (lap_2["driver_number"], lap_2["lap"])], points=points
     )
@@ -188,21 +242,9 @@ def detailed_build(*, race: RaceKey, driver: int, lap_number: int | None, points
     traces = {}
     if tiers["user_position"] is not None:
         laps = {tier: (car, lap_number if lap_number is not None else best[car]["lap"]) for tier, car in wanted.items()}
-        bins = selectors.lap_bins(race=race, laps=list(laps.values()), points=points)
-        width = float(bins[0]["length_m"]) / points if bins else 0.0
-        for side, (tier, (car, lap)) in enumerate(laps.items()):
-            rows = [row for row in bins if row["side"] == side]
-            if not rows:
-                continue
-            traces[tier] = {
-                "driver_number": car,
-                "lap": lap,
-                "speed": [rounded(row["speed"], 2) for row in rows],
-                "distance": [rounded((row["bin"] + 0.5) * width, 2) for row in rows],
-                "brake_pressure": [rounded(row["brake_front"], 2) for row in rows],
-            }
-            if tier == "user":
-                traces[tier]["steering_angle"] = [rounded(row["steering"], 2) for row in rows]
+        traces = selectors.kept_per_data_version(
+            "detailed-traces", (race, laps, points), lambda: _detailed_traces(race=race, laps=laps, points=points)
+        )
     return {
         "track_id": race.track,
         "race_num": race.race_number,
@@ -214,3 +256,23 @@ def detailed_build(*, race: RaceKey, driver: int, lap_number: int | None, points
             "description": "Three-tier comparison: You → Next Tier → Leader",
         },
     }
+
+
+def _detailed_traces(*, race: RaceKey, laps: dict[str, tuple[int, int]], points: int) -> dict:
+    bins = selectors.lap_bins(race=race, laps=list(laps.values()), points=points)
+    width = float(bins[0]["length_m"]) / points if bins else 0.0
+    traces = {}
+    for side, (tier, (car, lap)) in enumerate(laps.items()):
+        rows = [row for row in bins if row["side"] == side]
+        if not rows:
+            continue
+        traces[tier] = {
+            "driver_number": car,
+            "lap": lap,
+            "speed": [rounded(row["speed"], 2) for row in rows],
+            "distance": [rounded((row["bin"] + 0.5) * width, 2) for row in rows],
+            "brake_pressure": [rounded(row["brake_front"], 2) for row in rows],
+        }
+        if tier == "user":
+            traces[tier]["steering_angle"] = [rounded(row["steering"], 2) for row in rows]
+    return traces

@@ -219,8 +219,7 @@ def lap_summaries(
             order_by="driver_number, lap",
         )
 
-    asked = repr((race, car_numbers, tuple(conditions), limit, offset))
-    return _kept_per_data_version(f"lap-summaries:{hashlib.sha256(asked.encode()).hexdigest()}", find)
+    return kept_per_data_version("lap-summaries", (race, car_numbers, tuple(conditions), limit, offset), find)
 
 
 def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None, positions: bool = False) -> dict[int, dict]:
@@ -231,20 +230,23 @@ def fastest_laps(*, race: RaceKey, car_numbers: list[int] | None = None, positio
     Found for the whole race once per data version and kept in the cache (every load into the
     warehouse starts a new version): the trace asks for them on each request, and finding them
     reads every sample of the race."""
-    race_id = f"{race.track}:{race.race_number}:{race.season}"
-    laps = _kept_per_data_version(
-        f"fastest-laps:{race_id}:{positions}", lambda: _race_fastest_laps(race=race, positions=positions)
+    laps = kept_per_data_version(
+        "fastest-laps", (race, positions), lambda: _race_fastest_laps(race=race, positions=positions)
     )
     return laps if car_numbers is None else {number: laps[number] for number in car_numbers if number in laps}
 
 
-def _kept_per_data_version(name: str, find):
-    """``find()``, kept in the cache under ``name`` until the data version changes (every load into
-    the warehouse starts a new one); found again when the cache is unavailable."""
+def kept_per_data_version(name: str, asked, find):
+    """``find()``, kept in the cache under ``name`` and ``asked`` (the arguments its value depends
+    on, hashed) until the data version changes (every load into the warehouse starts a new one);
+    found again when the cache is unavailable."""
+    asked_hash = hashlib.sha256(repr(asked).encode()).hexdigest()
     try:
-        return cache.get_or_set(f"hackthetrack:telemetry:{name}:{data_version()}", find, FASTEST_LAPS_KEPT_S)
+        return cache.get_or_set(
+            f"hackthetrack:telemetry:{name}:{asked_hash}:{data_version()}", find, FASTEST_LAPS_KEPT_S
+        )
     except RedisError:
-        logger.warning("API cache unavailable, %s not kept", name.split(":", 1)[0], exc_info=True)
+        logger.warning("API cache unavailable, %s not kept", name, exc_info=True)
         return find()
 
 
@@ -277,16 +279,8 @@ def lap_bins(
     continuous channel, the most frequent gear, the sample count, and the mean distance and time
     since the lap's first sample. At most ``points`` rows per lap; empty bins are absent.
 
-    Kept per data version, as the fastest laps: the embedded emulator answers one query at a time,
-    so concurrent traces and comparisons of the same laps would otherwise queue for the same bins."""
-    asked = repr((race, tuple(laps), points, tuple(conditions)))
-    return _kept_per_data_version(
-        f"lap-bins:{hashlib.sha256(asked.encode()).hexdigest()}",
-        lambda: _lap_bins(race=race, laps=laps, points=points, conditions=conditions),
-    )
-
-
-def _lap_bins(*, race: RaceKey, laps: list[tuple[int, int]], points: int, conditions) -> list[dict]:
+    One query, not kept: its callers (telemetry.comparisons) keep per data version what they build
+    from the bins, so that a request reads the shaped answer instead of shaping the raw bins again."""
     where, race_params = race.where("s")
     picked = " UNION ALL ".join(
         f"SELECT {side} AS side, s.lap_distance_m AS d, s.timestamp AS ts, s.speed_kph, s.throttle_pct, "

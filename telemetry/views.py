@@ -161,27 +161,6 @@ class TelemetryLapsView(TelemetryView):
         return _paged_response(page, page.rows)
 
 
-def _trace_rows(bins: list[dict], bin_width: float) -> list[dict]:
-    return [
-        {
-            "bin": row["bin"],
-            "distance": rounded((row["bin"] + 0.5) * bin_width, 2),
-            "samples": row["samples"],
-            "elapsed": rounded(row["elapsed"], 3),
-            "speed": rounded(row["speed"], 2),
-            "throttle": rounded(row["throttle"], 2),
-            "brake_front": rounded(row["brake_front"], 2),
-            "brake_rear": rounded(row["brake_rear"], 2),
-            "steering": rounded(row["steering"], 2),
-            "accel_long": rounded(row["accel_long"], 3),
-            "accel_lat": rounded(row["accel_lat"], 3),
-            "rpm": rounded(row["rpm"], 0),
-            "gear": row["gear"],
-        }
-        for row in bins
-    ]
-
-
 def _no_trace_reason(*, race: RaceKey, car: int, lap: int | None) -> str:
     """Why there is no trace: no telemetry for the car (or the lap) at all, or telemetry without a
     complete green-flag lap to default to."""
@@ -233,9 +212,11 @@ class TelemetryTraceView(TelemetryView):
         if not summary or not summary[0]["samples"]:
             raise NotFound(_no_trace_reason(race=race, car=car, lap=data.get("lap")))
         lap = summary[0]
-        bins = selectors.lap_bins(race=race, laps=[(car, lap["lap"])], points=data["points"], conditions=conditions)
-        length = float(bins[0]["length_m"]) if bins else float(lap["distance"] or 0.0)
-        rows = _trace_rows(bins, length / data["points"])
+        length, rows = comparisons.trace_bins(
+            race=race, car=car, lap=lap["lap"], points=data["points"], conditions=conditions
+        )
+        if length is None:
+            length = float(lap["distance"] or 0.0)
         if data["format"] == "csv":
             return csv_response(
                 rows=rows,

@@ -1,7 +1,7 @@
-"""A trace's distance bins and a comparison's lap summaries are kept per data version like the
-fastest laps: concurrent traces of the same laps (the embedded emulator answers one query at a time)
-read the warehouse once per version, even with the response cache off, and a new version reads them
-anew."""
+"""What a trace, a comparison and the detailed traces build from distance bins, and a comparison's
+lap summaries, are kept per data version like the fastest laps: concurrent requests for the same laps
+(the embedded emulator answers one query at a time) read the warehouse once per version, even with
+the response cache off, and a new version reads them anew."""
 
 import pytest
 
@@ -65,6 +65,28 @@ def test_the_same_comparison_reads_the_warehouse_once_per_data_version(client, r
     with WarehouseTraffic() as again:
         repeated = client.get("/api/telemetry/compare", compare)
 
+    invalidate_api_cache()
+    with WarehouseTraffic() as new_version:
+        assert client.get("/api/telemetry/compare", compare).json() == first.json()
+
     assert first.status_code == repeated.status_code == 200
     assert repeated.json() == first.json()
-    assert len(again.queries) == 0  # the laps' summaries and bins are kept
+    assert len(again.queries) == 0  # the laps' summaries and what is built from their bins are kept
+    assert len(new_version.queries) == 2  # the summaries, then the bins
+
+
+def test_the_same_detailed_traces_read_the_warehouse_once_per_data_version(client, race):
+    detailed = {"track_id": TRACK, "race_num": 1, "driver_number": 7, "points": 10}
+    with WarehouseTraffic() as first:
+        computed = client.get("/api/telemetry/detailed", detailed)
+    with WarehouseTraffic() as again:
+        repeated = client.get("/api/telemetry/detailed", detailed)
+    invalidate_api_cache()
+    with WarehouseTraffic() as new_version:
+        assert client.get("/api/telemetry/detailed", detailed).json() == computed.json()
+
+    assert computed.status_code == repeated.status_code == 200
+    assert computed.json()["traces"]["user"]["lap"] == 2  # car 7's faster lap: the bins were read
+    assert repeated.json() == computed.json()
+    # The fastest laps with positions, then the bins; nothing on a repeat.
+    assert (len(first.queries), len(again.queries), len(new_version.queries)) == (2, 0, 2)
