@@ -200,7 +200,7 @@ class EdgeCache:
         conditional = SimpleNamespace(
             headers={name: environ[meta] for name, meta in CONDITIONAL_HEADERS if meta in environ}
         )
-        if _is_not_modified(conditional, answer.etag, last_modified(version)):
+        if conditional.headers and _is_not_modified(conditional, answer.etag, last_modified(version)):
             if answer.not_modified_headers is None:
                 return self._through_django(environ, start_response, key)
             status, headers, body = NOT_MODIFIED, answer.not_modified_headers, b""
