@@ -9,6 +9,24 @@ from tests.real_components import REDIS, component_used
 
 
 @pytest.fixture
+def postgres_rate_rows():
+    """Empties the PostgreSQL rate counters (they outlive tests: not a model's table); a function
+    that counts their rows."""
+    from django.db import connection
+
+    from hackthetrack.throttling import RATE_COUNTS
+
+    def count() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {RATE_COUNTS}")
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {RATE_COUNTS}")
+    return count
+
+
+@pytest.fixture
 def redis_server(request, tmp_path):
     component_used(request, REDIS)  # also when requested with getfixturevalue
     server = RedisServer(tmp_path / "redis")

@@ -5,23 +5,14 @@ import pytest
 from django.db import connection
 
 from drivers.models import Track
-from hackthetrack.throttling import RATE_COUNTS
 from tests.api.subprocess_django import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def rate_rows_in_postgres() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {RATE_COUNTS}")
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.parametrize("store", ["postgres", "redis"])
-def test_three_workers_share_one_anonymous_rate(store, request, app_servers):
+def test_three_workers_share_one_anonymous_rate(store, request, app_servers, postgres_rate_rows):
     Track.objects.create(id="barber", name="Barber Motorsports Park")
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {RATE_COUNTS}")  # counters outlive tests (not a model's table)
     env = {"DATABASE_URL": database_url(connection.settings_dict), "THROTTLE_RATE_ANON": "6/day"}
     if store == "redis":
         redis_server = request.getfixturevalue("redis_server")
@@ -33,7 +24,7 @@ def test_three_workers_share_one_anonymous_rate(store, request, app_servers):
 
     assert statuses == [200] * 6 + [429] * 6
     if store == "redis":
-        assert rate_rows_in_postgres() == 0
+        assert postgres_rate_rows() == 0
         assert [key for key in redis_server.keys() if b":rate:throttle_anon_" in key]
     else:
-        assert rate_rows_in_postgres() == 1
+        assert postgres_rate_rows() == 1

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 
 from drivers.models import Track
-from hackthetrack.throttling import RATE_COUNTS
 from hackthetrack.version_watch import APPLICATION_NAME
 from tests.api.subprocess_django import database_url
 from tests.faults.processes import wait_until
@@ -15,12 +14,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Long enough that only an announcement can tell a worker of a new version within a test.
 NEVER_CONFIRMED = "3600"
-
-
-def rate_rows_in_postgres() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {RATE_COUNTS}")
-        return cursor.fetchone()[0]
 
 
 def watch_backends() -> list[int]:
@@ -39,10 +32,8 @@ def track_ids(app) -> list[str]:
 
 
 @pytest.fixture
-def watched_app(redis_server, app_servers):
+def watched_app(redis_server, app_servers, postgres_rate_rows):
     Track.objects.create(id="barber", name="Barber Motorsports Park")
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {RATE_COUNTS}")  # counters outlive tests (not a model's table)
     return app_servers(
         DATABASE_URL=database_url(connection.settings_dict),
         REDIS_URL=redis_server.url,
@@ -50,7 +41,7 @@ def watched_app(redis_server, app_servers):
     )
 
 
-def test_a_committed_write_reaches_the_worker_by_its_announcement(watched_app, redis_server):
+def test_a_committed_write_reaches_the_worker_by_its_announcement(watched_app, redis_server, postgres_rate_rows):
     assert track_ids(watched_app) == ["barber"]
     assert track_ids(watched_app) == ["barber"]  # now from the worker's memory
     assert len(watch_backends()) == 1
@@ -59,11 +50,11 @@ def test_a_committed_write_reaches_the_worker_by_its_announcement(watched_app, r
 
     wait_until(lambda: track_ids(watched_app) == ["barber", "cota"], "the new track served", timeout=10)
     # Every request was counted in Redis and none in PostgreSQL: no per-request PostgreSQL round trip.
-    assert rate_rows_in_postgres() == 0
+    assert postgres_rate_rows() == 0
     assert any(key.startswith(b"htt:1:rate:") for key in redis_server.keys())
 
 
-def test_a_lost_watch_connection_reads_the_version_per_request_until_it_is_back(watched_app):
+def test_a_lost_watch_connection_reads_the_version_per_request_until_it_is_back(watched_app, postgres_rate_rows):
     assert track_ids(watched_app) == ["barber"]
     (backend,) = watch_backends()
     with connection.cursor() as cursor:
@@ -74,7 +65,7 @@ def test_a_lost_watch_connection_reads_the_version_per_request_until_it_is_back(
 
     # At once, with no announcement to be had: the worker sees its connection closed and reads the version.
     assert track_ids(watched_app) == ["barber", "cota"]
-    assert rate_rows_in_postgres() >= 1  # counted in PostgreSQL with it
+    assert postgres_rate_rows() >= 1  # counted in PostgreSQL with it
     # After DATA_VERSION_RETRY_SECONDS a request opens a new watch connection.
     wait_until(lambda: track_ids(watched_app) and len(watch_backends()) == 1, "a new watch connection", timeout=10)
     Track.objects.create(id="sonoma", name="Sonoma Raceway")
