@@ -172,8 +172,8 @@ def _not_modified(*, etag: str, version: int) -> HttpResponse:
 
 def _version_and_hits(windows: list[RateWindow]) -> tuple[int, dict[str, int]]:
     """The data version, and one hit counted on each rate window; the counts by key. With the
-    version in memory (``data_version_watch``) and Redis counting, one Redis round trip; else one
-    PostgreSQL query."""
+    version in memory (``data_version_watch``) and Redis counting, at most one Redis round trip
+    (none for most, hackthetrack/rate_batches.py); else one PostgreSQL query."""
     version = data_version_watch.current()
     if version is not None:
         hits = redis_hits_counted(windows) if windows else {}

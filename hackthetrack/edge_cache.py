@@ -3,10 +3,11 @@
 A cached answer that goes through Django spends most of its time in Django's request, middleware
 and response machinery, not in its one round trip (issue 17). ``EdgeCache`` wraps the WSGI
 application (hackthetrack/wsgi.py) and answers from the worker's own memory what Django answered
-this worker before for the same request in the same data version. It costs one round trip, the
-one ``ApiResponseCacheMiddleware`` makes (hackthetrack/cache.py) to read the data version and count
-the request against its client's rate: to Redis where the worker keeps the version in memory
-(hackthetrack/version_watch.py), else to PostgreSQL.
+this worker before for the same request in the same data version. It costs the round trip that
+``ApiResponseCacheMiddleware`` makes (hackthetrack/cache.py) to read the data version and count the
+request against its client's rate, if any: none for most requests where the worker keeps the
+version in memory (hackthetrack/version_watch.py) and Redis counts the rates
+(hackthetrack/rate_batches.py), else one to PostgreSQL.
 
 It answers a GET under /api/ (not /api/health) without credentials (no Authorization header, no
 session cookie), without a body or a NUL in its URL, to an allowed host, over HTTPS when HTTPS is
@@ -19,7 +20,7 @@ Accept header in the current data version. Every promise of the path through Dja
   matches gets the 304 Django gave for it (learned from Django's first 304 of that answer);
 - CORS: the Access-Control-* headers are worked out for each request with django-cors-headers'
   settings and its own origin check, for allowed origins only;
-- the anonymous rate limit across workers: counted in the one round trip; a client over its rate
+- the anonymous rate limit across workers: counted as Django counts it; a client over its rate
   goes on to Django, which answers 429;
 - a request id (``X-Request-ID``) and one log line, as ``RequestIdMiddleware`` gives them.
 

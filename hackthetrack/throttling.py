@@ -6,8 +6,9 @@ Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (environment ``THRO
 DRF's own classes do, so that a settings change takes effect.
 
 The counters are shared by every worker and every dyno: a rate of 300/min is 300/min for the whole
-deployment, not per worker. They live in Redis when Redis is the cache (one pipelined round trip
-per request), else -- and whenever Redis fails -- in PostgreSQL (the unlogged table
+deployment, not per worker (give or take ``RATE_BATCH_SHARE`` per worker with Redis). They live in
+Redis when Redis is the cache (added in batches, most requests without a round trip:
+hackthetrack/rate_batches.py), else -- and whenever Redis fails -- in PostgreSQL (the unlogged table
 ``hackthetrack_rate_count``, one atomic upsert). A window in which Redis failed for a while is
 counted in both, so a client may get up to twice its rate in it. Each rate is counted in fixed
 windows (e.g. 300 per calendar minute), not with DRF's default history of timestamps (a read, then
@@ -34,6 +35,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+from hackthetrack.rate_batches import batched_rate_counts
 from hackthetrack.redis_cache import RedisCircuitOpen
 
 logger = logging.getLogger("hackthetrack.cache")
@@ -71,19 +73,19 @@ def hits_counted_sql(windows: list[RateWindow]) -> tuple[str, list]:
 
 
 def redis_hits_counted(windows: list[RateWindow]) -> dict[str, int] | None:
-    """Count one hit on each window in Redis; the hits so far by key, or None when the cache is not
-    Redis or Redis fails (the caller counts in PostgreSQL)."""
-    counters_incremented = getattr(cache, "counters_incremented", None)
-    if counters_incremented is None:
+    """Count one hit on each window, shared through Redis (in batches: hackthetrack/rate_batches.py);
+    the hits so far by key, or None when the cache is not Redis or Redis fails (the caller counts in
+    PostgreSQL)."""
+    counters_added = getattr(cache, "counters_added", None)
+    if counters_added is None:
         return None  # a cache of this process only
     try:
-        hits = counters_incremented([(f"rate:{w.key}:{w.index}", w.timeout) for w in windows])
+        return batched_rate_counts.counted(windows, counters_added)
     except RedisCircuitOpen:  # logged when it opened
         return None
     except RedisError:
         logger.warning("Redis unavailable: counting rates in PostgreSQL", exc_info=True)
         return None
-    return {window.key: count for window, count in zip(windows, hits, strict=True)}
 
 
 def hits_counted(windows: list[RateWindow]) -> dict[str, int]:

@@ -231,6 +231,11 @@ EDGE_CACHE_MAX_BYTES = env.int("EDGE_CACHE_MAX_BYTES", default=16_000_000)
 DATA_VERSION_WATCH = env.bool("DATA_VERSION_WATCH", default=bool(REDIS_URL))
 DATA_VERSION_CONFIRM_SECONDS = env.float("DATA_VERSION_CONFIRM_SECONDS", default=1.0)
 DATA_VERSION_RETRY_SECONDS = env.float("DATA_VERSION_RETRY_SECONDS", default=1.0)
+# Rates counted in Redis: each worker may hold back up to RATE_BATCH_SHARE of a client's rate and
+# adds what it holds in Redis at least every RATE_SYNC_SECONDS (hackthetrack/rate_batches.py); 0
+# counts every hit in Redis as it comes.
+RATE_BATCH_SHARE = env.float("RATE_BATCH_SHARE", default=0.02)
+RATE_SYNC_SECONDS = env.float("RATE_SYNC_SECONDS", default=0.25)
 # /api/health answers within 2 s: the warehouse probe's share (Redis 0.5 s at most, PostgreSQL refuses at once).
 HEALTH_WAREHOUSE_TIMEOUT = env.float("HEALTH_WAREHOUSE_TIMEOUT", default=1.0)
 # bench/run only: serve the floor view /api/bench/floor (hackthetrack/bench_views.py).

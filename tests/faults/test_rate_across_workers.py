@@ -28,3 +28,19 @@ def test_three_workers_share_one_anonymous_rate(store, request, app_servers, pos
         assert [key for key in redis_server.keys() if b":rate:throttle_anon_" in key]
     else:
         assert postgres_rate_rows() == 1
+
+
+def test_three_workers_holding_hits_back_let_a_client_through_at_most_their_shares_over_its_rate(
+    redis_server, app_servers, postgres_rate_rows
+):
+    # 2% of 200 a day: each worker may hold back 4 hits of a client (hackthetrack/rate_batches.py).
+    Track.objects.create(id="barber", name="Barber Motorsports Park")
+    env = {"DATABASE_URL": database_url(connection.settings_dict), "THROTTLE_RATE_ANON": "200/day"}
+    app = app_servers(workers=3, REDIS_URL=redis_server.url, RATE_BATCH_SHARE="0.02", **env)
+
+    statuses = [app.get("/api/tracks")[0] for _ in range(260)]
+
+    admitted = statuses.count(200)
+    assert 200 <= admitted <= 200 + 3 * 4
+    assert statuses == [200] * admitted + [429] * (260 - admitted)  # past half its rate, counted exactly
+    assert postgres_rate_rows() == 0
