@@ -33,13 +33,20 @@ def _explanation(
     return text + f" Predicted finish: P{finish:.0f} of {population.field_size}."
 
 
-def _field_strengths(
-    population: SkillPopulation, number: int, scores: Mapping[str, float], circuit: CircuitDemand
-) -> dict[int, float]:
-    """The ranked drivers' strengths at the circuit (kept with the population), in the field's order,
-    the given driver's from ``scores``: one driver's strength per request, not the whole field's."""
+def _strength(population: SkillPopulation, scores: Mapping[str, float], circuit: CircuitDemand) -> float:
     z = skill_model.z_scores(scores=scores, spreads=population.spreads)
-    return {**population.circuit_strengths(circuit), number: race_model.strength(z=z, demands=circuit.demands)}
+    return race_model.strength(z=z, demands=circuit.demands)
+
+
+def _field_less(population: SkillPopulation, number: int, circuit: CircuitDemand) -> race_model.FieldLessOne:
+    """The other ranked drivers' strengths at the circuit, ranked: kept with the population, so a
+    prediction before qualifying places one driver among them rather than ranking the whole field."""
+    return population.derived(
+        ("field less", number, circuit.key),
+        lambda: race_model.FieldLessOne.of(
+            [s for key, s in population.circuit_strengths(circuit).items() if key != number]
+        ),
+    )
 
 
 def _with_grid(strengths: Mapping[int, float], number: int, grid_position: int) -> list[race_model.Entrant]:
@@ -65,18 +72,19 @@ def race_finish(
     circuit, before qualifying or, with ``grid_position``, after it (a position behind the field
     starts last)."""
     model = population.model
-    strengths = _field_strengths(population, number, scores, circuit)
+    strength = _strength(population, scores, circuit)
     if grid_position is None:
-        race_scores = race_model.scores_from_strengths(strengths=strengths, entrants=(), grid_weight=model.grid_weight)
-    else:
-        grid_position = min(grid_position, len(strengths))
-        race_scores = race_model.scores_from_strengths(
-            strengths=strengths, entrants=_with_grid(strengths, number, grid_position), grid_weight=model.grid_weight
-        )
+        field = _field_less(population, number, circuit)
+        return race_model.finish_among(field, strength=strength, noise=model.noise_before)
+    # The field's strengths (kept with the population) in the field's order, the driver's own from ``scores``.
+    strengths = {**population.circuit_strengths(circuit), number: strength}
+    grid_position = min(grid_position, len(strengths))
+    race_scores = race_model.scores_from_strengths(
+        strengths=strengths, entrants=_with_grid(strengths, number, grid_position), grid_weight=model.grid_weight
+    )
     mine = race_scores[number]
     position = 1 + sum(1 for key, score in race_scores.items() if key != number and score > mine)
-    noise = model.noise_before if grid_position is None else model.noise_after
-    return position, race_model.expected_finish(scores=race_scores, key=number, noise=noise)
+    return position, race_model.expected_finish(scores=race_scores, key=number, noise=model.noise_after)
 
 
 def predict(
@@ -108,12 +116,16 @@ def predict(
         "explanation": _explanation(population, scores, circuit, fit, position),
     }
     if adjustments is not None:
-        current, _ = race_finish(
-            population=population,
-            number=driver.number,
-            scores=driver.scores,
-            circuit=circuit,
-            grid_position=grid_position,
+        # The driver's own finish, without the adjustments: the same for every what-if.
+        current, _ = population.derived(
+            ("race_finish", driver.number, circuit.key, grid_position),
+            lambda: race_finish(
+                population=population,
+                number=driver.number,
+                scores=driver.scores,
+                circuit=circuit,
+                grid_position=grid_position,
+            ),
         )
         result["adjusted_scores"] = {f: round(v, 2) for f, v in scores.items()}
         result["current_circuit_fit_score"] = round(population.circuit_fit(driver.scores, circuit, spread), 1)

@@ -20,7 +20,8 @@ import random
 from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from math import sqrt
+from functools import cache
+from math import erf, sqrt
 from statistics import fmean
 
 from factors import skill_model
@@ -29,6 +30,7 @@ from factors.model_fit import fit_finish
 # A driver with no scored race yet is taken to be this many standard deviations below the mean on
 # every factor: newcomers to the series mostly finish in the second half of the field.
 NEWCOMER_Z = -1.0
+SQRT2 = sqrt(2.0)
 GAP_Z_CAP = 2.5
 SIMULATIONS = 4000
 PODIUM = 3
@@ -131,8 +133,13 @@ def normal_scores(values: Mapping[Hashable, float]) -> dict[Hashable, float]:
     """Each value's mid-rank among all of them (higher value, higher rank) through the inverse
     normal CDF: evenly spread, bounded, and ties share a score."""
     count = len(values)
-    inv_cdf = skill_model.STANDARD_NORMAL.inv_cdf
-    return {key: inv_cdf((rank - 0.5) / count) for key, rank in mid_ranks(values).items()}
+    return {key: _normal_score(rank, count) for key, rank in mid_ranks(values).items()}
+
+
+@cache
+def _normal_score(rank: float, count: int) -> float:
+    # A field of n cars has 2n mid-ranks: kept, since every prediction ranks a field again.
+    return skill_model.STANDARD_NORMAL.inv_cdf((rank - 0.5) / count)
 
 
 def strength(*, z: Mapping[str, float] | None, demands: Mapping[str, float]) -> float:
@@ -186,8 +193,46 @@ def scores_from_strengths(
 def expected_finish(*, scores: Mapping[Hashable, float], key: Hashable, noise: float) -> float:
     """1 plus, for every other car, the chance that it finishes ahead."""
     mine, pair_spread = scores[key], noise * sqrt(2)
-    cdf = skill_model.STANDARD_NORMAL.cdf
-    return 1 + sum(cdf((score - mine) / pair_spread) for other, score in scores.items() if other != key)
+    # The standard normal CDF as statistics.NormalDist computes it, without a method call per car.
+    return 1 + sum(
+        0.5 * (1.0 + erf((score - mine) / pair_spread / SQRT2)) for other, score in scores.items() if other != key
+    )
+
+
+@dataclass(frozen=True)
+class FieldLessOne:
+    """A field's strengths less one car's, in the field's order, ranked once so that the car can be
+    placed among them again and again (``finish_among``)."""
+
+    strengths: tuple[float, ...]
+    ordered: tuple[float, ...]
+    twice_ranks: tuple[int, ...]  # each one's mid-rank among them, doubled (an integer)
+
+    @classmethod
+    def of(cls, strengths: Sequence[float]) -> FieldLessOne:
+        ordered = tuple(sorted(strengths))
+        twice = tuple(bisect_left(ordered, v) + 1 + bisect_right(ordered, v) for v in strengths)
+        return cls(tuple(strengths), ordered, twice)
+
+
+def finish_among(field: FieldLessOne, *, strength: float, noise: float) -> tuple[int, float]:
+    """The predicted position and expected finish, before qualifying, of a car of ``strength`` in
+    ``field``: exactly what ``normal_scores`` and ``expected_finish`` over the whole field give (the
+    same arithmetic, in the same order), without sorting the field again. Joining the field moves
+    another car's mid-rank up by a half for being above the car, and again for not being below it."""
+    count = len(field.strengths) + 1
+    below, not_above = bisect_left(field.ordered, strength), bisect_right(field.ordered, strength)
+    mine = _normal_score((below + 1 + not_above + 1) / 2, count)
+    pair_spread = noise * sqrt(2)
+    expected = 1 + sum(
+        0.5
+        * (
+            1.0
+            + erf((_normal_score((twice + (strength < v) + (strength <= v)) / 2, count) - mine) / pair_spread / SQRT2)
+        )
+        for v, twice in zip(field.strengths, field.twice_ranks, strict=True)
+    )
+    return 1 + len(field.ordered) - not_above, expected
 
 
 def forecast(

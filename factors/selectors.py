@@ -5,9 +5,10 @@ score for every factor of the active model version and at least ``min_races`` ra
 version's season. With the 2025 legacy data that reproduces the legacy API's 31 drivers.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from typing import TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -26,6 +27,8 @@ from factors.models import (
     Variable,
 )
 from hackthetrack.cache import data_version
+
+T = TypeVar("T")
 
 
 class NoActiveModel(APIException):
@@ -48,6 +51,11 @@ class CircuitDemand:
     name: str
     demands: Mapping[str, float]
 
+    @property
+    def key(self) -> tuple:
+        """What values derived from the circuit's demands are kept by."""
+        return (self.track_id, tuple(sorted(self.demands.items())))
+
 
 @dataclass
 class SkillPopulation:
@@ -60,6 +68,7 @@ class SkillPopulation:
     _circuit_strengths: dict[tuple, dict[int, float]] = field(init=False, default_factory=dict)
     _ranked: dict[str, list[DriverProfile]] = field(init=False, default_factory=dict)
     _descending: dict[tuple[str, str], list[float]] = field(init=False, default_factory=dict)
+    _derived: dict[tuple, object] = field(init=False, default_factory=dict)
 
     def __post_init__(self):
         self.by_number = {driver.number: driver for driver in self.drivers}
@@ -102,7 +111,7 @@ class SkillPopulation:
     def fit_spread(self, circuit: CircuitDemand) -> float:
         # Memoised per circuit demand profile: the population is shared by the requests of a data
         # version (skill_population), and this is a pass over the whole field.
-        key = (circuit.track_id, tuple(sorted(circuit.demands.items())))
+        key = circuit.key
         if key not in self._fit_spreads:
             population_z = list(self.z_by_number.values())
             self._fit_spreads[key] = skill_model.fit_spread(population_z=population_z, demands=circuit.demands)
@@ -112,13 +121,20 @@ class SkillPopulation:
         """Each ranked driver's strength at the circuit (race_model.strength), in the field's order:
         memoised per circuit demand profile like ``fit_spread``, so a prediction computes one
         driver's, not the field's. Callers must not change it."""
-        key = (circuit.track_id, tuple(sorted(circuit.demands.items())))
+        key = circuit.key
         if key not in self._circuit_strengths:
             self._circuit_strengths[key] = {
                 d.number: race_model.strength(z=self.z_by_number[d.number], demands=circuit.demands)
                 for d in self.drivers
             }
         return self._circuit_strengths[key]
+
+    def derived(self, key: tuple, compute: Callable[[], T]) -> T:
+        """``compute()``, a value of this population alone named by ``key``: computed once, then kept
+        with the population (so once per data version and process). Callers must not change it."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def circuit_fit(self, scores: Mapping[str, float], circuit: CircuitDemand, spread: float) -> float:
         z = skill_model.z_scores(scores=scores, spreads=self.spreads)

@@ -1,6 +1,7 @@
 """A prediction reads the field's strengths at a circuit from the population (computed once per
-circuit and data version) and computes only the predicted driver's: its places and expected finishes
-are exactly those of the race model run over the whole field, before and after qualifying."""
+circuit and data version) and computes only the predicted driver's, placing it among the others
+(ranked once per driver and circuit) before qualifying: its places and expected finishes are exactly
+those of the race model run over the whole field, before and after qualifying."""
 
 import random
 from dataclasses import replace
@@ -78,3 +79,18 @@ def test_the_field_strengths_are_kept_per_circuit(population):
     assert list(first) == [d.number for d in population.drivers]
     other = CircuitDemand("sonoma", "Sonoma", {"speed": 1.0, "consistency": 2.0, "racecraft": 0.0})
     assert population.circuit_strengths(other) is not first
+
+
+def test_a_derived_value_is_computed_once_per_population(population):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return object()
+
+    first = population.derived(("probe", CIRCUIT.key), compute)
+
+    assert population.derived(("probe", CIRCUIT.key), compute) is first
+    assert computed == [1]
+    another_version = SkillPopulation(model=MODEL, drivers=population.drivers)
+    assert another_version.derived(("probe", CIRCUIT.key), compute) is not first
