@@ -276,7 +276,7 @@ def lap_bins(
 ) -> list[dict]:
     """The given (car, lap) pairs resampled onto one grid of ``points`` equal distance bins from 0
     to the longest of them: per lap (``side``, its index in ``laps``) and bin, the mean of each
-    continuous channel, the most frequent gear, the sample count, and the mean distance and time
+    continuous channel, the most frequent gear (the higher on a tie), the sample count, and the mean distance and time
     since the lap's first sample. At most ``points`` rows per lap; empty bins are absent.
 
     One query, not kept: its callers (telemetry.comparisons) keep per data version what they build
@@ -290,21 +290,32 @@ def lap_bins(
     )
     params = [value for car, lap in laps for value in (*race_params, car, lap)]
     where_filters, filter_params = filters_where(conditions=list(conditions), expressions=TRACE_COLUMNS)
+    # The gear is the bin's most frequent, the higher on a tie: MODE() breaks ties as the plan
+    # happens to, so the same samples could answer another gear in the next data version.
     sql = f"""
         WITH picked AS ({picked}),
         starts AS (SELECT side, MIN(ts) AS t0 FROM picked GROUP BY side),
-        span AS (SELECT GREATEST(MAX(d), 1) AS length_m FROM picked)
-        SELECT * FROM (
-            SELECT p.side AS side,
-                   CAST(LEAST(GREATEST(FLOOR(p.d / (span.length_m / %s)), 0), %s - 1) AS INTEGER) AS bin,
-                   MAX(span.length_m) AS length_m, COUNT(*) AS samples, AVG(p.d) AS distance,
-                   (AVG(DATEDIFF(millisecond, st.t0, p.ts)) / 1000.0)::FLOAT AS elapsed,
-                   AVG(p.speed_kph) AS speed, AVG(p.throttle_pct) AS throttle, AVG(p.brake_front_bar) AS brake_front,
-                   AVG(p.brake_rear_bar) AS brake_rear, AVG(p.steering_deg) AS steering,
-                   AVG(p.accel_long_g) AS accel_long, AVG(p.accel_lat_g) AS accel_lat, AVG(p.rpm) AS rpm,
-                   MODE(p.gear) AS gear
+        span AS (SELECT GREATEST(MAX(d), 1) AS length_m FROM picked),
+        binned AS (
+            SELECT p.*, span.length_m AS length_m, DATEDIFF(millisecond, st.t0, p.ts) AS elapsed_ms,
+                   CAST(LEAST(GREATEST(FLOOR(p.d / (span.length_m / %s)), 0), %s - 1) AS INTEGER) AS bin
             FROM picked p JOIN starts st ON st.side = p.side CROSS JOIN span
-            GROUP BY p.side, bin
+        ),
+        gears AS (
+            SELECT side, bin, gear,
+                   ROW_NUMBER() OVER (PARTITION BY side, bin ORDER BY COUNT(*) DESC, gear DESC) AS pick
+            FROM binned WHERE gear IS NOT NULL GROUP BY side, bin, gear
+        )
+        SELECT * FROM (
+            SELECT b.side AS side, b.bin AS bin,
+                   MAX(b.length_m) AS length_m, COUNT(*) AS samples, AVG(b.d) AS distance,
+                   (AVG(b.elapsed_ms) / 1000.0)::FLOAT AS elapsed,
+                   AVG(b.speed_kph) AS speed, AVG(b.throttle_pct) AS throttle, AVG(b.brake_front_bar) AS brake_front,
+                   AVG(b.brake_rear_bar) AS brake_rear, AVG(b.steering_deg) AS steering,
+                   AVG(b.accel_long_g) AS accel_long, AVG(b.accel_lat_g) AS accel_lat, AVG(b.rpm) AS rpm,
+                   MAX(g.gear) AS gear
+            FROM binned b LEFT JOIN gears g ON g.side = b.side AND g.bin = b.bin AND g.pick = 1
+            GROUP BY b.side, b.bin
         ) b WHERE {where_filters} ORDER BY side, bin
     """
     return warehouse_rows(sql=sql, params=[*params, points, points, *filter_params])

@@ -3,6 +3,8 @@ the laps' definitions, CSV, operator filters, unknown parameters, caps and wareh
 
 import csv
 import io
+import math
+from collections import Counter, defaultdict
 
 import pytest
 
@@ -149,6 +151,29 @@ def test_trace_of_a_given_lap_with_a_filter_and_csv(client, warehouse_db):
     rows = list(csv.DictReader(io.StringIO(b"".join(as_csv.streaming_content).decode())))
     assert len(rows) == 30
     assert {row["gear"] for row in rows[:10]} == {"3"}  # 144 km/h
+
+
+def test_a_bins_gear_is_its_most_frequent_the_higher_on_a_tie(client, warehouse_db):
+    # Car 9 changes from 3rd to 4th at 1,000 m: a bin across that line holds both gears.
+    samples = LAPS[2].samples(clock=0)
+    length = max(row["lap_distance_m"] for row in samples)
+
+    def gears_by_bin(points: int) -> dict[int, Counter]:
+        bins = defaultdict(Counter)
+        for row in samples:
+            bins[min(math.floor(row["lap_distance_m"] / (length / points)), points - 1)][row["gear"]] += 1
+        return bins
+
+    def tied(gears: Counter) -> bool:
+        return len(gears) > 1 and len(set(gears.values())) == 1
+
+    points = next(points for points in range(20, 2000) if any(map(tied, gears_by_bin(points).values())))
+    trace = get(client, "trace", track_id=TRACK, driver_number=9, lap=1, points=points).json()["trace"]
+
+    expected = gears_by_bin(points)
+    assert [row["gear"] for row in trace] == [
+        max(expected[row["bin"]], key=lambda gear: (expected[row["bin"]][gear], gear)) for row in trace
+    ]
 
 
 def test_trace_points_are_capped(client, warehouse_db):
