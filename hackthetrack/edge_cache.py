@@ -11,8 +11,9 @@ version in memory (hackthetrack/version_watch.py) and Redis counts the rates
 
 It answers a GET under /api/ (not /api/health) without credentials (no Authorization header, no
 session cookie), without a body or a NUL in its URL, to an allowed host, over HTTPS when HTTPS is
-required, from a client within its rates, once Django has answered the same path, query string and
-Accept header in the current data version. Every promise of the path through Django is kept:
+required, from a client within its rates, once Django has answered the same scheme, host, path,
+query string and Accept header in the current data version. Every promise of the path through
+Django is kept:
 
 - the data version: the memory holds the answers of one version, the one its last query read; a
   new version forgets them all, so an answer of an older version is never served;
@@ -99,12 +100,16 @@ def _is_secure(environ: dict) -> bool:
     return environ.get("wsgi.url_scheme") == "https"
 
 
+def _host(environ: dict) -> str:
+    """The host ``HttpRequest.get_host`` reads, as sent ("" for none: the edge leaves that to Django)."""
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
+        return environ["HTTP_X_FORWARDED_HOST"]
+    return environ.get("HTTP_HOST", "")
+
+
 def _is_allowed_host(environ: dict) -> bool:
     """As ``HttpRequest.get_host`` accepts the host (else Django answers 400, and the edge lets it)."""
-    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
-        host = environ["HTTP_X_FORWARDED_HOST"]
-    else:
-        host = environ.get("HTTP_HOST")
+    host = _host(environ)
     if not host:
         return False
     allowed_hosts = settings.ALLOWED_HOSTS
@@ -185,7 +190,7 @@ class EdgeCache:
             return self.app(environ, start_response)  # Django answers 503, as ever
         environ[EDGE_COUNTED] = (version, hits)
         path, query, accept = environ["PATH_INFO"], environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", "")
-        key = (_is_secure(environ), path, query, accept)
+        key = (_is_secure(environ), _host(environ), path, query, accept)  # as the response cache's key
         with self.lock:
             if version != self.version:
                 self._forget_all(version)
@@ -209,7 +214,7 @@ class EdgeCache:
             status, headers, body = answer.status, answer.headers, answer.body
         incoming_id = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming_id if VALID_REQUEST_ID.match(incoming_id) else uuid.uuid4().hex
-        start_response(status, [*headers, (REQUEST_ID_HEADER, request_id), *_cors_headers(environ, key[1])])
+        start_response(status, [*headers, (REQUEST_ID_HEADER, request_id), *_cors_headers(environ, path)])
         self._log(environ, status, request_id, started)
         return [body]
 

@@ -147,6 +147,30 @@ def test_query_strings_are_cached_apart(client, barber):
     assert len(plain.json()) == 1
 
 
+@pytest.mark.urls("hackthetrack.urls")
+def test_answers_are_cached_apart_by_host_and_scheme(client, settings):
+    settings.ALLOWED_HOSTS = ["api.example", "staging.example"]
+
+    links = [
+        client.get("/api/", headers={"Host": host}, secure=secure).json()["drivers"]
+        for host, secure in [("api.example", False), ("staging.example", False), ("api.example", True)]
+    ]
+
+    assert links == [
+        "http://api.example/api/drivers",
+        "http://staging.example/api/drivers",
+        "https://api.example/api/drivers",
+    ]
+
+
+def test_a_host_not_allowed_gets_400_for_a_cached_answer_too(client, barber, settings):
+    assert client.get(TRACKS).status_code == 200  # now cached
+
+    settings.ALLOWED_HOSTS = ["api.example"]
+
+    assert client.get(TRACKS).status_code == 400
+
+
 def test_errors_and_writes_are_not_cached(client, admin_client, barber):
     assert "ETag" not in client.get("/api/probe/missing")
     created = admin_client.post(TRACKS, {"id": "cota", "name": "COTA"}, content_type="application/json")

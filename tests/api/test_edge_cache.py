@@ -218,6 +218,28 @@ def test_the_anonymous_rate_counts_each_request_once_and_django_answers_429(edge
     assert wsgi_get(WSGIHandler(), TRACKS, **client)[0][:3] == "429"  # one count for all: Django alone sees it too
 
 
+def test_answers_are_kept_apart_by_host(edge, tracks, settings):
+    settings.ALLOWED_HOSTS = ["api.example", "staging.example"]
+    headers = {"X-Request-ID": REQUEST_ID}
+    answered_at_the_edge(edge, "/api/", Host="api.example", **headers)  # links to api.example
+
+    other_host = answered_at_the_edge(edge, "/api/", Host="staging.example", **headers)
+
+    assert b"http://staging.example/api/drivers" in other_host[2]
+    assert_same_answer(other_host, wsgi_get(WSGIHandler(), "/api/", Host="staging.example", **headers))
+
+
+def test_a_host_django_refuses_reaches_django_as_the_hosts_are_now(edge, tracks, settings):
+    headers = {"X-Request-ID": REQUEST_ID}
+    answered_at_the_edge(edge, TRACKS, **headers)  # the host allowed, and judged so once already
+
+    settings.ALLOWED_HOSTS = ["api.example"]
+    through_the_edge = wsgi_get(edge[0], TRACKS, **headers)
+
+    assert through_the_edge[0][:3] == "400"
+    assert_same_answer(through_the_edge, wsgi_get(WSGIHandler(), TRACKS, **headers))
+
+
 def test_one_log_line_with_the_request_id(edge, tracks, caplog):
     answered_at_the_edge(edge, TRACKS)  # learned
 
