@@ -35,11 +35,10 @@ headers, which are the request's own; headers may come in another order (HTTP do
 import re
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from types import SimpleNamespace
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from corsheaders.conf import conf as cors_conf
 from corsheaders.middleware import CorsMiddleware
@@ -57,15 +56,13 @@ from hackthetrack.cache import (
     last_modified,
 )
 from hackthetrack.db import reconnecting_once
-from hackthetrack.middleware import REQUEST_ID_HEADER, VALID_REQUEST_ID, current_request_id, request_logger
+from hackthetrack.middleware import REQUEST_ID_HEADER, log_request, request_id_of
 from hackthetrack.throttling import request_windows
 
 # Paths the edge keys as they come: Django reads each of them as the same ``request.path``.
 PLAIN_PATH = re.compile(r"^/[A-Za-z0-9/._~-]*$")
 CONDITIONAL_HEADERS = (("If-None-Match", "HTTP_IF_NONE_MATCH"), ("If-Modified-Since", "HTTP_IF_MODIFIED_SINCE"))
 NOT_MODIFIED = "304 Not Modified"
-# The path's ``safe`` characters in RequestIdMiddleware's log line.
-LOG_PATH_SAFE = "/:@-._~!$&'()*+,;="
 
 # Only its origin check is used (it reads django-cors-headers' settings at each call).
 _cors = CorsMiddleware(lambda request: None)
@@ -212,10 +209,9 @@ class EdgeCache:
             status, headers, body = NOT_MODIFIED, answer.not_modified_headers, b""
         else:
             status, headers, body = answer.status, answer.headers, answer.body
-        incoming_id = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming_id if VALID_REQUEST_ID.match(incoming_id) else uuid.uuid4().hex
+        request_id = request_id_of(environ.get("HTTP_X_REQUEST_ID", ""))
         start_response(status, [*headers, (REQUEST_ID_HEADER, request_id), *_cors_headers(environ, path)])
-        self._log(environ, status, request_id, started)
+        log_request("GET", path, int(status[:3]), (time.perf_counter() - started) * 1000, request_id)
         return [body]
 
     def _through_django(self, environ, start_response, key: tuple):
@@ -262,25 +258,6 @@ class EdgeCache:
         self.version = version
         self.answers.clear()
         self.bytes = 0
-
-    @staticmethod
-    def _log(environ: dict, status: str, request_id: str, started: float) -> None:
-        """RequestIdMiddleware's line, the same fields and format."""
-        token = current_request_id.set(request_id)
-        try:
-            duration_ms = (time.perf_counter() - started) * 1000
-            path, status_code = environ["PATH_INFO"], int(status[:3])
-            request_logger.info(
-                "method=%s path=%s status=%s duration_ms=%.1f request_id=%s",
-                "GET",
-                quote(path, safe=LOG_PATH_SAFE),
-                status_code,
-                duration_ms,
-                request_id,
-                extra={"method": "GET", "path": path, "status": status_code, "duration_ms": round(duration_ms, 1)},
-            )
-        finally:
-            current_request_id.reset(token)
 
 
 def edge_cache_wrap(app):
