@@ -32,6 +32,7 @@ the edge learns it. A stored answer's headers are Django's, less the request id 
 headers, which are the request's own; headers may come in another order (HTTP does not order them).
 """
 
+import functools
 import re
 import threading
 import time
@@ -109,9 +110,15 @@ def _is_allowed_host(environ: dict) -> bool:
     host = _host(environ)
     if not host:
         return False
-    allowed_hosts = settings.ALLOWED_HOSTS
+    allowed_hosts = tuple(settings.ALLOWED_HOSTS)
     if settings.DEBUG and not allowed_hosts:
-        allowed_hosts = [".localhost", "127.0.0.1", "[::1]"]
+        allowed_hosts = (".localhost", "127.0.0.1", "[::1]")
+    return _is_allowed(host, allowed_hosts)
+
+
+# Hosts seen are few (a client sends what it was given); judging one is a third of the edge's checks.
+@functools.lru_cache(maxsize=256)
+def _is_allowed(host: str, allowed_hosts: tuple[str, ...]) -> bool:
     domain, _port = split_domain_port(host)
     return bool(domain) and validate_host(domain, allowed_hosts)
 
