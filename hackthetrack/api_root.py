@@ -3,6 +3,8 @@ newcomer (or a client) finds its way from the address bin/serve prints. Every en
 parameters, is in the OpenAPI schema the links point to."""
 
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +30,9 @@ TEMPLATES = {
 
 
 @extend_schema(exclude=True)  # a table of contents, not an operation of the contract
+# Its links are of the host and scheme asked: an answer cached for one host would send another
+# host's clients there; it reads nothing, so computing it each time costs little.
+@method_decorator(never_cache, name="dispatch")
 class ApiRootView(APIView):
     def get(self, request: Request) -> Response:
         links = {name: request.build_absolute_uri(reverse(url_name)) for name, url_name in LINKS.items()}

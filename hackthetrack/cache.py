@@ -10,7 +10,7 @@ How to use it:
   version, and counts the request against its client's rates, in one round trip per ``/api/``
   request: to Redis when the worker keeps the version in memory (``hackthetrack.version_watch``)
   and Redis counts the rates, else to PostgreSQL. It caches every successful GET without an
-  ``Authorization`` header by version scheme, host and full path (an answer of an older version than the one
+  ``Authorization`` header by version and full path (an answer of an older version than the one
   the request starts in is never served, whatever the cache holds or held), adds
   ``ETag`` (hash of the body), ``Last-Modified`` (time of the data version) and ``Cache-Control``,
   and answers ``If-None-Match`` / ``If-Modified-Since`` with 304 from the cache.
@@ -123,14 +123,13 @@ class CachedResponse:
 
 
 def _response_key(request: HttpRequest, version: int) -> str:
-    # Scheme and host are part of the key: answers may hold absolute links (/api/ does), and
-    # ``get_host`` refuses a host not allowed (400) before a cached answer is served. Accept is: the
-    # schema endpoint answers JSON or YAML by it. The version is too: an entry of another version,
-    # even one a restarted Redis kept, is never found.
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    variant = f"{url}\n{request.headers.get('Accept', '')}"
-    # "v4": entries of the shape above (a deployment must not read an older release's entries).
-    return f"hackthetrack:api:response:v4:{version}:{hashlib.sha256(variant.encode()).hexdigest()}"
+    # Accept is part of the key: the schema endpoint answers JSON or YAML by it. The version is too:
+    # an entry of another version, even one a restarted Redis kept, is never found. The host is not:
+    # no cached answer depends on it (/api/, whose links do, is never cached), so the answers the
+    # refresh warms serve every host.
+    variant = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
+    # "v3": entries of the shape above (a deployment must not read an older release's entries).
+    return f"hackthetrack:api:response:v3:{version}:{hashlib.sha256(variant.encode()).hexdigest()}"
 
 
 def _is_api_request(request: HttpRequest) -> bool:
@@ -239,6 +238,7 @@ class ApiResponseCacheMiddleware:
             _request_data_version.reset(token)
 
     def _cached_or_computed(self, request: HttpRequest, *, version: int, windows: list[RateWindow]) -> HttpResponse:
+        request.get_host()  # a host not allowed: 400 (DisallowedHost), as CommonMiddleware gives a computed answer
         cached = _cache_get(_response_key(request, version))
         if cached is not None:
             request.META[EDGE_ANSWER_VERSION] = version

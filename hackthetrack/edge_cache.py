@@ -11,9 +11,8 @@ version in memory (hackthetrack/version_watch.py) and Redis counts the rates
 
 It answers a GET under /api/ (not /api/health) without credentials (no Authorization header, no
 session cookie), without a body or a NUL in its URL, to an allowed host, over HTTPS when HTTPS is
-required, from a client within its rates, once Django has answered the same scheme, host, path,
-query string and Accept header in the current data version. Every promise of the path through
-Django is kept:
+required, from a client within its rates, once Django has answered the same path, query string and
+Accept header in the current data version. Every promise of the path through Django is kept:
 
 - the data version: the memory holds the answers of one version, the one its last query read; a
   new version forgets them all, so an answer of an older version is never served;
@@ -98,16 +97,12 @@ def _is_secure(environ: dict) -> bool:
     return environ.get("wsgi.url_scheme") == "https"
 
 
-def _host(environ: dict) -> str:
-    """The host ``HttpRequest.get_host`` reads, as sent ("" for none: the edge leaves that to Django)."""
-    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
-        return environ["HTTP_X_FORWARDED_HOST"]
-    return environ.get("HTTP_HOST", "")
-
-
 def _is_allowed_host(environ: dict) -> bool:
     """As ``HttpRequest.get_host`` accepts the host (else Django answers 400, and the edge lets it)."""
-    host = _host(environ)
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
+        host = environ["HTTP_X_FORWARDED_HOST"]
+    else:
+        host = environ.get("HTTP_HOST")
     if not host:
         return False
     allowed_hosts = tuple(settings.ALLOWED_HOSTS)
@@ -194,7 +189,7 @@ class EdgeCache:
             return self.app(environ, start_response)  # Django answers 503, as ever
         environ[EDGE_COUNTED] = (version, hits)
         path, query, accept = environ["PATH_INFO"], environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", "")
-        key = (_is_secure(environ), _host(environ), path, query, accept)  # as the response cache's key
+        key = (_is_secure(environ), path, query, accept)
         with self.lock:
             if version != self.version:
                 self._forget_all(version)

@@ -148,7 +148,7 @@ def test_query_strings_are_cached_apart(client, barber):
 
 
 @pytest.mark.urls("hackthetrack.urls")
-def test_answers_are_cached_apart_by_host_and_scheme(client, settings):
+def test_the_api_roots_links_are_of_the_host_and_scheme_asked(client, settings):
     settings.ALLOWED_HOSTS = ["api.example", "staging.example"]
 
     links = [

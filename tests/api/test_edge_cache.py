@@ -218,12 +218,12 @@ def test_the_anonymous_rate_counts_each_request_once_and_django_answers_429(edge
     assert wsgi_get(WSGIHandler(), TRACKS, **client)[0][:3] == "429"  # one count for all: Django alone sees it too
 
 
-def test_answers_are_kept_apart_by_host(edge, tracks, settings):
+def test_the_api_roots_links_are_of_the_host_asked(edge, settings):
     settings.ALLOWED_HOSTS = ["api.example", "staging.example"]
     headers = {"X-Request-ID": REQUEST_ID}
-    answered_at_the_edge(edge, "/api/", Host="api.example", **headers)  # links to api.example
+    wsgi_get(edge[0], "/api/", Host="api.example", **headers)  # links to api.example
 
-    other_host = answered_at_the_edge(edge, "/api/", Host="staging.example", **headers)
+    other_host = wsgi_get(edge[0], "/api/", Host="staging.example", **headers)
 
     assert b"http://staging.example/api/drivers" in other_host[2]
     assert_same_answer(other_host, wsgi_get(WSGIHandler(), "/api/", Host="staging.example", **headers))
