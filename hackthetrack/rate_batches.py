@@ -5,10 +5,12 @@ A worker may hold back, per client and window, up to ``RATE_BATCH_SHARE`` of the
 (2% by default: 6 hits of 300/min) while the client's count, as this worker knows it, is at most
 half its limit. Anything else is added in Redis at once, and decided on Redis's count:
 
-- a client past half its rate is counted in Redis on every request, exactly as without batching;
+- a client past half its rate, as the worker last heard from Redis, is counted there on every
+  request, exactly as without batching;
 - so at worst, when workers that have not seen each other's hits all let a client through at
   once, a client gets ``RATE_BATCH_SHARE`` of its rate more per worker (at 300/min and 2%: 6 per
-  worker); a rate under 1 / ``RATE_BATCH_SHARE`` (50 per window at 2%) is always counted exactly;
+  worker), and a worker that has not heard lately may admit those few after another refused; a
+  rate under 1 / ``RATE_BATCH_SHARE`` (50 per window at 2%) is always counted exactly;
 - what a worker holds back reaches Redis within ``RATE_SYNC_SECONDS`` (with a later request: there
   is no thread), so the shared count is never more than that behind.
 

@@ -40,7 +40,8 @@ def test_three_workers_holding_hits_back_let_a_client_through_at_most_their_shar
 
     statuses = [app.get("/api/tracks")[0] for _ in range(260)]
 
-    admitted = statuses.count(200)
-    assert 200 <= admitted <= 200 + 3 * 4
-    assert statuses == [200] * admitted + [429] * (260 - admitted)  # past half its rate, counted exactly
+    assert statuses[:200] == [200] * 200  # never refused within its rate
+    # Past it, at most what each worker may hold back; a worker that has not heard from Redis since
+    # the client passed half its rate may admit its share after another refused (not in order).
+    assert statuses.count(200) <= 200 + 3 * 4
     assert postgres_rate_rows() == 0
