@@ -19,8 +19,9 @@ class SecondCachedFormatter(logging.Formatter):
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         if datefmt:
             return super().formatTime(record, datefmt)
-        second, text = self._second
-        if int(record.created) != second:
+        second = int(record.created)
+        cached_second, text = self._second
+        if second != cached_second:
             text = time.strftime(self.default_time_format, self.converter(record.created))
-            self._second = (int(record.created), text)
+            self._second = (second, text)
         return self.default_msec_format % (text, record.msecs) if self.default_msec_format else text
