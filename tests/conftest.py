@@ -76,6 +76,27 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(databases=WAREHOUSE_DATABASES))
 
 
+class ThrottleClock:
+    """The rate limits' clock, as a test sets it: ``now`` starts 20 s into a window of a minute,
+    an hour and a day (``window_start``)."""
+
+    window_start = 20_000 * 86_400.0
+
+    def __init__(self):
+        self.now = self.window_start + 20
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch) -> ThrottleClock:
+    """The throttles' clock (DRF's ``SimpleRateThrottle.timer``) held still: a test that counts
+    requests against a rate never straddles two windows by chance, and moves on by setting ``now``."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    clock = ThrottleClock()
+    monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: clock.now))
+    return clock
+
+
 @pytest.fixture
 def warehouse_db(db):
     """Access to the ``warehouse`` alias (and ``default``) inside a transaction rolled back after

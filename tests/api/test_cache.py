@@ -185,7 +185,9 @@ def test_health_is_never_cached(client, barber):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_without_redis_the_api_answers_uncached_and_the_rate_holds(client, barber, settings, unreachable_redis):
+def test_without_redis_the_api_answers_uncached_and_the_rate_holds(
+    client, barber, settings, unreachable_redis, throttle_clock
+):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/min", "user": None}}
 
     responses = [client.get(TRACKS) for _ in range(3)]

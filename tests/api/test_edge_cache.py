@@ -209,7 +209,7 @@ def rate_hits(client: str) -> int:
         return cursor.fetchone()[0]
 
 
-def test_the_anonymous_rate_counts_each_request_once_and_django_answers_429(edge, tracks, settings):
+def test_the_anonymous_rate_counts_each_request_once_and_django_answers_429(edge, tracks, settings, throttle_clock):
     rates = {"anon": "2/min", "user": None}
     # Behind one proxy, as deployed: each test's client an address of its own.
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates, "NUM_PROXIES": 1}

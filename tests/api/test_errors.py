@@ -78,7 +78,7 @@ def test_415_for_a_body_that_is_not_json(admin_client):
     assert_envelope(admin_client.post(TRACKS, "id=x", content_type="text/plain"), 415, TRACKS)
 
 
-def test_429_when_over_the_rate(client, settings):
+def test_429_when_over_the_rate(client, settings, throttle_clock):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1/min", "user": None}}
     client.get(TRACKS)
 

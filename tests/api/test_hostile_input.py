@@ -65,7 +65,7 @@ def _basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def test_failed_basic_auth_is_rate_limited_per_client(client, settings, admin_user):
+def test_failed_basic_auth_is_rate_limited_per_client(client, settings, admin_user, throttle_clock):
     settings.AUTH_FAILURE_RATE = "3/min"
     admin_user.set_password("staff-password-9")
     admin_user.save()
@@ -83,7 +83,7 @@ def test_failed_basic_auth_is_rate_limited_per_client(client, settings, admin_us
     assert other.status_code == 200
 
 
-def test_failed_admin_logins_are_rate_limited_per_client(client, settings, admin_user):
+def test_failed_admin_logins_are_rate_limited_per_client(client, settings, admin_user, throttle_clock):
     settings.AUTH_FAILURE_RATE = "3/min"
     admin_user.set_password("staff-password-9")
     admin_user.save()

@@ -14,6 +14,7 @@ from hackthetrack.throttling import RateWindow
 from tests.api.subprocess_django import CLOSED_PORT
 
 SHARE = 0.02
+HOUR = 3600
 
 
 @pytest.fixture
@@ -23,8 +24,9 @@ def batching(settings, shared_redis):
 
 
 def window(limit: int, key: str | None = None) -> RateWindow:
-    index = int(time.time() // 60)
-    return RateWindow(key or f"client-{uuid.uuid4().hex}", index, limit, 60, 60)
+    """A client's current window of an hour (a test of milliseconds all but never straddles two)."""
+    index = int(time.time() // HOUR)
+    return RateWindow(key or f"client-{uuid.uuid4().hex}", index, limit, HOUR, HOUR)
 
 
 def shared_count(rate_window: RateWindow) -> int:
@@ -109,7 +111,7 @@ def test_after_a_sync_only_the_clients_past_half_a_rate_are_kept(settings, batch
     worker = BatchedRateCounts()
     passers_by = [window(limit=1000) for _ in range(50)]
     busy = window(limit=10)
-    busy_before = RateWindow(busy.key, busy.index - 2, 10, 60, 60)  # a window that is over
+    busy_before = RateWindow(busy.key, busy.index - 2, 10, HOUR, HOUR)  # a window that is over
     for rate_window in passers_by:
         hit(worker, rate_window)
     for _ in range(6):

@@ -6,27 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
-from rest_framework.throttling import SimpleRateThrottle
 
 from hackthetrack.throttling import RateWindow, hits_counted
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
 
 TRACKS = "/api/probe/tracks"
-WINDOW_START = 29_000_000 * 60.0  # the start of a one-minute window
-
-
-class Clock:
-    def __init__(self):
-        self.now = WINDOW_START + 20
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The throttles' clock, 20 s into a minute: no test straddles a window by chance."""
-    clock = Clock()
-    monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: clock.now))
-    return clock
 
 
 @pytest.fixture(params=["local memory", "redis"])
@@ -37,7 +22,7 @@ def response_cache(request):
 
 
 @pytest.fixture
-def rates(settings, clock, response_cache):
+def rates(settings, throttle_clock, response_cache):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "5/min"}}
 
 
@@ -65,7 +50,7 @@ def test_writes_count_once(admin_client, rates):
     assert statuses == [201] * 5 + [429]
 
 
-def test_the_count_starts_again_in_the_next_window(client, rates, clock):
+def test_the_count_starts_again_in_the_next_window(client, rates, throttle_clock):
     for _ in range(3):
         client.get(TRACKS)
 
@@ -73,7 +58,7 @@ def test_the_count_starts_again_in_the_next_window(client, rates, clock):
     assert refused.status_code == 429
     assert refused["Retry-After"] == "40"  # what is left of the minute
 
-    clock.now = WINDOW_START + 60
+    throttle_clock.now = throttle_clock.window_start + 60
     assert client.get(TRACKS).status_code == 200
 
 
