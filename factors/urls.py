@@ -9,10 +9,12 @@ from rest_framework.routers import SimpleRouter
 from factors import views
 
 router = SimpleRouter(trailing_slash=False)
+# First: the edge answers cached GETs before Django resolves them (hackthetrack/edge_cache.py), a
+# prediction is resolved on every request.
+router.register("predict", views.PredictViewSet, basename="predict")
 router.register("tracks", views.TrackViewSet, basename="track")
 router.register("drivers", views.DriverViewSet, basename="driver")
 router.register("factors", views.FactorViewSet, basename="factor")
-router.register("predict", views.PredictViewSet, basename="predict")
 router.register("rankings", views.RankingViewSet, basename="rankings")
 
 urlpatterns = router.urls
