@@ -17,7 +17,8 @@ Accept header in the current data version. Every promise of the path through Dja
 - the data version: the memory holds the answers of one version, the one its last query read; a
   new version forgets them all, so an answer of an older version is never served;
 - ETag and 304: the stored answer is Django's, validators and all; a conditional request that
-  matches gets the 304 Django gave for it (learned from Django's first 304 of that answer);
+  matches gets the 304 Django gave for it (learned from Django's first 304 of that answer, even
+  before the answer itself: a new worker may see nothing but revalidations of it);
 - CORS: the Access-Control-* headers are worked out for each request with django-cors-headers'
   settings and its own origin check, for allowed origins only;
 - the anonymous rate limit across workers: counted as Django counts it; a client over its rate
@@ -31,12 +32,12 @@ the edge learns it. A stored answer's headers are Django's, less the request id 
 headers, which are the request's own; headers may come in another order (HTTP does not order them).
 """
 
+import dataclasses
 import functools
 import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -68,9 +69,9 @@ NOT_MODIFIED = "304 Not Modified"
 _cors = CorsMiddleware(lambda request: None)
 
 
-@dataclass
+@dataclasses.dataclass
 class EdgeAnswer:
-    status: str
+    status: str | None  # None: only Django's 304 for it is known, not the answer itself
     headers: list[tuple[str, str]]  # Django's, less the request's own (request id, CORS)
     body: bytes
     etag: str
@@ -79,7 +80,8 @@ class EdgeAnswer:
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers) + 200
+        headers = [*self.headers, *(self.not_modified_headers or [])]
+        return len(self.body) + sum(len(name) + len(value) for name, value in headers) + 200
 
 
 def _is_per_request(name: str) -> bool:
@@ -210,6 +212,8 @@ class EdgeCache:
             if answer.not_modified_headers is None:
                 return self._through_django(environ, start_response, key)
             status, headers, body = NOT_MODIFIED, answer.not_modified_headers, b""
+        elif answer.status is None:
+            return self._through_django(environ, start_response, key)
         else:
             status, headers, body = answer.status, answer.headers, answer.body
         request_id = request_id_of(environ.get("HTTP_X_REQUEST_ID", ""))
@@ -244,18 +248,29 @@ class EdgeCache:
         with self.lock:
             if version != self.version:
                 return  # an answer of a version other than the one the edge serves (a write meanwhile)
+            previous = self.answers.get(key)
+            if previous is not None and previous.etag != etag:
+                previous = None  # another answer's (the response cache's entry expired meanwhile)
+            expires = time.monotonic() + settings.API_CACHE_TIMEOUT
             if status.startswith("200"):
-                answer = EdgeAnswer(status, kept, body, etag, time.monotonic() + settings.API_CACHE_TIMEOUT)
-                if answer.size > min(self.max_bytes, settings.API_CACHE_MAX_BYTES):
-                    return
-                if (previous := self.answers.pop(key, None)) is not None:
-                    self.bytes -= previous.size
-                self.answers[key] = answer
-                self.bytes += answer.size
-                while self.bytes > self.max_bytes:
-                    self.bytes -= self.answers.popitem(last=False)[1].size
-            elif status.startswith("304") and (answer := self.answers.get(key)) is not None and answer.etag == etag:
-                answer.not_modified_headers = kept
+                answer = EdgeAnswer(status, kept, body, etag, expires, previous and previous.not_modified_headers)
+            elif status.startswith("304") and previous is not None:
+                answer = dataclasses.replace(previous, not_modified_headers=kept)
+            elif status.startswith("304"):
+                answer = EdgeAnswer(None, [], b"", etag, expires, not_modified_headers=kept)
+            else:
+                return
+            self._keep(key, answer)
+
+    def _keep(self, key: tuple, answer: EdgeAnswer) -> None:
+        if answer.size > min(self.max_bytes, settings.API_CACHE_MAX_BYTES):
+            return
+        if (replaced := self.answers.pop(key, None)) is not None:
+            self.bytes -= replaced.size
+        self.answers[key] = answer
+        self.bytes += answer.size
+        while self.bytes > self.max_bytes:
+            self.bytes -= self.answers.popitem(last=False)[1].size
 
     def _forget_all(self, version: int) -> None:
         self.version = version

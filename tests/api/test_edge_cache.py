@@ -167,6 +167,28 @@ def test_a_revalidation_gets_djangos_304(edge, tracks, conditional):
     assert_same_answer(from_edge, wsgi_get(WSGIHandler(), TRACKS, **request))
 
 
+def test_a_worker_that_sees_only_revalidations_answers_them_after_djangos_first(edge, tracks):
+    """A new worker (gunicorn recycles them) may never see the answer itself, only clients'
+    revalidations of it: after Django's first 304 the edge answers them; the answer itself still
+    comes from Django until the edge has seen it."""
+    etag = wsgi_get(WSGIHandler(), TRACKS)[1]["etag"]  # another worker's answer
+    request = {"X-Request-ID": REQUEST_ID, "If-None-Match": etag}
+
+    from_edge = answered_at_the_edge(edge, TRACKS, **request)
+
+    assert from_edge[0] == "304 Not Modified"
+    assert_same_answer(from_edge, wsgi_get(WSGIHandler(), TRACKS, **request))
+    edge_app, django = edge
+    calls = django.calls
+    assert wsgi_get(edge_app, TRACKS, **{"If-None-Match": '"another"'})[0] == "200 OK"
+    assert django.calls == calls + 1
+    assert_same_answer(
+        answered_at_the_edge(edge, TRACKS, **{"X-Request-ID": REQUEST_ID}),
+        wsgi_get(WSGIHandler(), TRACKS, **{"X-Request-ID": REQUEST_ID}),
+    )
+    assert answered_at_the_edge(edge, TRACKS, **request)[0] == "304 Not Modified"  # the 304 kept beside it
+
+
 def test_a_write_is_seen_at_once(edge, tracks):
     before = answered_at_the_edge(edge, TRACKS)
 
