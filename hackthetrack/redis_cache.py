@@ -12,15 +12,12 @@ breaker.
 """
 
 import functools
-import logging
-import time
 
-from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import RedisError
 from redis.commands.core import Script
 
-logger = logging.getLogger("hackthetrack.cache")
+from hackthetrack.circuit_breaker import CircuitBreaker
 
 # KEYS: counters; ARGV: the hits to add to each, then each one's seconds. One command for a batch of
 # hundreds (a pipeline would pack and parse two commands per counter).
@@ -42,25 +39,6 @@ class RedisCircuitOpen(RedisError):
     """Redis failed a moment ago: not tried again yet."""
 
 
-class CircuitBreaker:
-    """Open (refuse at once) for REDIS_BREAKER_SECONDS after a failure."""
-
-    def __init__(self):
-        self.open_until = 0.0
-
-    def check(self) -> None:
-        if time.monotonic() < self.open_until:
-            raise RedisCircuitOpen("Redis failed less than REDIS_BREAKER_SECONDS ago; not tried")
-
-    def trip(self) -> None:
-        if time.monotonic() >= self.open_until:
-            logger.warning("Redis unavailable: not tried for %s s", settings.REDIS_BREAKER_SECONDS)
-        self.open_until = time.monotonic() + settings.REDIS_BREAKER_SECONDS
-
-    def reset(self) -> None:
-        self.open_until = 0.0
-
-
 def _guarded(method):
     @functools.wraps(method)
     def call(self, *args, **kwargs):
@@ -79,7 +57,7 @@ class ReusedRedisCacheClient(RedisCacheClient):
         super().__init__(servers, **options)
         self._clients = {}
         # One per cache instance: per thread and per configuration (Django's cache handler).
-        self.breaker = CircuitBreaker()
+        self.breaker = CircuitBreaker("Redis", "REDIS_BREAKER_SECONDS", RedisCircuitOpen)
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
@@ -131,7 +109,7 @@ class ReusedClientRedisCache(RedisCache):
         """Whether Redis answers now (for /api/health): not tried while the breaker is open, so
         health never waits on a Redis known to be down; an answer closes the breaker."""
         client = self._cache
-        if time.monotonic() < client.breaker.open_until:
+        if client.breaker.is_open:
             return False
         try:
             client.get_client(write=True).ping()
