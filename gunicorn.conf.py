@@ -29,3 +29,11 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "25000"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
+
+def post_fork(server, worker):
+    """Each worker bounds its waits on PostgreSQL (hackthetrack/db_deadline.py); a management
+    command, or a test importing the app, does not."""
+    from hackthetrack import db_deadline
+
+    db_deadline.enable()

@@ -26,6 +26,7 @@ import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from hackthetrack import db_deadline
 from hackthetrack.data_version import NOTIFY_CHANNEL, VERSION_SELECT
 
 logger = logging.getLogger("hackthetrack.cache")
@@ -47,6 +48,8 @@ class DataVersionWatch:
         """The current data version, or None when it is not known here (see the module docstring)."""
         if not settings.DATA_VERSION_WATCH or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return None
+        if db_deadline.breaker.is_open:
+            return None  # PostgreSQL unresponsive a moment ago: the caller fails at once too
         with self.lock:
             try:
                 if self.connection is None:
@@ -67,7 +70,8 @@ class DataVersionWatch:
         self.connection = psycopg.connect(**params, autocommit=True)
         # The announcement itself says nothing the read does not: dropped, rather than kept in psycopg's backlog.
         self.connection.add_notify_handler(lambda announcement: None)
-        self.connection.execute(f"LISTEN {NOTIFY_CHANNEL}")  # before the read: no announcement falls between
+        with db_deadline.bounded(self.connection.pgconn.socket):
+            self.connection.execute(f"LISTEN {NOTIFY_CHANNEL}")  # before the read: no announcement falls between
         self.readable = select.poll()
         self.readable.register(self.connection.pgconn.socket, select.POLLIN)
         self._read()
@@ -78,7 +82,8 @@ class DataVersionWatch:
         return bool(self.readable.poll(0))
 
     def _read(self) -> None:
-        self.version = self.connection.execute(VERSION_SELECT).fetchone()[0]
+        with db_deadline.bounded(self.connection.pgconn.socket):
+            self.version = self.connection.execute(VERSION_SELECT).fetchone()[0]
         self.confirmed_at = time.monotonic()
 
     def _close(self) -> None:

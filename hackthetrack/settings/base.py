@@ -80,7 +80,8 @@ TEMPLATES = [
 def postgres_database(url: str) -> dict:
     """DATABASES["default"] for the PostgreSQL at ``url``."""
     database = env.db_url_config(url)
-    database["ENGINE"] = "django.db.backends.postgresql"
+    # Django's, with bounded waits on a frozen server in the web processes (hackthetrack/db_deadline.py).
+    database["ENGINE"] = "hackthetrack.postgres_backend"
     # One kept connection per worker thread, reused across requests. A connection PostgreSQL dropped
     # (a restart) is replaced at the next request (hackthetrack.db), so service resumes as soon as
     # PostgreSQL does; a pool would retry with a growing backoff instead.
@@ -94,6 +95,11 @@ def postgres_database(url: str) -> dict:
     }
     return database
 
+
+# The web processes' bound on each query's wait (0: none) and how long a worker then fails its
+# queries at once before it tries PostgreSQL again (hackthetrack/db_deadline.py).
+DB_QUERY_TIMEOUT = env.float("DB_QUERY_TIMEOUT", default=5.0)
+DB_BREAKER_SECONDS = env.float("DB_BREAKER_SECONDS", default=1.0)
 
 DATABASE_URL = env("DATABASE_URL", default="")
 DATABASES = {"default": postgres_database(DATABASE_URL)} if DATABASE_URL else {}

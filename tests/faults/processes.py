@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -132,7 +133,24 @@ class PostgresServer:
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
+            self.thaw()
             self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def _processes(self) -> list[int]:
+        """The postmaster and its children (the backends and the server's own processes)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout
+        return [postmaster, *map(int, children.split())]
+
+    def freeze(self) -> None:
+        """Every process of the server stopped (SIGSTOP): the kernel still accepts connections and
+        acknowledges queries, nothing answers."""
+        for pid in self._processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self._processes():
+            os.kill(pid, signal.SIGCONT)
 
 
 class AppServer:
@@ -161,7 +179,8 @@ class AppServer:
             cwd=PROJECT_DIR,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # A file, not a pipe that nobody reads: a full pipe (64 KB of log) would block the workers.
+            stderr=tempfile.TemporaryFile(),
         )
         wait_until(lambda: port_open(self.port), "gunicorn listening")
         return self

@@ -1,0 +1,14 @@
+"""Django's PostgreSQL backend, with bounded waits in the web processes (hackthetrack/db_deadline.py)."""
+
+from django.db.backends.postgresql import base
+
+from hackthetrack import db_deadline
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.execute_wrappers.append(db_deadline.bounded_execute)
+
+    def get_new_connection(self, conn_params):
+        return db_deadline.connected(lambda: super(DatabaseWrapper, self).get_new_connection(conn_params))

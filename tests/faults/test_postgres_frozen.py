@@ -1,0 +1,97 @@
+"""PostgreSQL frozen (SIGSTOP) under a running app: the kernel keeps its connections up and nothing
+answers, so only the app's own bound ends a wait (hackthetrack/db_deadline.py). Every answer comes
+within that bound, right or 503 in the envelope (never gunicorn killing a worker), and service
+resumes once PostgreSQL does."""
+
+import time
+
+import psycopg
+import pytest
+from django.db import connection as django_connection
+
+from hackthetrack import db_deadline
+from tests.api.subprocess_django import run_python
+from tests.faults.processes import wait_until
+
+QUERY_TIMEOUT_S = 2.0
+BREAKER_S = 1.0
+# Each answer while frozen: a query's bound, and a connection attempt's (libpq's connect_timeout, 2 s).
+ANSWER_BOUND_S = QUERY_TIMEOUT_S + 2 + 1.5
+BARBER = {"id": "barber", "name": "Barber Motorsports Park"}
+
+
+def timed(app, path: str) -> tuple[int, dict | list, float]:
+    started = time.monotonic()
+    status, body = app.get(path)
+    return status, body, time.monotonic() - started
+
+
+def test_a_query_on_a_frozen_server_ends_at_its_deadline(postgres_server):
+    with psycopg.connect(postgres_server.url.replace("postgres://", "postgresql://"), autocommit=True) as connection:
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+        postgres_server.freeze()
+        started = time.monotonic()
+        with pytest.raises(psycopg.OperationalError):
+            with db_deadline.watchdog.bounded(connection.pgconn.socket, 0.5):
+                connection.execute("SELECT 1")
+        waited = time.monotonic() - started
+        postgres_server.thaw()
+
+    assert 0.5 <= waited < 0.5 + 4 * db_deadline.WATCH_INTERVAL_S
+    with psycopg.connect(postgres_server.url.replace("postgres://", "postgresql://")) as connection:
+        assert connection.execute("SELECT 1").fetchone() == (1,)  # the server itself is unharmed
+
+
+def test_a_frozen_postgres_gets_503_within_the_bound_and_service_resumes(postgres_server, redis_server, app_servers):
+    created = run_python(
+        "import django; django.setup(); from drivers.models import Track; "
+        "Track.objects.create(id='barber', name='Barber Motorsports Park')",
+        DJANGO_SETTINGS_MODULE="hackthetrack.settings.development",
+        DATABASE_URL=postgres_server.url,
+    )
+    assert created.returncode == 0, created.stderr
+    app = app_servers(
+        DATABASE_URL=postgres_server.url,
+        REDIS_URL=redis_server.url,
+        DB_QUERY_TIMEOUT=str(QUERY_TIMEOUT_S),
+        DB_BREAKER_SECONDS=str(BREAKER_S),
+        DATA_VERSION_CONFIRM_SECONDS="0.5",
+    )
+    assert app.get("/api/tracks")[0] == 200
+
+    postgres_server.freeze()
+    try:
+        answers = [timed(app, path) for path in ["/api/tracks", "/api/tracks/barber", "/api/health", "/api/tracks"]]
+        time.sleep(BREAKER_S)  # the breaker closed: the next request waits on PostgreSQL again
+        answers.append(timed(app, "/api/tracks/barber"))
+    finally:
+        postgres_server.thaw()
+
+    for status, body, seconds in answers:
+        assert seconds < ANSWER_BOUND_S
+        if status == 200:  # the tracks the edge holds, within DATA_VERSION_CONFIRM_SECONDS of the freeze
+            assert [{key: track[key] for key in BARBER} for track in body] == [BARBER]
+        else:
+            assert status == 503
+    assert [(status, body["error"]) for status, body, _ in answers[1:3]] == [
+        (503, "Database unavailable, try again later."),
+        (503, "Database unavailable"),
+    ]
+    assert answers[-1][0] == 503
+
+    wait_until(lambda: app.get("/api/tracks/barber")[0] == 200, "service again", timeout=BREAKER_S + 5)
+    assert app.get("/api/tracks/barber")[1]["name"] == BARBER["name"]
+    assert app.get("/api/health")[0] == 200
+
+
+@pytest.mark.django_db
+def test_commands_and_tests_wait_on_postgres_unbounded(settings):
+    """Only the web processes bound their waits (a command may run a long statement)."""
+    assert not db_deadline.is_enabled()
+    db_deadline.breaker.trip()  # what a web process would refuse to wait on
+    try:
+        with django_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    finally:
+        db_deadline.breaker.reset()
