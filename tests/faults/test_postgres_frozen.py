@@ -37,7 +37,7 @@ def test_a_query_on_a_frozen_server_ends_at_its_deadline(postgres_server):
         waited = time.monotonic() - started
         postgres_server.thaw()
 
-    assert 0.5 <= waited < 0.5 + 4 * db_deadline.WATCH_INTERVAL_S
+    assert 0.5 <= waited < 1.5  # the watchdog looks every WATCH_INTERVAL_S; a busy CI may delay it
     with psycopg.connect(postgres_server.url.replace("postgres://", "postgresql://")) as connection:
         assert connection.execute("SELECT 1").fetchone() == (1,)  # the server itself is unharmed
 
