@@ -119,7 +119,7 @@ def bounded_execute(execute, sql, params, many, context):
     if not is_enabled():
         return execute(sql, params, many, context)
     breaker.check()
-    with bounded(context["connection"].connection.pgconn.socket):
+    with watchdog.bounded(context["connection"].connection.pgconn.socket, settings.DB_QUERY_TIMEOUT):
         return execute(sql, params, many, context)
 
 
