@@ -55,6 +55,21 @@ def postgres_server():
 
 
 @pytest.fixture
+def postgres_server_with_barber(postgres_server):
+    """``postgres_server`` holding one track, Barber, written by another process."""
+    from tests.api.subprocess_django import run_python
+
+    created = run_python(
+        "import django; django.setup(); from drivers.models import Track; "
+        "Track.objects.create(id='barber', name='Barber Motorsports Park')",
+        DJANGO_SETTINGS_MODULE="hackthetrack.settings.development",
+        DATABASE_URL=postgres_server.url,
+    )
+    assert created.returncode == 0, created.stderr
+    return postgres_server
+
+
+@pytest.fixture
 def app_servers():
     """Start apps with ``app_servers(workers=1, **env)``; all stopped after the test."""
     started = []
