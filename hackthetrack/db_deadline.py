@@ -123,6 +123,18 @@ def bounded_execute(execute, sql, params, many, context):
         return execute(sql, params, many, context)
 
 
+def usable(is_usable: Callable[[], bool], fileno: int) -> bool:
+    """Django's check of a kept connection (``SELECT 1`` on psycopg's own cursor, past the execute
+    wrappers), bounded; while the breaker is open the connection counts as unusable, so Django
+    closes it rather than wait on it."""
+    if not is_enabled():
+        return is_usable()
+    if breaker.is_open:
+        return False
+    with watchdog.bounded(fileno, settings.DB_QUERY_TIMEOUT):
+        return is_usable()
+
+
 def connected(connect: Callable[[], T]) -> T:
     """``connect()`` unless the breaker is open; a failure that took a while opens it (the attempt
     itself is bounded by libpq's ``connect_timeout``)."""

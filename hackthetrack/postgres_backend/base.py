@@ -10,5 +10,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.execute_wrappers.append(db_deadline.bounded_execute)
 
+    def is_usable(self):
+        # After an error in a request (and with CONN_HEALTH_CHECKS) Django checks the kept connection.
+        if self.connection is None:
+            return False
+        try:
+            fileno = self.connection.pgconn.socket
+        except base.Database.Error:  # the connection is lost
+            return False
+        return db_deadline.usable(super().is_usable, fileno)
+
     def get_new_connection(self, conn_params):
         return db_deadline.connected(lambda: super(DatabaseWrapper, self).get_new_connection(conn_params))

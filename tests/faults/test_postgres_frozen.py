@@ -3,13 +3,16 @@ answers, so only the app's own bound ends a wait (hackthetrack/db_deadline.py). 
 within that bound, right or 503 in the envelope (never gunicorn killing a worker), and service
 resumes once PostgreSQL does."""
 
+import threading
 import time
 
 import psycopg
 import pytest
 from django.db import connection as django_connection
+from django.db.utils import ConnectionHandler
 
 from hackthetrack import db_deadline
+from hackthetrack.settings.base import postgres_database
 from tests.faults.processes import wait_until
 
 QUERY_TIMEOUT_S = 2.0
@@ -39,6 +42,55 @@ def test_a_query_on_a_frozen_server_ends_at_its_deadline(postgres_server):
     assert 0.5 <= waited < 1.5  # the watchdog looks every WATCH_INTERVAL_S; a busy CI may delay it
     with psycopg.connect(postgres_server.url.replace("postgres://", "postgresql://")) as connection:
         assert connection.execute("SELECT 1").fetchone() == (1,)  # the server itself is unharmed
+
+
+@pytest.fixture
+def kept_connection(postgres_server, settings, monkeypatch, django_db_blocker):
+    """A web worker's kept connection to ``postgres_server`` after an error in a request, with
+    bounded waits (DB_QUERY_TIMEOUT 0.5 s); database access allowed in the test."""
+    settings.DB_QUERY_TIMEOUT = 0.5
+    monkeypatch.setattr(db_deadline, "_enabled", True)  # as in a gunicorn worker
+    connection = ConnectionHandler({"default": postgres_database(postgres_server.url)})["default"]
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        connection.errors_occurred = True
+        try:
+            yield connection
+        finally:
+            db_deadline.breaker.reset()
+            connection.close()
+
+
+def test_django_checking_a_kept_connection_on_a_frozen_server_drops_it_at_the_deadline(
+    kept_connection, postgres_server
+):
+    """After an error in a request Django checks the kept connection with SELECT 1 on psycopg's own
+    cursor, past the execute wrappers: bounded too, and the connection dropped."""
+    postgres_server.freeze()
+    safety_net = threading.Timer(5, postgres_server.thaw)  # an unbounded check fails the test, not hangs it
+    safety_net.start()
+    started = time.monotonic()
+    try:
+        kept_connection.close_if_unusable_or_obsolete()
+        waited = time.monotonic() - started
+    finally:
+        safety_net.cancel()
+        postgres_server.thaw()
+
+    assert 0.5 <= waited < 1.5
+    assert kept_connection.connection is None  # the next request connects anew
+
+
+def test_while_the_breaker_is_open_django_drops_a_kept_connection_unchecked(kept_connection):
+    db_deadline.breaker.trip()
+    kept_connection.close_if_unusable_or_obsolete()
+    assert kept_connection.connection is None  # the server is up: checked, it would have been kept
+
+
+def test_django_keeps_a_kept_connection_that_answers_its_check(kept_connection):
+    kept_connection.close_if_unusable_or_obsolete()
+    assert kept_connection.connection is not None
+    assert not kept_connection.errors_occurred
 
 
 def test_a_frozen_postgres_gets_503_within_the_bound_and_service_resumes(
