@@ -127,11 +127,9 @@ def usable(is_usable: Callable[[], bool], fileno: int) -> bool:
     """Django's check of a kept connection (``SELECT 1`` on psycopg's own cursor, past the execute
     wrappers), bounded; while the breaker is open the connection counts as unusable, so Django
     closes it rather than wait on it."""
-    if not is_enabled():
-        return is_usable()
-    if breaker.is_open:
+    if is_enabled() and breaker.is_open:
         return False
-    with watchdog.bounded(fileno, settings.DB_QUERY_TIMEOUT):
+    with bounded(fileno):
         return is_usable()
 
 
