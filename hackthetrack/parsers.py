@@ -1,13 +1,28 @@
-"""The API's JSON parser: DRF's, with JSON nested deeper than Python's recursion limit answered
-400 like any malformed body instead of a 500 (RecursionError is not a ValueError)."""
+"""The API's JSON parser: DRF's rules (the request's charset, no NaN or Infinity constants, a
+ParseError naming what is wrong), with JSON nested deeper than Python's recursion limit answered
+400 like any malformed body instead of a 500 (RecursionError is not a ValueError).
 
+It decodes the body whole with one decoder built once: DRF's wraps the stream in a codecs reader
+and builds a ``JSONDecoder`` per request, about 3 µs of each ``POST /api/predict``'s
+(docs/benchmarks.md).
+"""
+
+import json
+
+from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+from rest_framework.utils.json import strict_constant
+
+_DECODER = json.JSONDecoder(parse_constant=strict_constant)
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return super().parse(stream, media_type, parser_context)
+            return _DECODER.decode(stream.read().decode(encoding))
+        except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError included
+            raise ParseError(f"JSON parse error - {exc}") from exc
         except RecursionError as exc:
             raise ParseError("JSON parse error - nested too deeply") from exc

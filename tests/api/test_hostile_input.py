@@ -53,6 +53,30 @@ def test_deeply_nested_json_is_a_400(client, season):
     assert "nested too deeply" in body["error"] or "nested too deeply" in str(body["details"])
 
 
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b'{"driver_number": 3, "track_id": "\xff"}', "utf-8"),
+        (b'{"driver_number": NaN, "track_id": "barber"}', "NaN"),
+        (b'{"driver_number": 3, "track_id": "barber"', "Expecting"),
+    ],
+    ids=["not utf-8", "NaN constant", "cut short"],
+)
+def test_a_body_that_is_no_json_is_a_400_saying_why(client, season, body, says):
+    response = client.post("/api/predict", body, content_type="application/json")
+
+    error = assert_envelope(response, 400)["error"]
+    assert error.startswith("JSON parse error - ") and says in error
+
+
+def test_a_body_in_the_charset_it_names_is_read_in_that_charset(client, season):
+    body = '{"driver_number": 3, "track_id": "barber\u00e9"}'  # the test client encodes it in that charset
+
+    response = client.post("/api/predict", body, content_type="application/json; charset=latin-1")
+
+    assert assert_envelope(response, 404)["error"] == "Track barber\u00e9 not found"
+
+
 def test_a_body_over_the_limit_is_a_413_before_it_is_read(client, settings, season):
     settings.REQUEST_MAX_BODY_BYTES = 1000
     payload = '{"driver_number": 3, "pad": "' + "x" * 1000 + '"}'
