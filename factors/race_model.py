@@ -206,31 +206,31 @@ class FieldLessOne:
 
     strengths: tuple[float, ...]
     ordered: tuple[float, ...]
-    twice_ranks: tuple[int, ...]  # each one's mid-rank among them, doubled (an integer)
+    # Each one's normal score once the car joins the field: the car below it, level with it, above
+    # it. Joining moves its mid-rank up by a half for being above the car, and again for not being
+    # below it.
+    joined_scores: tuple[tuple[float, float, float], ...]
 
     @classmethod
     def of(cls, strengths: Sequence[float]) -> FieldLessOne:
         ordered = tuple(sorted(strengths))
-        twice = tuple(bisect_left(ordered, v) + 1 + bisect_right(ordered, v) for v in strengths)
-        return cls(tuple(strengths), ordered, twice)
+        count = len(ordered) + 1
+        twice_ranks = (bisect_left(ordered, v) + 1 + bisect_right(ordered, v) for v in strengths)
+        joined = tuple(tuple(_normal_score((twice + up) / 2, count) for up in (0, 1, 2)) for twice in twice_ranks)
+        return cls(tuple(strengths), ordered, joined)
 
 
 def finish_among(field: FieldLessOne, *, strength: float, noise: float) -> tuple[int, float]:
     """The predicted position and expected finish, before qualifying, of a car of ``strength`` in
     ``field``: exactly what ``normal_scores`` and ``expected_finish`` over the whole field give (the
-    same arithmetic, in the same order), without sorting the field again. Joining the field moves
-    another car's mid-rank up by a half for being above the car, and again for not being below it."""
+    same arithmetic, in the same order), without ranking the field again."""
     count = len(field.strengths) + 1
     below, not_above = bisect_left(field.ordered, strength), bisect_right(field.ordered, strength)
     mine = _normal_score((below + 1 + not_above + 1) / 2, count)
     pair_spread = noise * sqrt(2)
     expected = 1 + sum(
-        0.5
-        * (
-            1.0
-            + erf((_normal_score((twice + (strength < v) + (strength <= v)) / 2, count) - mine) / pair_spread / SQRT2)
-        )
-        for v, twice in zip(field.strengths, field.twice_ranks, strict=True)
+        0.5 * (1.0 + erf((joined[(strength < v) + (strength <= v)] - mine) / pair_spread / SQRT2))
+        for v, joined in zip(field.strengths, field.joined_scores, strict=True)
     )
     return 1 + len(field.ordered) - not_above, expected
 

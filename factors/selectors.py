@@ -51,9 +51,10 @@ class CircuitDemand:
     name: str
     demands: Mapping[str, float]
 
-    @property
+    @cached_property
     def key(self) -> tuple:
-        """What values derived from the circuit's demands are kept by."""
+        """What values derived from the circuit's demands are kept by (read on every prediction;
+        the demands are complete when the circuit is built)."""
         return (self.track_id, tuple(sorted(self.demands.items())))
 
 
@@ -327,11 +328,12 @@ def track_list() -> QuerySet[Track]:
 
 def circuit_demands() -> dict[str, CircuitDemand]:
     """Demand profiles of every circuit, by track id: one query."""
-    circuits: dict[str, CircuitDemand] = {}
+    names: dict[str, str] = {}
+    demands: dict[str, dict[str, float]] = {}
     for row in TrackDemand.objects.select_related("track").order_by("track_id", "factor__sort_order"):
-        circuit = circuits.setdefault(row.track_id, CircuitDemand(row.track_id, row.track.name, {}))
-        circuit.demands[row.factor_id] = row.demand
-    return circuits
+        names[row.track_id] = row.track.name
+        demands.setdefault(row.track_id, {})[row.factor_id] = row.demand
+    return {track_id: CircuitDemand(track_id, names[track_id], demands[track_id]) for track_id in demands}
 
 
 def circuit_missing(track_id: str) -> NotFound:
