@@ -441,8 +441,10 @@ class ImprovementSerializer(serializers.Serializer):
 STAGES = [BEFORE_QUALIFYING, AFTER_QUALIFYING]
 
 
-class PredictionSerializer(serializers.Serializer):
-    """The last three fields come only with skill_adjustments."""
+class PlainPredictionSerializer(serializers.Serializer):
+    """A prediction asked without skill_adjustments. Its own class, not PredictionSerializer with
+    the last three fields skipped: DRF skips a missing field by raising an exception, and this
+    answer is computed on every request (about 10 µs of one, docs/benchmarks.md)."""
 
     driver_number = serializers.IntegerField()
     track_id = serializers.CharField()
@@ -454,6 +456,11 @@ class PredictionSerializer(serializers.Serializer):
     field_size = serializers.IntegerField()
     model_version = serializers.CharField()
     explanation = serializers.CharField()
+
+
+class PredictionSerializer(PlainPredictionSerializer):
+    """The last three fields come only with skill_adjustments."""
+
     adjusted_scores = FactorMapField(required=False)
     current_circuit_fit_score = serializers.FloatField(required=False)
     current_predicted_finish = serializers.IntegerField(required=False)

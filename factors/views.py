@@ -31,6 +31,7 @@ from factors.serializers import (
     FindSimilarSerializer,
     ImprovementSerializer,
     MatchQuerySerializer,
+    PlainPredictionSerializer,
     PredictionSerializer,
     PredictRequestSerializer,
     ProjectedRankingsSerializer,
@@ -346,7 +347,8 @@ class PredictViewSet(viewsets.ViewSet):
             adjustments=body.get("skill_adjustments"),
             grid_position=body.get("grid_position"),
         )
-        return Response(represented(PredictionSerializer, prediction, factor_context(population)))
+        serializer = PredictionSerializer if "adjusted_scores" in prediction else PlainPredictionSerializer
+        return Response(represented(serializer, prediction, factor_context(population)))
 
 
 class RankingViewSet(viewsets.ViewSet):

@@ -18,6 +18,20 @@ def expected_finish(season, scores):
     return min(max(raw, 1), len(field))
 
 
+PREDICTION_KEYS = (
+    "driver_number",
+    "track_id",
+    "circuit_fit_score",
+    "predicted_finish",
+    "expected_finish",
+    "grid_position",
+    "stage",
+    "field_size",
+    "model_version",
+    "explanation",
+)
+
+
 def race_place(season, track_id, number, scores):
     """1 plus the ranked drivers whose demand-weighted z-sum at the track beats the driver's."""
     field = list(season.ranked.values())
@@ -40,7 +54,7 @@ def test_predict(client, season):
     assert body["field_size"] == len(season.ranked)
     assert 0 <= body["circuit_fit_score"] <= 100
     assert body["explanation"].startswith(f"Circuit fit: {body['circuit_fit_score']:.0f}/100.")
-    assert "adjusted_scores" not in body
+    assert set(body) == set(PREDICTION_KEYS)
 
 
 def test_predict_with_adjustments(client, season):
@@ -51,6 +65,7 @@ def test_predict_with_adjustments(client, season):
     assert body["adjusted_scores"] == pytest.approx(adjusted, abs=0.01)
     assert body["predicted_finish"] == race_place(season, "beta", 4, adjusted)
     assert body["current_predicted_finish"] == race_place(season, "beta", 4, scores)
+    assert set(body) == {*PREDICTION_KEYS, "adjusted_scores", "current_circuit_fit_score", "current_predicted_finish"}
 
 
 def test_predict_after_qualifying_moves_with_the_grid(client, season):
