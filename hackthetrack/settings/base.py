@@ -86,6 +86,10 @@ def postgres_database(url: str) -> dict:
     # (a restart) is replaced at the next request (hackthetrack.db), so service resumes as soon as
     # PostgreSQL does; a pool would retry with a growing backoff instead.
     database["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
+    # QuerySet.iterator() (the admin's CSV export) reads its rows with the one query, bounded like
+    # every query, not chunk by chunk from a server-side cursor, whose FETCHes pass no execute wrapper.
+    # In autocommit such a cursor is WITH HOLD: PostgreSQL builds the whole result at once anyway.
+    database["DISABLE_SERVER_SIDE_CURSORS"] = True
     database.setdefault("OPTIONS", {})
     database["OPTIONS"] |= {
         # Bounded waits, below gunicorn's worker timeout (25 s): connecting (libpq's minimum is 2 s),

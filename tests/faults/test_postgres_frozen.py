@@ -9,8 +9,10 @@ import time
 import psycopg
 import pytest
 from django.db import connection as django_connection
+from django.db import connections
 from django.db.utils import ConnectionHandler
 
+from drivers.models import Track
 from hackthetrack import db_deadline
 from hackthetrack.settings.base import postgres_database
 from tests.faults.processes import wait_until
@@ -19,6 +21,7 @@ QUERY_TIMEOUT_S = 2.0
 BREAKER_S = 1.0
 # Each answer while frozen: a query's bound, and a connection attempt's (libpq's connect_timeout, 2 s).
 ANSWER_BOUND_S = QUERY_TIMEOUT_S + 2 + 1.5
+WEB_ALIAS = "web"
 BARBER = {"id": "barber", "name": "Barber Motorsports Park"}
 
 
@@ -45,20 +48,29 @@ def test_a_query_on_a_frozen_server_ends_at_its_deadline(postgres_server):
 
 
 @pytest.fixture
-def kept_connection(postgres_server, settings, monkeypatch, django_db_blocker):
-    """A web worker's kept connection to ``postgres_server`` after an error in a request, with
-    bounded waits (DB_QUERY_TIMEOUT 0.5 s); database access allowed in the test."""
+def web_alias(postgres_server, settings, monkeypatch, django_db_blocker):
+    """An alias of Django's connections to ``postgres_server`` with a web worker's bounded waits
+    (DB_QUERY_TIMEOUT 0.5 s); database access allowed in the test."""
     settings.DB_QUERY_TIMEOUT = 0.5
     monkeypatch.setattr(db_deadline, "_enabled", True)  # as in a gunicorn worker
-    connection = ConnectionHandler({"default": postgres_database(postgres_server.url)})["default"]
+    configured = ConnectionHandler({"default": postgres_database(postgres_server.url)}).settings["default"]
+    monkeypatch.setitem(connections.settings, WEB_ALIAS, configured)
     with django_db_blocker.unblock():
-        connection.ensure_connection()
-        connection.errors_occurred = True
         try:
-            yield connection
+            yield WEB_ALIAS
         finally:
             db_deadline.breaker.reset()
-            connection.close()
+            connections[WEB_ALIAS].close()
+            del connections[WEB_ALIAS]
+
+
+@pytest.fixture
+def kept_connection(web_alias):
+    """A web worker's kept connection after an error in a request."""
+    connection = connections[web_alias]
+    connection.ensure_connection()
+    connection.errors_occurred = True
+    return connection
 
 
 def test_django_checking_a_kept_connection_on_a_frozen_server_drops_it_at_the_deadline(
@@ -91,6 +103,29 @@ def test_django_keeps_a_kept_connection_that_answers_its_check(kept_connection):
     kept_connection.close_if_unusable_or_obsolete()
     assert kept_connection.connection is not None
     assert not kept_connection.errors_occurred
+
+
+def test_rows_read_in_chunks_come_with_the_bounded_query(web_alias, postgres_server):
+    """QuerySet.iterator() reads in chunks, as the admin's CSV export does. From a server-side cursor
+    each chunk would be a FETCH past the execute wrappers, held by a frozen server until gunicorn
+    killed the worker; the bounded query fetches every row, and the chunks come from memory."""
+    tracks = Track.objects.using(web_alias)
+    tracks.bulk_create(Track(id=f"track-{n:02}", name=f"Track {n}") for n in range(10))
+    rows = tracks.order_by("id").values_list("id", flat=True).iterator(chunk_size=3)
+    first = next(rows)
+    postgres_server.freeze()
+    safety_net = threading.Timer(5, postgres_server.thaw)  # a wait on the server fails the test, not hangs it
+    safety_net.start()
+    started = time.monotonic()
+    try:
+        rest = list(rows)
+        waited = time.monotonic() - started
+    finally:
+        safety_net.cancel()
+        postgres_server.thaw()
+
+    assert [first, *rest] == [f"track-{n:02}" for n in range(10)]
+    assert waited < 0.5  # DB_QUERY_TIMEOUT: nothing waited on the server
 
 
 def test_a_frozen_postgres_gets_503_within_the_bound_and_service_resumes(
