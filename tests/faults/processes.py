@@ -142,15 +142,20 @@ class PostgresServer:
         children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout
         return [postmaster, *map(int, children.split())]
 
+    def _signal(self, signum: int) -> None:
+        for pid in self._processes():
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass  # a backend whose client had just closed its connection ended since the listing
+
     def freeze(self) -> None:
         """Every process of the server stopped (SIGSTOP): the kernel still accepts connections and
         acknowledges queries, nothing answers."""
-        for pid in self._processes():
-            os.kill(pid, signal.SIGSTOP)
+        self._signal(signal.SIGSTOP)
 
     def thaw(self) -> None:
-        for pid in self._processes():
-            os.kill(pid, signal.SIGCONT)
+        self._signal(signal.SIGCONT)
 
 
 class AppServer:
