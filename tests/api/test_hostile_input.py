@@ -77,6 +77,14 @@ def test_a_body_in_the_charset_it_names_is_read_in_that_charset(client, season):
     assert assert_envelope(response, 404)["error"] == "Track barber\u00e9 not found"
 
 
+def test_a_body_naming_a_charset_python_does_not_know_is_read_as_utf_8(client, season):
+    body = '{"driver_number": 3, "track_id": "barber\u00e9"}'.encode()
+
+    response = client.generic("POST", "/api/predict", body, content_type="application/json; charset=no-such-charset")
+
+    assert assert_envelope(response, 404)["error"] == "Track barber\u00e9 not found"
+
+
 def test_a_body_over_the_limit_is_a_413_before_it_is_read(client, settings, season):
     settings.REQUEST_MAX_BODY_BYTES = 1000
     payload = '{"driver_number": 3, "pad": "' + "x" * 1000 + '"}'
