@@ -206,7 +206,7 @@ class FieldLessOne:
 
     strengths: tuple[float, ...]
     ordered: tuple[float, ...]
-    # Each one's normal score once the car joins the field: the car below it, level with it, above
+    # Each one's normal score once the car joins the field: the car above it, level with it, below
     # it. Joining moves its mid-rank up by a half for being above the car, and again for not being
     # below it.
     joined_scores: tuple[tuple[float, float, float], ...]
