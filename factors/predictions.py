@@ -96,41 +96,59 @@ def predict(
     grid_position: int | None = None,
 ) -> dict:
     """The driver's circuit fit and finish in a race of the ranked field at the circuit (before
-    qualifying, or after it from ``grid_position``)."""
-    spread = population.fit_spread(circuit)
-    scores = skill_model.adjusted_scores(scores=driver.scores, adjustments=adjustments or {})
-    fit = population.circuit_fit(scores, circuit, spread)
-    position, expected = race_finish(
-        population=population, number=driver.number, scores=scores, circuit=circuit, grid_position=grid_position
+    qualifying, or after it from ``grid_position``); with ``adjustments``, those of the adjusted
+    skills beside the driver's own. Callers must not change the answer (it may be kept, below)."""
+    if grid_position is not None:
+        grid_position = min(grid_position, population.field_size)  # a position behind the field starts last
+    current = _driver_prediction(population, driver, circuit, grid_position)
+    if adjustments is None:
+        return current
+    scores = skill_model.adjusted_scores(scores=driver.scores, adjustments=adjustments)
+    return {
+        **_prediction(population, driver.number, scores, circuit, grid_position),
+        "adjusted_scores": {f: round(v, 2) for f, v in scores.items()},
+        "current_circuit_fit_score": current["circuit_fit_score"],
+        "current_predicted_finish": current["predicted_finish"],
+    }
+
+
+def _driver_prediction(
+    population: SkillPopulation, driver: DriverProfile, circuit: CircuitDemand, grid_position: int | None
+) -> dict:
+    """The prediction with the driver's own skills. Before qualifying it is kept with the
+    population, one per driver and circuit as the field's strengths are; after it, one per grid
+    slot too would be the field's size times as many, so it is computed."""
+    if grid_position is not None:
+        return _prediction(population, driver.number, driver.scores, circuit, grid_position)
+    return population.derived(
+        ("prediction", driver.number, circuit.key),
+        lambda: _prediction(population, driver.number, driver.scores, circuit, None),
     )
-    result = {
-        "driver_number": driver.number,
+
+
+def _prediction(
+    population: SkillPopulation,
+    number: int,
+    scores: Mapping[str, float],
+    circuit: CircuitDemand,
+    grid_position: int | None,
+) -> dict:
+    fit = population.circuit_fit(scores, circuit, population.fit_spread(circuit))
+    position, expected = race_finish(
+        population=population, number=number, scores=scores, circuit=circuit, grid_position=grid_position
+    )
+    return {
+        "driver_number": number,
         "track_id": circuit.track_id,
         "circuit_fit_score": round(fit, 1),
         "predicted_finish": position,
         "expected_finish": round(expected, 2),
-        "grid_position": None if grid_position is None else min(grid_position, population.field_size),
+        "grid_position": grid_position,
         "stage": BEFORE_QUALIFYING if grid_position is None else AFTER_QUALIFYING,
         "field_size": population.field_size,
         "model_version": population.model.name,
         "explanation": _explanation(population, scores, circuit, fit, position),
     }
-    if adjustments is not None:
-        # The driver's own finish, without the adjustments: the same for every what-if.
-        current, _ = population.derived(
-            ("race_finish", driver.number, circuit.key, grid_position),
-            lambda: race_finish(
-                population=population,
-                number=driver.number,
-                scores=driver.scores,
-                circuit=circuit,
-                grid_position=grid_position,
-            ),
-        )
-        result["adjusted_scores"] = {f: round(v, 2) for f, v in scores.items()}
-        result["current_circuit_fit_score"] = round(population.circuit_fit(driver.scores, circuit, spread), 1)
-        result["current_predicted_finish"] = current
-    return result
 
 
 def race_order(*, population: SkillPopulation, circuit: CircuitDemand, grid: list[int] | None = None) -> dict:

@@ -1,10 +1,13 @@
 """The ranked drivers and their field statistics are built once per data version (and process)."""
 
+import dataclasses
+
 from django.db import transaction
 
 from factors import selectors
 from factors.models import DriverFactorScore
 from hackthetrack.cache import invalidate_api_cache
+from tests.factors.test_predictions_api import race_place
 
 ADJUST = {"speed": 50, "consistency": 50, "racecraft": 50, "tire_management": 50}
 
@@ -32,6 +35,24 @@ def test_a_committed_write_is_served_by_the_next_request(client, season):
 
     after = client.post(path, ADJUST, content_type="application/json").json()
     assert after["current_skills"]["speed"] == new_speed
+
+
+def test_a_kept_prediction_is_of_its_data_version(client, season):
+    # A prediction without adjustments is kept with the population: asked again, the same answer;
+    # after a committed write, the answer of the new data.
+    payload = {"driver_number": 3, "track_id": "alpha"}
+    before = client.post("/api/predict", payload, content_type="application/json").json()
+    assert client.post("/api/predict", payload, content_type="application/json").json() == before
+    assert before["predicted_finish"] == race_place(season, "alpha", 3, season.ranked[3])
+
+    scores = {factor: 100.0 if before["predicted_finish"] > 1 else 0.0 for factor in season.ranked[3]}
+    with transaction.atomic():
+        for factor, score in scores.items():
+            DriverFactorScore.objects.filter(driver__number=3, factor_id=factor).update(score=score)
+    changed = dataclasses.replace(season, ranked={**season.ranked, 3: scores})
+
+    after = client.post("/api/predict", payload, content_type="application/json").json()
+    assert after["predicted_finish"] == race_place(changed, "alpha", 3, scores) != before["predicted_finish"]
 
 
 def test_inside_a_transaction_of_its_own_the_field_is_read_anew(season):
