@@ -159,6 +159,32 @@ def test_load_demo_fixtures_leaves_other_data_alone():
     assert not Track.objects.exists()
 
 
+def test_load_demo_fixtures_with_telemetry_drives_the_demo_race_once(warehouse_db):
+    from telemetry.models import Sample
+
+    call_command("load_demo_fixtures", "--telemetry", stdout=StringIO())
+    laps = Sample.objects.filter(track="barber", race_number=1)
+    cars = set(laps.values_list("car_number", flat=True))
+    assert len(cars) > 1 and set(laps.values_list("lap", flat=True)) == {1, 2}
+    count = laps.count()
+    out = StringIO()
+    call_command("load_demo_fixtures", "--telemetry", stdout=out)  # reloaded: the race has its laps
+    assert "has telemetry already: nothing generated" in out.getvalue() and laps.count() == count
+
+
+def test_load_demo_fixtures_with_telemetry_leaves_other_data_without_demo_laps(warehouse_db):
+    # Timing alone gives no corner layout to drive on; and made-up laps would sit among real data.
+    from drivers.models import Driver, Track
+    from telemetry.models import Sample
+
+    Driver.objects.create(pk=1, number=7, name="A real driver")
+    Track.objects.create(id="barber", name="Barber Motorsports Park")
+    out = StringIO()
+    call_command("load_demo_fixtures", "--telemetry", stdout=out)
+    assert "not loaded: the database already holds 1 drivers that are not the demo's" in out.getvalue()
+    assert not Sample.objects.exists()
+
+
 @pytest.mark.django_db
 def test_bulk_load_for_benchmarks_matches_the_season_and_moves_the_id_sequences():
     from drivers.models import Driver, RaceEntry

@@ -1,5 +1,6 @@
 """The setup scripts: bin/test's exit status, and the steps bin/serve and CI run."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -67,23 +68,26 @@ def _get_json(url: str):
         return response.status, json.loads(response.read())
 
 
-def test_bin_serve_migrates_loads_the_demo_and_serves_it(tmp_path, serve_database, warehouse_emulator):
-    """bin/serve from an empty database and warehouse to the demo served by gunicorn on 127.0.0.1."""
+def _serve_env(database_url: str, warehouse_emulator, port: int) -> dict:
     from tests.api.subprocess_django import child_env
 
-    port = free_port()
-    env = child_env(
-        DATABASE_URL=serve_database, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1",
+    return child_env(
+        DATABASE_URL=database_url, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1",
         # The test session's emulator, in a warehouse database of this test's own.
         SNOWFLAKE_ACCOUNT="fakesnow", SNOWFLAKE_EMULATOR="true", SNOWFLAKE_HOST=warehouse_emulator.host,
         SNOWFLAKE_PORT=str(warehouse_emulator.port), SNOWFLAKE_PROTOCOL="http", SNOWFLAKE_LOGIN_TIMEOUT="30",
         SNOWFLAKE_DATABASE=f"SERVE_{uuid.uuid4().hex[:12].upper()}",
     )  # fmt: skip
-    log = tmp_path / "serve.log"
+
+
+@contextlib.contextmanager
+def _bin_serve(env: dict, log: Path):
+    """bin/serve running until its API answers; yields the API's root URL, then stops it."""
     with log.open("w") as output:
         serve = subprocess.Popen(
             ["bin/serve"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
+    api = f"http://{env['BIND']}/api/"
     try:
         # Waits for the server (a hang guard, not a speed check); fails at once if bin/serve exits.
         deadline = time.monotonic() + 600
@@ -91,21 +95,49 @@ def test_bin_serve_migrates_loads_the_demo_and_serves_it(tmp_path, serve_databas
             assert serve.poll() is None, f"bin/serve exited with {serve.returncode}:\n{log.read_text()}"
             assert time.monotonic() < deadline, f"bin/serve never answered:\n{log.read_text()}"
             try:
-                status, _ = _get_json(f"http://127.0.0.1:{port}/api/health")
+                status, _ = _get_json(f"{api}health")
                 break
             except OSError:
                 time.sleep(1)
-
         assert status == 200
-        status, drivers = _get_json(f"http://127.0.0.1:{port}/api/drivers")
-        assert status == 200 and len(drivers) > 0  # the demo season, ranked
-        status, telemetry = _get_json(f"http://127.0.0.1:{port}/api/telemetry/drivers?track_id=barber")
-        assert status == 200 and telemetry["drivers_with_telemetry"]  # the demo telemetry of barber race 1
         # Served where bin/serve says it is.
-        assert f"http://127.0.0.1:{port}/api/" in log.read_text()
+        assert api in log.read_text()
+        yield api
     finally:
         os.killpg(serve.pid, signal.SIGTERM)
         serve.wait(timeout=60)
+
+
+def test_bin_serve_migrates_loads_the_demo_and_serves_it(tmp_path, serve_database, warehouse_emulator):
+    """bin/serve from an empty database and warehouse to the demo served by gunicorn on 127.0.0.1."""
+    env = _serve_env(serve_database, warehouse_emulator, free_port())
+    with _bin_serve(env, tmp_path / "serve.log") as api:
+        status, drivers = _get_json(f"{api}drivers")
+        assert status == 200 and len(drivers) > 0  # the demo season, ranked
+        status, telemetry = _get_json(f"{api}telemetry/drivers?track_id=barber")
+        assert status == 200 and telemetry["drivers_with_telemetry"]  # the demo telemetry of barber race 1
+
+
+def test_bin_serve_serves_a_database_of_other_data_as_it_is(tmp_path, serve_database, warehouse_emulator):
+    """A database holding other data (here a season from timing alone: a track without a corner
+    layout to drive demo laps on) gets neither the demo nor its telemetry, and is served."""
+    env = _serve_env(serve_database, warehouse_emulator, free_port())
+    settings_env = {**env, "DJANGO_SETTINGS_MODULE": "hackthetrack.settings.development"}  # bin/serve's
+    for command in (
+        ["migrate", "--no-input"],
+        ["shell", "-c", "from drivers.models import Driver, Track; Driver.objects.create(number=7, name='Real'); "
+         "Track.objects.create(id='barber', name='Barber Motorsports Park')"],
+    ):  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=settings_env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+    with _bin_serve(env, tmp_path / "serve.log") as api:
+        assert "Demo fixtures not loaded" in (tmp_path / "serve.log").read_text()
+        status, telemetry = _get_json(f"{api}telemetry/drivers?track_id=barber")
+        assert status == 200 and not telemetry["drivers_with_telemetry"]
+        status, tracks = _get_json(f"{api}tracks")
+        assert status == 200 and [track["id"] for track in tracks] == ["barber"]
 
 
 def test_ci_stops_naming_the_missing_shared_data(tmp_path):
