@@ -4,7 +4,7 @@ skills, projected rankings."""
 from collections.abc import Mapping
 
 from django.conf import settings
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound
 
 from factors import race_model, skill_model
 from factors.selectors import CircuitDemand, DriverProfile, SkillPopulation
@@ -159,7 +159,8 @@ def race_order(*, population: SkillPopulation, circuit: CircuitDemand, grid: lis
     starting = {number: slot for slot, number in enumerate(grid or [], start=1)}
     unknown = sorted(set(starting) - set(population.by_number))
     if unknown:
-        raise ValidationError({"grid": [f"Not in the ranked field: {', '.join(map(str, unknown))}."]})
+        # As for any driver the model does not rank (POST /api/predict): not found.
+        raise NotFound(f"Cars on the grid not in the ranked field: {', '.join(map(str, unknown))}.")
     entrants = [
         race_model.Entrant(key=d.number, z=population.z_by_number[d.number], grid=starting.get(d.number))
         for d in population.drivers

@@ -102,6 +102,11 @@ def test_race_prediction_orders_the_field_with_chances(client, season):
     for bad in ("0", "1,1", "x", "99999"):
         response = client.get(f"/api/tracks/alpha/prediction?grid={bad}")
         assert response.status_code == 400 and set(response.json()["details"]) == {"grid"}, bad
+    # A car the model does not rank is not found, as by POST /api/predict.
+    unranked = season.unranked_numbers[0]
+    response = client.get(f"/api/tracks/alpha/prediction?grid={last},{unranked}")
+    assert response.status_code == 404
+    assert response.json()["error"] == f"Cars on the grid not in the ranked field: {unranked}."
     assert client.get("/api/tracks/nowhere/prediction").status_code == 404
 
 
