@@ -3,13 +3,24 @@
 from collections.abc import Iterable
 
 import django_filters
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from drivers.models import Driver
 from factors.definitions import FACTORS
+from factors.skill_model import SCORE_MAX, SCORE_MIN
 
 
-def _min_score_filter(display_name: str) -> django_filters.NumberFilter:
-    return django_filters.NumberFilter(method="min_score", help_text=f"{display_name} score at least (0..100)")
+@extend_schema_field(serializers.FloatField(min_value=SCORE_MIN, max_value=SCORE_MAX))
+class ScoreFilter(django_filters.NumberFilter):
+    """A score from 0 to 100; another number is refused (400), as the schema says."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=SCORE_MIN, max_value=SCORE_MAX, **kwargs)
+
+
+def _min_score_filter(display_name: str) -> ScoreFilter:
+    return ScoreFilter(method="min_score", help_text=f"{display_name} score at least (0..100)")
 
 
 class RankedDriverFilter(django_filters.FilterSet):

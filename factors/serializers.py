@@ -55,6 +55,16 @@ class StrictFloatField(FiniteFloatField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            name: {"type": "number", "minimum": -ADJUSTMENT_LIMIT, "maximum": ADJUSTMENT_LIMIT} for name in SKILL_NAMES
+        },
+        # As validated: skills of the model only, each optional.
+        "additionalProperties": False,
+    }
+)
 class SkillAdjustmentsField(serializers.DictField):
     child = StrictFloatField(min_value=-ADJUSTMENT_LIMIT, max_value=ADJUSTMENT_LIMIT)
 
@@ -81,9 +91,10 @@ class PredictRequestSerializer(serializers.Serializer):
 
 class RacePredictionQuerySerializer(serializers.Serializer):
     grid = serializers.RegexField(
-        r"^[1-9][0-9]{0,3}(,[1-9][0-9]{0,3})*$",
+        # grid= (empty) is no grid, as an absent parameter: the published pattern admits it too.
+        r"^([1-9][0-9]{0,3}(,[1-9][0-9]{0,3})*)?$",
         required=False,
-        allow_blank=True,  # grid= is no grid, as an absent parameter
+        allow_blank=True,
         help_text="After qualifying: car numbers in starting order, comma-separated (unlisted cars start behind)",
     )
 

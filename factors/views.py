@@ -52,6 +52,10 @@ SKILLS_EXAMPLE = OpenApiExample(
 )
 
 
+# A track id is a slug (drivers.Track.id): the routes match nothing else.
+TRACK_ID_REGEX = "[-a-zA-Z0-9_]+"
+
+
 @extend_schema_view(
     list=extend_schema(summary="All circuits"),
     retrieve=extend_schema(summary="One circuit"),
@@ -60,7 +64,7 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
     """Circuits with their demand profile per factor."""
 
     serializer_class = TrackSerializer
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = TRACK_ID_REGEX
 
     def get_queryset(self):
         return selectors.track_list()
@@ -76,7 +80,13 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
         operation_id="tracks_prediction",
         summary="The ranked field's predicted order in a race at the circuit, with win and podium chances",
         parameters=[
-            OpenApiParameter("id", str, OpenApiParameter.PATH, examples=[OpenApiExample("Barber", value="barber")]),
+            OpenApiParameter(
+                "id",
+                str,
+                OpenApiParameter.PATH,
+                pattern=f"^{TRACK_ID_REGEX}$",
+                examples=[OpenApiExample("Barber", value="barber")],
+            ),
             RacePredictionQuerySerializer,
         ],
         responses={200: RaceOrderSerializer, **SKILL_MODEL_ERRORS},

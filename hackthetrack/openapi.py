@@ -1,9 +1,11 @@
 """OpenAPI pieces shared by every endpoint: the error envelope and the standard error responses.
 
-``add_error_responses`` (a drf-spectacular post-processing hook) documents on every operation the
-errors the cross-cutting layers can answer (throttling, 500s, 400 and 404 with parameters or a
-body, 401/403 on writes, 415 on bodies, 304 on revalidated GETs), unless the view documented that
-status itself. Views therefore only declare their own, specific responses.
+Two drf-spectacular post-processing hooks document what the cross-cutting layers do, so that views
+declare only their own, specific rules:
+- ``add_error_responses``: on every operation, the errors those layers can answer (throttling,
+  500s, 400 and 404 with parameters or a body, 401/403 on writes, 415 on bodies, 304 on revalidated
+  GETs), unless the view documented that status itself;
+- ``forbid_nul_characters``: that no text the client sends may hold a NUL character.
 """
 
 from rest_framework import serializers
@@ -86,4 +88,35 @@ def add_error_responses(result, generator, request, public):
                 security = operation.setdefault("security", [])
                 if {} not in security:
                     security.append({})
+    return result
+
+
+# No NUL: hackthetrack.middleware.RequestLimitsMiddleware refuses one anywhere in a URL, DRF's
+# CharField in a body (400 both; PostgreSQL could not even compare it).
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
+def _forbid_nul(schema: dict, components: dict) -> None:
+    if "$ref" in schema:
+        schema = components.get(schema["$ref"].rpartition("/")[2], {})
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+        schema["pattern"] = NO_NUL_PATTERN
+    for nested in schema.get("properties", {}).values():
+        _forbid_nul(nested, components)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _forbid_nul(schema[key], components)
+
+
+def forbid_nul_characters(result, generator, request, public):
+    """A NUL-free pattern on every free-text parameter and request body string (one without a
+    pattern, choices or format of its own). Request bodies have components of their own
+    (``COMPONENT_SPLIT_REQUEST``), so no answer's schema changes."""
+    components = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                _forbid_nul(parameter.get("schema", {}), components)
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                _forbid_nul(content.get("schema", {}), components)
     return result

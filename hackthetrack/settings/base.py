@@ -302,5 +302,6 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hackthetrack.openapi.add_error_responses",
+        "hackthetrack.openapi.forbid_nul_characters",
     ],
 }

@@ -119,15 +119,24 @@ def test_drivers_by_minimum_factor_scores_with_statistics_over_the_whole_field(c
     assert 0 < len(picked) < len(everyone)
 
 
-def test_an_invalid_driver_filter_is_a_400_naming_it(client, demo_season):
-    response = client.get("/api/drivers", {"min_speed": "fast"})
+@pytest.mark.parametrize("value", ["fast", "-0.5", "100.5", "3.7e72", "NaN"])
+def test_an_invalid_driver_filter_is_a_400_naming_it(client, demo_season, value):
+    response = client.get("/api/drivers", {"min_speed": value})
 
     assert response.status_code == 400
     assert set(response.json()["details"]) == {"min_speed"}
 
 
-def test_driver_filters_are_in_the_schema(client):
-    schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
-    parameters = {parameter["name"] for parameter in schema["paths"]["/api/drivers"]["get"]["parameters"]}
+def test_a_minimum_score_from_0_to_100_is_a_filter(client, demo_season):
+    assert len(client.get("/api/drivers", {"min_speed": "0"}).json()) == len(client.get("/api/drivers").json())
+    assert client.get("/api/drivers", {"min_speed": "100"}).status_code == 200
 
-    assert {"name", "min_speed", "min_consistency", "min_racecraft", "min_tire_management"} <= parameters
+
+def test_driver_filters_are_in_the_schema_with_the_bounds_they_keep(client):
+    schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+    parameters = {parameter["name"]: parameter for parameter in schema["paths"]["/api/drivers"]["get"]["parameters"]}
+
+    assert {"name", "min_speed", "min_consistency", "min_racecraft", "min_tire_management"} <= set(parameters)
+    for factor in ("speed", "consistency", "racecraft", "tire_management"):
+        bounds = parameters[f"min_{factor}"]["schema"]
+        assert (bounds["type"], bounds["minimum"], bounds["maximum"]) == ("number", 0, 100)

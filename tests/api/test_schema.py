@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+import jsonschema
 import pytest
 import schemathesis
 from django.core.management import call_command
@@ -28,6 +29,61 @@ def test_every_operation_documents_the_cross_cutting_errors(client):
             assert {"429", "500"} <= set(operation["responses"]), (method, path)
             if "{" in path:
                 assert "404" in operation["responses"], (method, path)
+
+
+def _text_inputs(schema: dict):
+    """(where, schema) of every string the client sends: parameters, and request bodies' strings."""
+    components = schema["components"]["schemas"]
+
+    def strings(where: str, node: dict):
+        if "$ref" in node:
+            node = components[node["$ref"].rpartition("/")[2]]
+        if node.get("type") == "string":
+            yield where, node
+        for name, nested in node.get("properties", {}).items():
+            yield from strings(f"{where}.{name}", nested)
+        if isinstance(node.get("additionalProperties"), dict):
+            yield from strings(f"{where}.*", node["additionalProperties"])
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                yield from strings(f"{method} {path} {parameter['name']}", parameter["schema"])
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                yield from strings(f"{method} {path} body", content["schema"])
+
+
+def test_no_text_input_admits_a_nul_character_the_api_refuses(client, demo_season):
+    schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+
+    inputs = list(_text_inputs(schema))
+    assert any(where == "post /api/predict body.track_id" for where, _ in inputs)
+    admitted = [where for where, text in inputs if jsonschema.Draft202012Validator(text).is_valid("barber\x00")]
+    assert admitted == []
+    # Where the API answers 400 for it: in a URL (middleware) and in a body (DRF's CharField).
+    assert client.get("/api/drivers", {"name": "a\x00"}).status_code == 400
+    body = {"driver_number": 1, "track_id": "barber\x00"}
+    response = client.post("/api/predict", body, content_type="application/json")
+    assert response.status_code == 400 and set(response.json()["details"]) == {"track_id"}
+
+
+@pytest.mark.parametrize(
+    "path, name", [("/api/tracks/{id}/prediction", "grid"), ("/api/telemetry/drivers", "track_id")]
+)
+def test_an_empty_parameter_read_as_absent_is_published_as_valid(client, path, name):
+    schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+    (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+
+    assert jsonschema.Draft202012Validator(parameter["schema"]).is_valid("")
+
+
+def test_skill_adjustments_publish_the_skills_they_take(client):
+    schema = client.get("/api/schema/", headers={"Accept": "application/json"}).json()
+    body = jsonschema.Draft202012Validator(schema["components"]["schemas"]["PredictRequestRequest"])
+
+    assert body.is_valid({"driver_number": 1, "track_id": "barber", "skill_adjustments": {"speed": 5}})
+    assert not body.is_valid({"driver_number": 1, "track_id": "barber", "skill_adjustments": {"grip": 5}})
+    assert not body.is_valid({"driver_number": 1, "track_id": "barber", "skill_adjustments": {"speed": 51}})
 
 
 def test_docs_are_served_without_a_cdn(client):
