@@ -12,6 +12,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "25"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# A request line as long as Heroku's router takes (8 KB; gunicorn's most): with gunicorn's default
+# (4094) a longer query string got gunicorn's own HTML 400 instead of the API's answer.
+limit_request_line = 8190
 # The workers' heartbeat touches a file after every request: in memory, not on the disk's
 # filesystem (gunicorn's advice for containers and Heroku; bench/run: about 4% more on a cached GET).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

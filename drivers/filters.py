@@ -6,19 +6,10 @@ from django import forms
 from drivers.models import RaceEntry
 
 
-class WholeNumberField(forms.IntegerField):
-    """A whole number, and a parameter given empty is refused: the schema says integer."""
-
-    def to_python(self, value):
-        if value == "":
-            raise forms.ValidationError("A whole number is required.", code="invalid")
-        return super().to_python(value)
-
-
 class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (0.5 is no season)."""
+    """A whole number (0.5 is no season); empty is no filter, as for every optional query parameter."""
 
-    field_class = WholeNumberField
+    field_class = forms.IntegerField
 
 
 class DriverResultFilter(django_filters.FilterSet):

@@ -6,7 +6,7 @@ of the legacy contract, ``SKILL_NAMES``."""
 
 import math
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from drivers.models import Track
@@ -89,13 +89,30 @@ class PredictRequestSerializer(serializers.Serializer):
     )
 
 
+GRID_HELP = "After qualifying: car numbers in starting order, comma-separated (unlisted cars start behind)"
+# The grid as the schema publishes it: what RacePredictionQuerySerializer takes, each car once
+# (which a pattern cannot say), as a comma-separated array.
+GRID_PARAMETER = OpenApiParameter(
+    "grid",
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1, "maximum": 9999},
+        "uniqueItems": True,
+        "maxItems": MAX_GRID_POSITION,
+    },
+    OpenApiParameter.QUERY,
+    style="form",
+    explode=False,
+    description=GRID_HELP,
+)
+
+
 class RacePredictionQuerySerializer(serializers.Serializer):
     grid = serializers.RegexField(
-        # grid= (empty) is no grid, as an absent parameter: the published pattern admits it too.
-        r"^([1-9][0-9]{0,3}(,[1-9][0-9]{0,3})*)?$",
+        r"^[1-9][0-9]{0,3}(,[1-9][0-9]{0,3})*$",  # car numbers 1..9999
         required=False,
-        allow_blank=True,
-        help_text="After qualifying: car numbers in starting order, comma-separated (unlisted cars start behind)",
+        allow_blank=True,  # grid= is no grid, as an absent parameter
+        help_text=GRID_HELP,
     )
 
     def validate_grid(self, value: str) -> list[int] | None:

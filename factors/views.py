@@ -18,6 +18,7 @@ from drivers.serializers import DEMO_DRIVER_NUMBER, DRIVER_NUMBER, parse_driver_
 from factors import driver_reports, factor_reports, predictions, selectors
 from factors.filters import RankedDriverFilter
 from factors.serializers import (
+    GRID_PARAMETER,
     SKILL_MODEL_ERRORS,
     CoachRecommendationsSerializer,
     DriverCardSerializer,
@@ -87,7 +88,7 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
                 pattern=f"^{TRACK_ID_REGEX}$",
                 examples=[OpenApiExample("Barber", value="barber")],
             ),
-            RacePredictionQuerySerializer,
+            GRID_PARAMETER,
         ],
         responses={200: RaceOrderSerializer, **SKILL_MODEL_ERRORS},
     )

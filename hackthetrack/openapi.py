@@ -5,7 +5,9 @@ declare only their own, specific rules:
 - ``add_error_responses``: on every operation, the errors those layers can answer (throttling,
   500s, 400 and 404 with parameters or a body, 401/403 on writes, 415 on bodies, 304 on revalidated
   GETs), unless the view documented that status itself;
-- ``forbid_nul_characters``: that no text the client sends may hold a NUL character.
+- ``forbid_nul_characters``: that no text the client sends may hold a NUL character;
+- ``allow_empty_optional_queries``: that an optional query parameter may come empty (``?season=``):
+  DRF's fields and django-filter read it as absent.
 """
 
 from rest_framework import serializers
@@ -119,4 +121,18 @@ def forbid_nul_characters(result, generator, request, public):
                 _forbid_nul(parameter.get("schema", {}), components)
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 _forbid_nul(content.get("schema", {}), components)
+    return result
+
+
+def allow_empty_optional_queries(result, generator, request, public):
+    """``allowEmptyValue`` on every optional query parameter: DRF's serializer fields (an HTML-form
+    input), django-filter and the pagination read ``?name=`` as no value, so it is answered as if
+    the parameter were absent. Not on an object exploded into parameters of its own (the telemetry
+    lists' operator filters): there is no parameter of that name to give empty."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                exploded_object = parameter.get("schema", {}).get("type") == "object"
+                if parameter["in"] == "query" and not parameter.get("required") and not exploded_object:
+                    parameter["allowEmptyValue"] = True
     return result

@@ -1,6 +1,7 @@
 """Pagination for list endpoints whose response is a plain JSON array (the frontend expects one).
 
-Without ``limit`` or ``offset`` the whole list comes back, as from the legacy API. With either,
+Without ``limit`` or ``offset`` (or with both empty: an empty query value is no value, as for
+every query parameter) the whole list comes back, as from the legacy API. With either,
 the array holds that page only and the ``X-Total-Count`` header the length of the whole list.
 ``limit`` runs 1..PAGE_SIZE_MAX (default PAGE_SIZE_DEFAULT), ``offset`` 0..2^63-1; anything else is
 a 400 naming the parameter. Use it with ``pagination_class = PlainListPagination`` on a generic
@@ -37,7 +38,7 @@ class PageParameters(serializers.Serializer):
 class PlainListPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.count = None
-        if "limit" not in request.query_params and "offset" not in request.query_params:
+        if not request.query_params.get("limit") and not request.query_params.get("offset"):
             return None
         parameters = PageParameters(data=request.query_params)
         if not parameters.is_valid():

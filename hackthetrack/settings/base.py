@@ -303,5 +303,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hackthetrack.openapi.add_error_responses",
         "hackthetrack.openapi.forbid_nul_characters",
+        "hackthetrack.openapi.allow_empty_optional_queries",
     ],
 }

@@ -65,11 +65,17 @@ def test_an_invalid_filter_value_is_a_400_naming_it(client, season):
     assert set(response.json()["details"]) == {"season"}
 
 
-@pytest.mark.parametrize("name, value", [("season", "2025.5"), ("season", ""), ("finish_position_min", "")])
-def test_a_whole_number_filter_refuses_fractions_and_empty_values(client, season, name, value):
-    """The schema says integer: neither 2025.5 nor an empty value is one."""
+@pytest.mark.parametrize("name, value", [("season", "2025.5"), ("race_number", "x"), ("finish_position_min", "1.5")])
+def test_a_whole_number_filter_refuses_fractions(client, season, name, value):
+    """The schema says integer: 2025.5 is none."""
     response = client.get(RESULTS, {name: value})
     assert response.status_code == 400 and set(response.json()["details"]) == {name}
+
+
+@pytest.mark.parametrize("name", ["season", "finish_position_min", "track"])
+def test_a_filter_given_empty_is_no_filter(client, season, name):
+    """As the schema says (allowEmptyValue), and as for every optional query parameter."""
+    assert client.get(RESULTS, {name: ""}).json() == client.get(RESULTS).json()
 
 
 def test_the_filters_are_in_the_schema(client):
