@@ -89,6 +89,9 @@ class PredictRequestSerializer(serializers.Serializer):
     )
 
 
+# A starting grid lists at most this many cars: more than any race's field, and a URL that every
+# server and proxy on the way takes (gunicorn's request line: 8 KB).
+GRID_CARS_MAX = 200
 GRID_HELP = "After qualifying: car numbers in starting order, comma-separated (unlisted cars start behind)"
 # The grid as the schema publishes it: what RacePredictionQuerySerializer takes, each car once
 # (which a pattern cannot say), as a comma-separated array.
@@ -98,7 +101,7 @@ GRID_PARAMETER = OpenApiParameter(
         "type": "array",
         "items": {"type": "integer", "minimum": 1, "maximum": 9999},
         "uniqueItems": True,
-        "maxItems": MAX_GRID_POSITION,
+        "maxItems": GRID_CARS_MAX,
     },
     OpenApiParameter.QUERY,
     style="form",
@@ -121,8 +124,8 @@ class RacePredictionQuerySerializer(serializers.Serializer):
         numbers = [int(number) for number in value.split(",")]
         if len(set(numbers)) != len(numbers):
             raise serializers.ValidationError("A car number appears twice.")
-        if len(numbers) > MAX_GRID_POSITION:
-            raise serializers.ValidationError(f"At most {MAX_GRID_POSITION} cars.")
+        if len(numbers) > GRID_CARS_MAX:
+            raise serializers.ValidationError(f"At most {GRID_CARS_MAX} cars.")
         return numbers
 
 

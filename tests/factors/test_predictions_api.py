@@ -99,7 +99,7 @@ def test_race_prediction_orders_the_field_with_chances(client, season):
     moved = next(row for row in after["predictions"] if row["driver_number"] == last)
     assert moved["grid_position"] == 1 and moved["position"] < len(rows)
     assert client.get("/api/tracks/alpha/prediction?grid=").json()["stage"] == "before_qualifying"
-    for bad in ("0", "1,1", "x", "99999"):
+    for bad in ("0", "1,1", "x", "99999", ",".join(map(str, range(1, 202)))):
         response = client.get(f"/api/tracks/alpha/prediction?grid={bad}")
         assert response.status_code == 400 and set(response.json()["details"]) == {"grid"}, bad
     # A car the model does not rank is not found, as by POST /api/predict.
