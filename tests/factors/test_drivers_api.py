@@ -96,6 +96,14 @@ def test_list_pages_on_request(client, season):
     assert set(client.get("/api/drivers?limit=0").json()["details"]) == {"limit"}
 
 
+def test_empty_page_parameters_are_no_page(client, season):
+    # As every optional query parameter given empty (the schema's allowEmptyValue): absent.
+    response = client.get("/api/drivers?limit=&offset=")
+    assert response.json() == client.get("/api/drivers").json()
+    assert "X-Total-Count" not in response
+    assert client.get("/api/drivers?limit=&offset=2").json() == client.get("/api/drivers?offset=2").json()
+
+
 def test_a_page_past_the_end_is_empty(client, season):
     total = len(client.get("/api/drivers").json())
     response = client.get(f"/api/drivers?limit=5&offset={total}")
