@@ -73,7 +73,7 @@ class SkillAdjustmentsField(serializers.DictField):
         return _check_factor_keys(value, self.context["factors"])
 
 
-# A starting grid is never longer than this (the database's small positive integers hold it).
+# A grid position (POST /api/predict) is at most this (the database's small positive integers hold it).
 MAX_GRID_POSITION = 999
 
 

@@ -1,6 +1,6 @@
 """OpenAPI pieces shared by every endpoint: the error envelope and the standard error responses.
 
-Two drf-spectacular post-processing hooks document what the cross-cutting layers do, so that views
+Three drf-spectacular post-processing hooks document what the cross-cutting layers do, so that views
 declare only their own, specific rules:
 - ``add_error_responses``: on every operation, the errors those layers can answer (throttling,
   500s, 400 and 404 with parameters or a body, 401/403 on writes, 415 on bodies, 304 on revalidated

@@ -33,8 +33,8 @@ class PageQuery(serializers.Serializer):
 
 
 class DriversQuery(PageQuery):
-    # track_id= (empty) is no track filter, as an absent parameter: the published pattern admits it too.
-    track_id = serializers.RegexField(r"^[-a-zA-Z0-9_]*$", max_length=50, required=False, allow_blank=True)
+    # track_id= (empty) is no track filter, as an absent parameter.
+    track_id = serializers.SlugField(max_length=50, required=False, allow_blank=True)
     race_num = serializers.IntegerField(min_value=1, max_value=2, required=False)
     season = serializers.IntegerField(min_value=1950, max_value=2100, required=False)
 
