@@ -53,8 +53,8 @@ SKILLS_EXAMPLE = OpenApiExample(
 )
 
 
-# A track id is a slug (drivers.Track.id): the routes match nothing else.
-TRACK_ID_REGEX = "[-a-zA-Z0-9_]+"
+# Track and factor ids are slugs (drivers.Track.id, as the legacy paths): their routes match nothing else.
+SLUG_REGEX = "[-a-zA-Z0-9_]+"
 
 
 @extend_schema_view(
@@ -65,7 +65,7 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
     """Circuits with their demand profile per factor."""
 
     serializer_class = TrackSerializer
-    lookup_value_regex = TRACK_ID_REGEX
+    lookup_value_regex = SLUG_REGEX
 
     def get_queryset(self):
         return selectors.track_list()
@@ -85,7 +85,7 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
                 "id",
                 str,
                 OpenApiParameter.PATH,
-                pattern=f"^{TRACK_ID_REGEX}$",
+                pattern=f"^{SLUG_REGEX}$",
                 examples=[OpenApiExample("Barber", value="barber")],
             ),
             GRID_PARAMETER,
@@ -250,7 +250,7 @@ class FactorViewSet(viewsets.GenericViewSet):
     """A factor of the active model version: across the ranked field, and one driver within it."""
 
     lookup_field = "factor"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"  # a slug, as in the legacy paths
+    lookup_value_regex = SLUG_REGEX
 
     @extend_schema(
         operation_id="factors_stats",

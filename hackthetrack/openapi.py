@@ -93,6 +93,11 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+def _operations(result: dict):
+    for methods in result.get("paths", {}).values():
+        yield from methods.values()
+
+
 # No NUL: hackthetrack.middleware.RequestLimitsMiddleware refuses one anywhere in a URL, DRF's
 # CharField in a body (400 both; PostgreSQL could not even compare it).
 NO_NUL_PATTERN = "^[^\\x00]*$"
@@ -115,12 +120,11 @@ def forbid_nul_characters(result, generator, request, public):
     pattern, choices or format of its own). Request bodies have components of their own
     (``COMPONENT_SPLIT_REQUEST``), so no answer's schema changes."""
     components = result.get("components", {}).get("schemas", {})
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            for parameter in operation.get("parameters", []):
-                _forbid_nul(parameter.get("schema", {}), components)
-            for content in operation.get("requestBody", {}).get("content", {}).values():
-                _forbid_nul(content.get("schema", {}), components)
+    for operation in _operations(result):
+        for parameter in operation.get("parameters", []):
+            _forbid_nul(parameter.get("schema", {}), components)
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            _forbid_nul(content.get("schema", {}), components)
     return result
 
 
@@ -129,10 +133,9 @@ def allow_empty_optional_queries(result, generator, request, public):
     input), django-filter and the pagination read ``?name=`` as no value, so it is answered as if
     the parameter were absent. Not on an object exploded into parameters of its own (the telemetry
     lists' operator filters): there is no parameter of that name to give empty."""
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            for parameter in operation.get("parameters", []):
-                exploded_object = parameter.get("schema", {}).get("type") == "object"
-                if parameter["in"] == "query" and not parameter.get("required") and not exploded_object:
-                    parameter["allowEmptyValue"] = True
+    for operation in _operations(result):
+        for parameter in operation.get("parameters", []):
+            exploded_object = parameter.get("schema", {}).get("type") == "object"
+            if parameter["in"] == "query" and not parameter.get("required") and not exploded_object:
+                parameter["allowEmptyValue"] = True
     return result
