@@ -7,13 +7,17 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # on, so the CPU stays busy while a worker waits on PostgreSQL or Redis (bench/run, 2026-11-29:
 # 3 workers served about 5% more than 2, with a shorter p99).
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# uvicorn's HTTP in front of the WSGI application (hackthetrack/server.py): connections kept open, a C
+# parser; still one request at a time per worker. GUNICORN_WORKER_CLASS=sync is gunicorn's own worker.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "hackthetrack.server.KeepAliveWorker")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Heroku's router gives up after 30 s: stop a stuck request before it does.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "25"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-# A request line as long as Heroku's router takes (8 KB; gunicorn's most): with gunicorn's default
-# (4094) a longer query string got gunicorn's own HTML 400 instead of the API's answer.
+# Under the sync worker, a request line as long as Heroku's router takes (8 KB; gunicorn's most): with
+# gunicorn's default (4094) a longer query string got gunicorn's own HTML 400 instead of the API's answer.
+# (uvicorn's parser has no such limit.)
 limit_request_line = 8190
 # The workers' heartbeat touches a file after every request: in memory, not on the disk's
 # filesystem (gunicorn's advice for containers and Heroku; bench/run: about 4% more on a cached GET).
