@@ -26,11 +26,12 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # importing Django on its first requests. Nothing connects to a database at import time, so no
 # connection is shared across the fork.
 preload_app = True
-# Recycle workers now and then, rarely, since a restart is a gap in service under load. Workers
-# under the same load reach the same count together, so the jitter is half the count: at 20,000
-# +0..2,000, bench/run saw all three restart within 3 s, a spike in p99.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "25000"))
+# Workers are not recycled unless asked (GUNICORN_MAX_REQUESTS, plus up to the jitter): memory per worker
+# stays flat over a 10-minute soak (docs/benchmarks.md), Heroku restarts dynos daily, and a recycled
+# worker closes the connections it keeps open, under clients that may have just sent a request on one
+# (bench/run counted those as errors at 50,000 requests per worker).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "0"))
 # The app logs one line per request itself (hackthetrack.middleware: method, path, status, duration,
 # request id); gunicorn's access log would repeat it. GUNICORN_ACCESS_LOG=- turns it on.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

@@ -168,17 +168,24 @@ def measure_series(
     }
 
 
-# The floors under the framework (bench/wsgi_floors.py), served by the same gunicorn config.
+# The floors under the framework (bench/wsgi_floors.py), served by the same gunicorn config: with its
+# worker, and with gunicorn's sync worker, issue 17's floors ("the same gunicorn (3 sync workers)").
 WSGI_FLOORS = {"WSGI": "bench.wsgi_floors:constant", "WSGI+Redis": "bench.wsgi_floors:redis_get"}
+SYNC_WORKER = {"GUNICORN_WORKER_CLASS": "sync"}
 
 
 def measure_wsgi_floors(*, config: BenchConfig, env: dict, duration: int, warmup: int, connections: int) -> dict:
-    """Each bare WSGI floor under gunicorn.conf.py (workers as the service's), measured as an endpoint is."""
+    """Each bare WSGI floor under gunicorn.conf.py (workers as the service's), then under the sync
+    worker (names ending in " sync"), measured as an endpoint is."""
     value_bytes = redis_value_store(env["REDIS_URL"])
     results = {}
     probe = Endpoint("wsgi floor", "/")
-    for name, app in WSGI_FLOORS.items():
-        with gunicorn(env, base_url=config.base_url, log_name="gunicorn-wsgi-floors.log", app=app, probe_path="/"):
+    floors = [(name, app, env) for name, app in WSGI_FLOORS.items()]
+    floors += [(f"{name} sync", app, env | SYNC_WORKER) for name, app in WSGI_FLOORS.items()]
+    for name, app, floor_env in floors:
+        with gunicorn(
+            floor_env, base_url=config.base_url, log_name="gunicorn-wsgi-floors.log", app=app, probe_path="/"
+        ):
             if warmup:
                 wrk(url=config.base_url, endpoint=probe, path="/", body=None, duration=warmup, connections=connections)
             stats = results[name] = wrk(
