@@ -15,7 +15,8 @@ path decoded to latin-1 from the raw path, headers with an underscore in their n
 ``header_map = "drop"``: they would pass for a dash, e.g. ``X_Forwarded_For``), the client address as
 the peer's (uvicorn's proxy headers off: Django reads ``X-Forwarded-*`` itself, see settings), and the
 body, read before the application runs. A body larger than ``REQUEST_MAX_BODY_BYTES`` is not kept:
-Django refuses it by its length (hackthetrack/middleware.py).
+Django refuses it by its length (hackthetrack/middleware.py). A chunked body is given its length, so
+Django reads it (the sync worker gave Django none of it).
 """
 
 import asyncio
@@ -68,8 +69,9 @@ def _environ(scope: dict, body: bytes, received: int) -> dict:
         key = key or "HTTP_" + name.replace("-", "_")
         value = raw_value.decode("latin-1")
         environ[key] = f"{environ[key]},{value}" if key in environ else value
-    if received > len(body):
-        # A body without a length that went over the limit: Django refuses it by this length.
+    if received and "CONTENT_LENGTH" not in environ:
+        # A chunked body: Django reads as many bytes as this says (none without it; gunicorn's sync
+        # worker left it out), and refuses a body over the limit by it, having been given none of it.
         environ["CONTENT_LENGTH"] = str(received)
     return environ
 

@@ -6,6 +6,7 @@ import http.client
 import json
 
 import pytest
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection, connections
 
 from drivers.models import Track
@@ -129,6 +130,19 @@ def asgi_get(app, path: str = "/", *, body: bytes = b"") -> list[dict]:
 
     asyncio.run(app(scope, receive, send))
     return sent
+
+
+def test_a_body_without_a_length_is_given_one_so_that_django_reads_it():
+    bodies = []
+
+    def app(environ, start_response):
+        bodies.append(WSGIRequest(environ).body)
+        start_response("200 OK", [])
+        return [b""]
+
+    asgi_get(InlineWSGI(app), body=b'{"driver_number": 13}')  # a chunked body: no Content-Length header
+    asgi_get(InlineWSGI(app))
+    assert bodies == [b'{"driver_number": 13}', b""]
 
 
 def test_a_streamed_answer_goes_out_chunk_by_chunk_and_is_closed():
