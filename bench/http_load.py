@@ -330,6 +330,7 @@ def main() -> None:
         "started": started.isoformat(timespec="seconds"),
         "connections": args.connections,
         "duration_s": args.duration,
+        "telemetry": args.telemetry,
         "sizes": {},
     }
 

@@ -392,7 +392,12 @@ def targets(results: dict) -> list[str]:
             f"{traces['cached']:.0f} ms on that race (target < 500)"
         )
     if not traces:
-        lines.append("NOT MEASURED: telemetry trace (no telemetry API at the time of the run)")
+        reason = (
+            "skipped: --no-telemetry"
+            if results.get("telemetry") is False
+            else "no telemetry API at the time of the run"
+        )
+        lines.append(f"NOT MEASURED: telemetry trace ({reason})")
     for name, legacy in LEGACY_RPS.items():
         if name in cached:
             goal = legacy * LEGACY_FACTOR
