@@ -1,15 +1,15 @@
 """Filters of the drivers app's lists (django-filter), applied by the selectors."""
 
 import django_filters
-from django import forms
 
 from drivers.models import RaceEntry
+from hackthetrack.fields import QueryIntegerFormField
 
 
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (0.5 is no season); empty is no filter, as for every optional query parameter."""
 
-    field_class = forms.IntegerField
+    field_class = QueryIntegerFormField
 
 
 class DriverResultFilter(django_filters.FilterSet):

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from drivers.models import Track
 from factors.predictions import AFTER_QUALIFYING, BEFORE_QUALIFYING
 from factors.selectors import SkillPopulation
+from hackthetrack.fields import JsonIntegerField, QueryIntegerField
 from hackthetrack.openapi import ErrorEnvelopeSerializer
 from hackthetrack.pagination import BIGINT_MAX
 
@@ -78,10 +79,10 @@ MAX_GRID_POSITION = 999
 
 
 class PredictRequestSerializer(serializers.Serializer):
-    driver_number = serializers.IntegerField(min_value=1)
+    driver_number = JsonIntegerField(min_value=1)
     track_id = serializers.CharField(min_length=1, max_length=50)
     skill_adjustments = SkillAdjustmentsField(required=False)
-    grid_position = serializers.IntegerField(
+    grid_position = JsonIntegerField(
         min_value=1,
         max_value=MAX_GRID_POSITION,
         required=False,
@@ -138,7 +139,7 @@ class SkillScoresSerializer(serializers.Serializer):
 
 class RankingsProjectedQuerySerializer(SkillScoresSerializer):
     def get_fields(self):
-        fields = {"driver_number": serializers.IntegerField(min_value=1)}
+        fields = {"driver_number": QueryIntegerField(min_value=1)}
         fields.update({factor: FiniteFloatField(min_value=0, max_value=100) for factor in context_factors(self)})
         return fields
 
@@ -157,7 +158,7 @@ class TargetSkillsField(serializers.DictField):
 
 
 class FindSimilarSerializer(serializers.Serializer):
-    current_driver_number = serializers.IntegerField(min_value=1)
+    current_driver_number = JsonIntegerField(min_value=1)
     target_skills = TargetSkillsField()
 
     def validate_target_skills(self, value):
@@ -170,7 +171,7 @@ class FindSimilarSerializer(serializers.Serializer):
 class MatchQuerySerializer(serializers.Serializer):
     """top_n plus an optional adjusted profile given as query parameters (speed=..., ...)."""
 
-    top_n = serializers.IntegerField(min_value=1, max_value=10, default=5)
+    top_n = QueryIntegerField(min_value=1, max_value=10, default=5)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -182,7 +183,7 @@ class MatchQuerySerializer(serializers.Serializer):
 
 
 class TopAverageQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(
+    limit = QueryIntegerField(
         min_value=1,
         max_value=BIGINT_MAX,
         required=False,

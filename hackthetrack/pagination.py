@@ -14,6 +14,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from hackthetrack.fields import QueryIntegerField
+
 TOTAL_COUNT_HEADER = "X-Total-Count"
 # PostgreSQL's LIMIT and OFFSET are bigints: a larger number answers 400 rather than a database error.
 BIGINT_MAX = 2**63 - 1
@@ -25,8 +27,8 @@ def _limits() -> tuple[int, int]:
 
 
 class PageParameters(serializers.Serializer):
-    limit = serializers.IntegerField(required=False, min_value=1)
-    offset = serializers.IntegerField(required=False, min_value=0, max_value=BIGINT_MAX, default=0)
+    limit = QueryIntegerField(required=False, min_value=1)
+    offset = QueryIntegerField(required=False, min_value=0, max_value=BIGINT_MAX, default=0)
 
     def validate_limit(self, value: int) -> int:
         _, maximum = _limits()

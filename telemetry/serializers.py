@@ -3,6 +3,8 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from hackthetrack.fields import QueryIntegerField
+
 TRACE_POINTS_DEFAULT, TRACE_POINTS_MAX = 500, 2000
 # Bounds that keep every parameter inside the warehouse columns' types (small integers).
 CAR_NUMBER_MAX, LAP_MAX, OFFSET_MAX = 9999, 9999, 1_000_000
@@ -11,8 +13,8 @@ SUPPORTED_DATA_TYPES = ("speed_trace",)
 
 class RaceQuery(serializers.Serializer):
     track_id = serializers.SlugField(max_length=50, help_text="Circuit id, e.g. barber")
-    race_num = serializers.IntegerField(min_value=1, max_value=2, default=1, help_text="Race 1 or 2 of the event")
-    season = serializers.IntegerField(
+    race_num = QueryIntegerField(min_value=1, max_value=2, default=1, help_text="Race 1 or 2 of the event")
+    season = QueryIntegerField(
         min_value=1950,
         max_value=2100,
         required=False,
@@ -22,10 +24,10 @@ class RaceQuery(serializers.Serializer):
 
 class PageQuery(serializers.Serializer):
     format = serializers.ChoiceField(choices=["json", "csv"], default="json", help_text="csv: the rows, streamed")
-    limit = serializers.IntegerField(
+    limit = QueryIntegerField(
         min_value=1, required=False, help_text="Rows per page (more than TELEMETRY_MAX_ROWS gives that many)"
     )
-    offset = serializers.IntegerField(min_value=0, max_value=OFFSET_MAX, default=0)
+    offset = QueryIntegerField(min_value=0, max_value=OFFSET_MAX, default=0)
 
     def validate_limit(self, value):
         # Capped as DRF's paginations cap a page, not refused: the cap is a setting the schema can't carry.
@@ -35,23 +37,21 @@ class PageQuery(serializers.Serializer):
 class DriversQuery(PageQuery):
     # track_id= (empty) is no track filter, as an absent parameter.
     track_id = serializers.SlugField(max_length=50, required=False, allow_blank=True)
-    race_num = serializers.IntegerField(min_value=1, max_value=2, required=False)
-    season = serializers.IntegerField(min_value=1950, max_value=2100, required=False)
+    race_num = QueryIntegerField(min_value=1, max_value=2, required=False)
+    season = QueryIntegerField(min_value=1950, max_value=2100, required=False)
 
 
 class LapsQuery(RaceQuery, PageQuery):
-    driver_number = serializers.IntegerField(
-        min_value=1, max_value=CAR_NUMBER_MAX, required=False, help_text="Car number"
-    )
+    driver_number = QueryIntegerField(min_value=1, max_value=CAR_NUMBER_MAX, required=False, help_text="Car number")
 
 
 class TraceQuery(RaceQuery):
     format = serializers.ChoiceField(choices=["json", "csv"], default="json", help_text="csv: the bins, streamed")
-    driver_number = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
-    lap = serializers.IntegerField(
+    driver_number = QueryIntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
+    lap = QueryIntegerField(
         min_value=0, max_value=LAP_MAX, required=False, help_text="Default: the car's fastest complete lap"
     )
-    points = serializers.IntegerField(
+    points = QueryIntegerField(
         min_value=1,
         max_value=TRACE_POINTS_MAX,
         default=TRACE_POINTS_DEFAULT,
@@ -60,21 +60,21 @@ class TraceQuery(RaceQuery):
 
 
 class CompareQuery(RaceQuery):
-    driver_1 = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
-    driver_2 = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
-    lap_1 = serializers.IntegerField(
+    driver_1 = QueryIntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
+    driver_2 = QueryIntegerField(min_value=1, max_value=CAR_NUMBER_MAX, help_text="Car number")
+    lap_1 = QueryIntegerField(
         min_value=0, max_value=LAP_MAX, required=False, help_text="Default: driver 1's fastest lap"
     )
-    lap_2 = serializers.IntegerField(
+    lap_2 = QueryIntegerField(
         min_value=0, max_value=LAP_MAX, required=False, help_text="Default: driver 2's fastest lap"
     )
-    points = serializers.IntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT)
+    points = QueryIntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT)
 
 
 class DetailedQuery(RaceQuery):
-    race_num = serializers.IntegerField(min_value=1, max_value=2)
-    driver_number = serializers.IntegerField(min_value=1, max_value=CAR_NUMBER_MAX)
-    lap_number = serializers.IntegerField(
+    race_num = QueryIntegerField(min_value=1, max_value=2)
+    driver_number = QueryIntegerField(min_value=1, max_value=CAR_NUMBER_MAX)
+    lap_number = QueryIntegerField(
         min_value=0, max_value=LAP_MAX, required=False, help_text="Default: each driver's fastest complete lap"
     )
     data_type = serializers.ChoiceField(
@@ -86,7 +86,7 @@ class DetailedQuery(RaceQuery):
             "invalid_choice": f"Unsupported data_type: {{input}}. Supported: {', '.join(SUPPORTED_DATA_TYPES)}"
         },
     )
-    points = serializers.IntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT)
+    points = QueryIntegerField(min_value=1, max_value=TRACE_POINTS_MAX, default=TRACE_POINTS_DEFAULT)
 
 
 # --- Answers (for the OpenAPI schema; views build plain dicts) ---

@@ -65,9 +65,19 @@ def test_an_invalid_filter_value_is_a_400_naming_it(client, season):
     assert set(response.json()["details"]) == {"season"}
 
 
-@pytest.mark.parametrize("name, value", [("season", "2025.5"), ("race_number", "x"), ("finish_position_min", "1.5")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("season", "2025.5"),
+        ("race_number", "x"),
+        ("finish_position_min", "1.5"),
+        ("season", "2025.0"),
+        ("race_number", " 1"),
+        ("finish_position_max", "1_0"),
+    ],
+)
 def test_a_whole_number_filter_refuses_fractions(client, season, name, value):
-    """The schema says integer: 2025.5 is none."""
+    """The schema says integer, written in digits: neither 2025.5 nor 2025.0 is one."""
     response = client.get(RESULTS, {name: value})
     assert response.status_code == 400 and set(response.json()["details"]) == {name}
 

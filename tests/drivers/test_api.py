@@ -69,6 +69,12 @@ def test_a_page_of_tracks(client, season):
         ("limit=0", "limit", "Ensure this value is greater than or equal to 1."),
         ("limit=101", "limit", "Ensure this value is less than or equal to 100."),
         ("limit=ten", "limit", "A valid integer is required."),
+        # What Python's int() reads but the schema's integer is not (DRF's IntegerField took them).
+        ("limit=5.0", "limit", "A valid integer is required."),
+        ("limit=1_0", "limit", "A valid integer is required."),
+        ("limit=%205", "limit", "A valid integer is required."),
+        ("limit=%D9%A3", "limit", "A valid integer is required."),  # ARABIC-INDIC DIGIT THREE
+        ("offset=+1", "offset", "A valid integer is required."),  # "+" in a query string: a space
         ("offset=-1", "offset", "Ensure this value is greater than or equal to 0."),
     ],
 )

@@ -40,8 +40,9 @@ def test_top_average_defaults_to_the_top_drivers_count(client, season, settings)
     assert body == {"factor": "racecraft", "top_average": round(fmean(_top(scores, 4)), 2), "count": 4}
 
 
-@pytest.mark.parametrize("limit", ["0", "x", "-1"])
-def test_top_average_rejects_a_limit_below_1(client, season, limit):
+# 2770621305796250.0: what schemathesis found answered 200 (docs/api.md).
+@pytest.mark.parametrize("limit", ["0", "x", "-1", "3.0", "2770621305796250.0"])
+def test_top_average_rejects_a_limit_that_is_no_whole_number_from_1(client, season, limit):
     response = client.get(f"/api/factors/speed/top-average?limit={limit}")
     assert response.status_code == 400
     assert set(response.json()["details"]) == {"limit"}

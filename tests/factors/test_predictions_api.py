@@ -118,6 +118,8 @@ def test_race_prediction_orders_the_field_with_chances(client, season):
         ({"driver_number": 0, "track_id": "alpha"}, {"driver_number"}),
         ({"driver_number": 2.5, "track_id": "alpha"}, {"driver_number"}),
         ({"driver_number": True, "track_id": "alpha"}, {"driver_number"}),
+        ({"driver_number": "4", "track_id": "alpha"}, {"driver_number"}),  # the schema's integer is no string
+        ({"driver_number": 4, "track_id": "alpha", "grid_position": "3"}, {"grid_position"}),
         ({"driver_number": 4, "track_id": ""}, {"track_id"}),
         ({"driver_number": 4, "track_id": "x" * 51}, {"track_id"}),
         ({"driver_number": 4, "track_id": "alpha", "skill_adjustments": {"speed": 51}}, {"skill_adjustments"}),
@@ -134,6 +136,16 @@ def test_predict_names_each_bad_field(client, season, payload, fields):
     response = client.post("/api/predict", payload, content_type="application/json")
     assert response.status_code == 400
     assert set(response.json()["details"]) == fields
+
+
+def test_predict_takes_a_json_integer_written_with_a_zero_fraction(client, season):
+    """JSON Schema counts 4.0 as an integer, as the schema's ``integer`` then does."""
+    answers = [
+        client.post("/api/predict", {"driver_number": number, "track_id": "alpha"}, content_type="application/json")
+        for number in (4, 4.0)
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[0].json() == answers[1].json()
 
 
 @pytest.mark.parametrize("body", ["{not json", "", "[1, 2]", "null"])

@@ -181,6 +181,11 @@ def test_trace_points_are_capped(client, warehouse_db):
     assert_400(get(client, "trace", track_id=TRACK, driver_number=7, points=0), "points")
 
 
+def test_whole_number_parameters_are_written_in_digits(client, warehouse_db):
+    assert_400(get(client, "trace", track_id=TRACK, driver_number="7.0", points="500.0"), "driver_number", "points")
+    assert_400(get(client, "laps", track_id=TRACK, race_num="1_0", offset=" 1"), "race_num", "offset")
+
+
 def test_unknown_parameters_and_bad_filters_are_400_naming_each(client, warehouse_db):
     body = assert_400(
         get(client, "laps", track_id=TRACK, colour="red", speed__near=3, lap__in="3,x"),
