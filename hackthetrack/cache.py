@@ -44,6 +44,7 @@ from hackthetrack.data_version import VERSION_SELECT, version_bump, version_read
 from hackthetrack.db import reconnecting_once
 from hackthetrack.exceptions import database_unavailable_response
 from hackthetrack.redis_cache import RedisCircuitOpen
+from hackthetrack.release import code_release
 from hackthetrack.throttling import (
     RateWindow,
     expired_counters_delete_sometimes,
@@ -123,13 +124,14 @@ class CachedResponse:
 
 
 def _response_key(request: HttpRequest, version: int) -> str:
-    # Accept is part of the key: the schema endpoint answers JSON or YAML by it. The version is too:
-    # an entry of another version, even one a restarted Redis kept, is never found. The host is not:
-    # no cached answer depends on it (/api/, whose links do, is never cached), so the answers the
-    # refresh warms serve every host.
+    # Accept is part of the key: the schema endpoint answers JSON or YAML by it. So are the data
+    # version (an entry of another version, even one a restarted Redis kept, is never found) and the
+    # code's release (an answer another release cached, or an entry of another shape, is not this
+    # release's). The host is not: no cached answer depends on it (/api/, whose links do, is never
+    # cached), so the answers the refresh warms serve every host.
     variant = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
-    # "v3": entries of the shape above (a deployment must not read an older release's entries).
-    return f"hackthetrack:api:response:v3:{version}:{hashlib.sha256(variant.encode()).hexdigest()}"
+    digest = hashlib.sha256(variant.encode()).hexdigest()
+    return f"hackthetrack:api:response:{code_release()}:{version}:{digest}"
 
 
 def _is_api_request(request: HttpRequest) -> bool:

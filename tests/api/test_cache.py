@@ -4,10 +4,13 @@ import base64
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date, parse_http_date
 
 from drivers.models import Track
 from hackthetrack.cache import data_version, invalidate_api_cache, last_modified
+from hackthetrack.release import code_release
 
 from .subprocess_django import run_python
 
@@ -71,6 +74,30 @@ def test_repeated_get_is_served_from_the_cache_with_one_query_the_data_version(
     assert second.status_code == 200
     assert second.content == first.content
     assert second["ETag"] == first["ETag"]
+
+
+@pytest.fixture
+def another_release(settings, tmp_path):
+    """This process runs other code from now on: a checkout whose source differs."""
+    (tmp_path / "factors").mkdir()
+    (tmp_path / "factors" / "race_model.py").write_text("# a fix\n")
+    settings.BASE_DIR = tmp_path
+    code_release.cache_clear()
+    yield
+    code_release.cache_clear()
+
+
+def test_an_answer_another_release_cached_is_computed_again(client, barber, django_assert_num_queries, request):
+    first = client.get(TRACKS)
+    request.getfixturevalue("another_release")
+
+    with CaptureQueriesContext(connection) as computed:
+        again = client.get(TRACKS)
+    with django_assert_num_queries(1):  # then cached by this release
+        client.get(TRACKS)
+
+    assert len(computed) > 1  # the view's query beside the data version's
+    assert again.content == first.content
 
 
 def test_a_cached_answer_carries_the_headers_of_the_computed_one(client, barber, settings):
