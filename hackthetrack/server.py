@@ -20,6 +20,7 @@ Django reads it (the sync worker gave Django none of it).
 """
 
 import asyncio
+import contextvars
 import io
 import sys
 from urllib.parse import unquote_to_bytes
@@ -28,15 +29,20 @@ from django.conf import settings
 from uvicorn_worker import UvicornWorker
 
 
-def _outside_the_loop(function, *args):
+def _outside_the_loop(context: contextvars.Context, function, *args):
     """``function(*args)`` as in a thread without an event loop, which it is for all it can do: it runs
     to its end before the loop goes on. Django and asgiref then keep their connections and locals per
     thread, as under the sync worker, instead of per asyncio task (a new database connection object
-    for every request), and Django's guard against database work in async code stays quiet."""
+    for every request), and Django's guard against database work in async code stays quiet.
+
+    It runs in ``context``, the one every request of the worker runs in, as every request of a sync
+    worker runs in its thread's: uvicorn starts each request in an asyncio task of its own, whose
+    context variables start afresh, and asgiref's context-local values (Django's cache backends among
+    them) were built again for every request."""
     loop = asyncio.get_running_loop()
     asyncio._set_running_loop(None)
     try:
-        return function(*args)
+        return context.run(function, *args)
     finally:
         asyncio._set_running_loop(loop)
 
@@ -105,6 +111,7 @@ class InlineWSGI:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.lock = asyncio.Lock()
+        self.context = contextvars.copy_context()  # entered by one request at a time (the lock)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -124,12 +131,12 @@ class InlineWSGI:
                 raise exc_info[1].with_traceback(exc_info[2])
             response["status"], response["headers"] = status, headers
 
-        chunks = _outside_the_loop(self.app, environ, start_response)
+        chunks = _outside_the_loop(self.context, self.app, environ, start_response)
         try:
-            iterator = _outside_the_loop(iter, chunks)
+            iterator = _outside_the_loop(self.context, iter, chunks)
             # start_response has been called once the first chunk is out (PEP 3333).
-            chunk = _outside_the_loop(next, iterator, None)
-            following = _outside_the_loop(next, iterator, None) if chunk is not None else None
+            chunk = _outside_the_loop(self.context, next, iterator, None)
+            following = _outside_the_loop(self.context, next, iterator, None) if chunk is not None else None
             headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response["headers"]]
             status = int(response["status"][:3])
             has_length = any(name.lower() == b"content-length" for name, _ in headers)
@@ -141,11 +148,11 @@ class InlineWSGI:
             while following is not None:  # a stream: each chunk as it comes
                 if chunk:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                chunk, following = following, _outside_the_loop(next, iterator, None)
+                chunk, following = following, _outside_the_loop(self.context, next, iterator, None)
             await send({"type": "http.response.body", "body": chunk or b""})
         finally:
             if hasattr(chunks, "close"):
-                _outside_the_loop(chunks.close)
+                _outside_the_loop(self.context, chunks.close)
 
     @staticmethod
     async def _lifespan(receive, send) -> None:

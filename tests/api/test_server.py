@@ -2,10 +2,12 @@
 clients what gunicorn's sync worker gave them, and the application what the sync worker gave it."""
 
 import asyncio
+import contextvars
 import http.client
 import json
 
 import pytest
+from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection, connections
 
@@ -199,3 +201,21 @@ def test_the_application_runs_as_in_a_thread_of_its_own_with_its_connection_kept
     asgi_get(inline)
     asgi_get(inline)
     assert seen[0] is seen[1] is connections["default"]
+
+
+def test_every_request_runs_in_one_context_as_in_a_sync_workers_thread():
+    """Each request arrives in an asyncio task of its own; the application's context-local values
+    (Django's cache backend) are kept from one request to the next all the same."""
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(caches["default"])
+        start_response("200 OK", [])
+        return [b""]
+
+    # As in a new worker: no context variable set before the first request (this test process has
+    # set asgiref's already, and context copies share what it holds).
+    inline = contextvars.Context().run(InlineWSGI, app)
+    contextvars.Context().run(asgi_get, inline)
+    contextvars.Context().run(asgi_get, inline)
+    assert seen[0] is seen[1]
