@@ -16,6 +16,7 @@ podium chances come from a seeded simulation, so the same field always gets the 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Mapping, Sequence
@@ -210,6 +211,10 @@ class FieldLessOne:
     # it. Joining moves its mid-rank up by a half for being above the car, and again for not being
     # below it.
     joined_scores: tuple[tuple[float, float, float], ...]
+    # Expected finishes by the car's place among them (see finish_among), as they are asked for.
+    expected_at: dict[tuple[int, int, float], float] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, strengths: Sequence[float]) -> FieldLessOne:
@@ -224,14 +229,17 @@ def finish_among(field: FieldLessOne, *, strength: float, noise: float) -> tuple
     """The predicted position and expected finish, before qualifying, of a car of ``strength`` in
     ``field``: exactly what ``normal_scores`` and ``expected_finish`` over the whole field give (the
     same arithmetic, in the same order), without ranking the field again."""
-    count = len(field.strengths) + 1
     below, not_above = bisect_left(field.ordered, strength), bisect_right(field.ordered, strength)
-    mine = _normal_score((below + 1 + not_above + 1) / 2, count)
-    pair_spread = noise * sqrt(2)
-    expected = 1 + sum(
-        0.5 * (1.0 + erf((joined[(strength < v) + (strength <= v)] - mine) / pair_spread / SQRT2))
-        for v, joined in zip(field.strengths, field.joined_scores, strict=True)
-    )
+    # Every term of the sum depends on the car's strength only through where it falls among the
+    # others (below, level with or above each), so cars that fall in one place share the sum: kept.
+    place = (below, not_above, noise)
+    if (expected := field.expected_at.get(place)) is None:
+        mine = _normal_score((below + 1 + not_above + 1) / 2, len(field.strengths) + 1)
+        pair_spread = noise * sqrt(2)
+        expected = field.expected_at[place] = 1 + sum(
+            0.5 * (1.0 + erf((joined[(strength < v) + (strength <= v)] - mine) / pair_spread / SQRT2))
+            for v, joined in zip(field.strengths, field.joined_scores, strict=True)
+        )
     return 1 + len(field.ordered) - not_above, expected
 
 

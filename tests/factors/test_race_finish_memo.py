@@ -94,3 +94,14 @@ def test_a_derived_value_is_computed_once_per_population(population):
     assert computed == [1]
     another_version = SkillPopulation(model=MODEL, drivers=population.drivers)
     assert another_version.derived(("probe", CIRCUIT.key), compute) is not first
+
+
+def test_cars_that_fall_in_one_place_among_the_field_get_what_each_gets_alone():
+    strengths = [0.5, -1.0, 0.5, 2.0, -0.3, 1.1, 0.0, -2.2]  # two level at 0.5
+    kept = race_model.FieldLessOne.of(strengths)
+    # Two between 0.0 and 0.5, two level with the pair at 0.5, two below them all, one above.
+    cars = [0.2, 0.3, 0.5, 0.5, -9.0, -8.0, 9.0]
+    for strength in cars:
+        alone = race_model.finish_among(race_model.FieldLessOne.of(strengths), strength=strength, noise=1.2)
+        assert race_model.finish_among(kept, strength=strength, noise=1.2) == alone
+    assert len(kept.expected_at) == 4  # each place's sum computed once
