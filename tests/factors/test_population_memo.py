@@ -5,7 +5,7 @@ import dataclasses
 from django.db import transaction
 
 from factors import selectors
-from factors.models import DriverFactorScore
+from factors.models import DriverFactorScore, ModelCoefficient, ModelVersion
 from hackthetrack.cache import invalidate_api_cache
 from tests.factors.test_predictions_api import race_place
 
@@ -71,3 +71,19 @@ def test_without_redis_the_field_is_read_for_every_request(client, season, unrea
     response = client.post("/api/drivers/3/improve/predict", ADJUST, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["current_skills"]["speed"] == season.ranked[3]["speed"]
+
+
+def test_a_version_over_other_factors_reads_those_scores(season):
+    selectors.skill_population()  # the field's query compiled for the four factors
+    two = ModelVersion.objects.create(name="two-factor", finish_intercept=13.0)
+    for factor_id, weight in (("speed", 0.6), ("racecraft", 0.4)):
+        ModelCoefficient.objects.create(model_version=two, factor_id=factor_id, weight=weight, finish_coefficient=-2)
+    ModelVersion.objects.update(is_active=False)
+    ModelVersion.objects.filter(pk=two.pk).update(is_active=True)
+
+    population = selectors.skill_population()
+
+    assert population.model.factors == ["speed", "racecraft"]
+    assert {d.number: d.scores for d in population.drivers} == {
+        number: {"speed": scores["speed"], "racecraft": scores["racecraft"]} for number, scores in season.ranked.items()
+    }
