@@ -1,6 +1,10 @@
 """The code's release (hackthetrack/release.py): what a deployment changes, and only that, moves it."""
 
-from hackthetrack.release import source_digest
+from pathlib import Path
+
+from django.apps import apps
+
+from hackthetrack.release import SOURCE_PACKAGES, source_digest
 
 
 def checkout(root, **files: str):
@@ -34,3 +38,9 @@ def test_tests_benchmarks_and_docs_are_not_the_release(tmp_path):
 def test_a_file_moved_is_another_release(tmp_path):
     moved = checkout(tmp_path / "b", **{"factors/race_model.py": "", "factors/models.py": "x = 1\n"})
     assert source_digest(moved) != source_digest(checkout(tmp_path / "a"))
+
+
+def test_every_app_of_the_project_is_part_of_the_release(settings):
+    """A new app of the project's own (a package beside manage.py) must be named in SOURCE_PACKAGES."""
+    project_apps = {Path(app.path).name for app in apps.get_app_configs() if Path(app.path).parent == settings.BASE_DIR}
+    assert project_apps == set(SOURCE_PACKAGES)
