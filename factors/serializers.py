@@ -12,7 +12,7 @@ from rest_framework import serializers
 from drivers.models import Track
 from factors.predictions import AFTER_QUALIFYING, BEFORE_QUALIFYING
 from factors.selectors import SkillPopulation
-from hackthetrack.fields import JsonIntegerField, QueryIntegerField
+from hackthetrack.fields import JsonIntegerField, QueryIntegerField, is_json_number
 from hackthetrack.openapi import ErrorEnvelopeSerializer
 from hackthetrack.pagination import BIGINT_MAX
 
@@ -51,7 +51,7 @@ class StrictFloatField(FiniteFloatField):
     """A JSON number: true/false and numeric strings are not silently turned into one."""
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | float):
+        if not is_json_number(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 

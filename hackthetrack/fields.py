@@ -30,12 +30,17 @@ class QueryIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+def is_json_number(value) -> bool:
+    """Whether a parsed JSON value is a number: true and false are not (Python counts them as ints)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 class JsonIntegerField(serializers.IntegerField):
     """An integer in a JSON body: a JSON number without a fraction (5.0 is one, as JSON Schema says),
     never a string or a boolean."""
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | float):
+        if not is_json_number(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -29,24 +29,6 @@ from django.conf import settings
 from uvicorn_worker import UvicornWorker
 
 
-def _outside_the_loop(context: contextvars.Context, function, *args):
-    """``function(*args)`` as in a thread without an event loop, which it is for all it can do: it runs
-    to its end before the loop goes on. Django and asgiref then keep their connections and locals per
-    thread, as under the sync worker, instead of per asyncio task (a new database connection object
-    for every request), and Django's guard against database work in async code stays quiet.
-
-    It runs in ``context``, the one every request of the worker runs in, as every request of a sync
-    worker runs in its thread's: uvicorn starts each request in an asyncio task of its own, whose
-    context variables start afresh, and asgiref's context-local values (Django's cache backends among
-    them) were built again for every request."""
-    loop = asyncio.get_running_loop()
-    asyncio._set_running_loop(None)
-    try:
-        return context.run(function, *args)
-    finally:
-        asyncio._set_running_loop(loop)
-
-
 def _environ(scope: dict, body: bytes, received: int) -> dict:
     server_name, server_port = scope.get("server") or ("localhost", 80)
     environ = {
@@ -131,12 +113,12 @@ class InlineWSGI:
                 raise exc_info[1].with_traceback(exc_info[2])
             response["status"], response["headers"] = status, headers
 
-        chunks = _outside_the_loop(self.context, self.app, environ, start_response)
+        chunks = self._outside_the_loop(self.app, environ, start_response)
         try:
-            iterator = _outside_the_loop(self.context, iter, chunks)
+            iterator = self._outside_the_loop(iter, chunks)
             # start_response has been called once the first chunk is out (PEP 3333).
-            chunk = _outside_the_loop(self.context, next, iterator, None)
-            following = _outside_the_loop(self.context, next, iterator, None) if chunk is not None else None
+            chunk = self._outside_the_loop(next, iterator, None)
+            following = self._outside_the_loop(next, iterator, None) if chunk is not None else None
             headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response["headers"]]
             status = int(response["status"][:3])
             has_length = any(name.lower() == b"content-length" for name, _ in headers)
@@ -148,11 +130,29 @@ class InlineWSGI:
             while following is not None:  # a stream: each chunk as it comes
                 if chunk:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                chunk, following = following, _outside_the_loop(self.context, next, iterator, None)
+                chunk, following = following, self._outside_the_loop(next, iterator, None)
             await send({"type": "http.response.body", "body": chunk or b""})
         finally:
             if hasattr(chunks, "close"):
-                _outside_the_loop(self.context, chunks.close)
+                self._outside_the_loop(chunks.close)
+
+    def _outside_the_loop(self, function, *args):
+        """``function(*args)`` as in a thread without an event loop, which it is for all it can do: it
+        runs to its end before the loop goes on. Django and asgiref then keep their connections and
+        locals per thread, as under the sync worker, instead of per asyncio task (a new database
+        connection object for every request), and Django's guard against database work in async code
+        stays quiet.
+
+        It runs in ``self.context``, the one every request of the worker runs in, as every request of
+        a sync worker runs in its thread's: uvicorn starts each request in an asyncio task of its own,
+        whose context variables start afresh, and asgiref's context-local values (Django's cache
+        backends among them) were built again for every request."""
+        loop = asyncio.get_running_loop()
+        asyncio._set_running_loop(None)
+        try:
+            return self.context.run(function, *args)
+        finally:
+            asyncio._set_running_loop(loop)
 
     @staticmethod
     async def _lifespan(receive, send) -> None:
