@@ -473,10 +473,9 @@ class ImprovementSerializer(serializers.Serializer):
 STAGES = [BEFORE_QUALIFYING, AFTER_QUALIFYING]
 
 
-class PlainPredictionSerializer(serializers.Serializer):
-    """A prediction asked without skill_adjustments. Its own class, not PredictionSerializer with
-    the last three fields skipped: DRF skips a missing field by raising an exception, and this
-    answer is computed on every request (about 10 µs of one, docs/benchmarks.md)."""
+# POST /api/predict's answer as factors.predictions.predict builds it: the view returns it unchanged.
+class PredictionSerializer(serializers.Serializer):
+    """The last three fields come only with skill_adjustments."""
 
     driver_number = serializers.IntegerField()
     track_id = serializers.CharField()
@@ -488,11 +487,6 @@ class PlainPredictionSerializer(serializers.Serializer):
     field_size = serializers.IntegerField()
     model_version = serializers.CharField()
     explanation = serializers.CharField()
-
-
-class PredictionSerializer(PlainPredictionSerializer):
-    """The last three fields come only with skill_adjustments."""
-
     adjusted_scores = FactorMapField(required=False)
     current_circuit_fit_score = serializers.FloatField(required=False)
     current_predicted_finish = serializers.IntegerField(required=False)

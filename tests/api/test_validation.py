@@ -8,7 +8,6 @@ import pytest
 from rest_framework.exceptions import ValidationError
 
 from factors.serializers import (
-    PlainPredictionSerializer,
     PredictionSerializer,
     PredictRequestSerializer,
     SkillScoresSerializer,
@@ -84,8 +83,6 @@ def test_representation_is_drf_s_own():
             represented(PredictionSerializer, instance, {"factors": FOUR})
             == PredictionSerializer(instance, context={"factors": FOUR}).data
         )
-    # Without adjustments the predict view represents the answer with the class that lacks their fields.
-    assert represented(PlainPredictionSerializer, prediction) == represented(PredictionSerializer, prediction)
     assert represented_many(PredictionSerializer, [prediction, with_adjustments], {"factors": FOUR}) == (
         PredictionSerializer([prediction, with_adjustments], many=True, context={"factors": FOUR}).data
     )
