@@ -18,8 +18,7 @@ def _explanation(
     names = population.model.display_names
     strongest = max(scores, key=scores.get)
     weakest = min(scores, key=scores.get)
-    most = max(circuit.demands, key=circuit.demands.get)
-    share = 100 * circuit.demands[most] / sum(max(d, 0.0) for d in circuit.demands.values())
+    most, share = circuit.most_demanded
     text = (
         f"Circuit fit: {fit:.0f}/100. Your strongest skill is {names[strongest]} ({scores[strongest]:.0f}/100), "
         f"while {circuit.name} demands {names[most]} most ({share:.0f}% of its demand profile). "

@@ -57,6 +57,13 @@ class CircuitDemand:
         the demands are complete when the circuit is built)."""
         return (self.track_id, tuple(sorted(self.demands.items())))
 
+    @cached_property
+    def most_demanded(self) -> tuple[str, float]:
+        """The factor the circuit demands most and its share, in percent, of the positive demands
+        (a prediction's explanation names both)."""
+        most = max(self.demands, key=self.demands.get)
+        return most, 100 * self.demands[most] / sum(max(d, 0.0) for d in self.demands.values())
+
 
 @dataclass
 class SkillPopulation:
