@@ -276,8 +276,11 @@ class ApiResponseCacheMiddleware:
         try:
             with transaction.atomic():
                 with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                version = version_read()
+                    # Both in one round trip (about 75 µs of CPU less per computed answer): the
+                    # snapshot is taken by the SELECT, after the isolation level is set.
+                    cursor.execute(f"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; {VERSION_SELECT}")
+                    cursor.nextset()  # past SET TRANSACTION's result, which has no rows
+                    version = cursor.fetchone()[0]
                 _request_data_version.set(version)
                 response = self.get_response(request)
         except OperationalError:  # PostgreSQL went away during the request (the commit failed)

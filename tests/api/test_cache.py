@@ -10,6 +10,7 @@ from django.utils.http import http_date, parse_http_date
 
 from drivers.models import Track
 from hackthetrack.cache import data_version, invalidate_api_cache, last_modified
+from hackthetrack.data_version import version_bump
 from hackthetrack.release import code_release
 
 from .subprocess_django import run_python
@@ -223,6 +224,19 @@ def test_without_redis_the_api_answers_uncached_and_the_rate_holds(
     assert [r.status_code for r in responses] == [200, 200, 429]
     assert responses[0].json() == [{"id": "barber", "name": "Barber Motorsports Park"}]
     assert responses[0].content == responses[1].content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_computed_answer_is_read_in_one_read_only_snapshot_and_keyed_by_its_version(client):
+    version_bump()  # as a write would: the version the snapshot sees is this one
+
+    response = client.get("/api/probe/snapshot")
+
+    assert response.json() == {"isolation": "repeatable read", "read_only": "on", "version": data_version()}
+    assert response["Last-Modified"] == http_date(last_modified(data_version()))
+    with connection.cursor() as cursor:  # the request's transaction is over
+        cursor.execute("SELECT current_setting('transaction_isolation')")
+        assert cursor.fetchone() == ("read committed",)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -79,8 +79,22 @@ class DataVersionProbe(APIView):
         return {"started": started, "meanwhile": meanwhile, "own": own, "after_own": data_version()}
 
 
+class SnapshotProbe(APIView):
+    """What a computed GET's queries run in: their transaction's isolation and access mode, and the
+    data version the request reads."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only')")
+            isolation, read_only = cursor.fetchone()
+        return Response({"isolation": isolation, "read_only": read_only, "version": data_version()})
+
+
 urlpatterns = [
     path("api/probe/tracks", TracksProbe.as_view()),
+    path("api/probe/snapshot", SnapshotProbe.as_view()),
     path("api/probe/data-version", DataVersionProbe.as_view()),
     path("api/probe/missing", MissingProbe.as_view()),
     path("api/probe/crash", CrashProbe.as_view()),
