@@ -96,7 +96,8 @@ def predict(
 ) -> dict:
     """The driver's circuit fit and finish in a race of the ranked field at the circuit (before
     qualifying, or after it from ``grid_position``); with ``adjustments``, those of the adjusted
-    skills beside the driver's own. Callers must not change the answer (it may be kept, below)."""
+    skills beside the driver's own: in the shape PredictionSerializer publishes, which
+    POST /api/predict answers as is. Callers must not change the answer (it may be kept, below)."""
     if grid_position is not None:
         grid_position = min(grid_position, population.field_size)  # a position behind the field starts last
     current = _driver_prediction(population, driver, circuit, grid_position)
