@@ -3,8 +3,8 @@ context: data validated by a serializer (else a 400 whose details name each bad 
 that must be an object, and an answer represented by a serializer.
 
 DRF builds every field of a serializer instance anew (a deep copy of the declared fields, about
-12 µs a field with its validators): on ``POST /api/predict`` the request's and the answer's
-serializers cost more than the skill model (bench/profile_predict.py). Validating
+12 µs a field with its validators): on ``POST /api/predict`` the request's serializer alone would
+cost more than the skill model (bench/profile_predict.py). Validating
 (``run_validation``) and representing (``to_representation``) keep no state on the serializer, so
 one instance per class and context serves every request, in any thread: its fields are built
 before it is shared, and only read afterwards. The errors and the answers are those of
