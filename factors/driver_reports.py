@@ -182,8 +182,7 @@ def coach_recommendations(*, population: SkillPopulation, driver_number: int) ->
     fits = circuit_fits(population=population, circuits=circuits, drivers=[driver])[driver.number]
     insights = {}
     for circuit in circuits:
-        most = max(circuit.demands, key=circuit.demands.get)
-        share = 100 * circuit.demands[most] / sum(max(d, 0.0) for d in circuit.demands.values())
+        most, share = circuit.most_demanded
         insights[circuit.track_id] = [
             f"Circuit fit {fits[circuit.track_id]:.0f}/100 at {circuit.name}.",
             f"It demands {population.model.display_names[most]} most ({share:.0f}% of its demand profile); "

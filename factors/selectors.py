@@ -60,7 +60,7 @@ class CircuitDemand:
     @cached_property
     def most_demanded(self) -> tuple[str, float]:
         """The factor the circuit demands most and its share, in percent, of the positive demands
-        (a prediction's explanation names both)."""
+        (a prediction's explanation and a driver's coaching insights name both)."""
         most = max(self.demands, key=self.demands.get)
         return most, 100 * self.demands[most] / sum(max(d, 0.0) for d in self.demands.values())
 
