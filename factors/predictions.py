@@ -32,11 +32,6 @@ def _explanation(
     return text + f" Predicted finish: P{finish:.0f} of {population.field_size}."
 
 
-def _strength(population: SkillPopulation, scores: Mapping[str, float], circuit: CircuitDemand) -> float:
-    z = skill_model.z_scores(scores=scores, spreads=population.spreads)
-    return race_model.strength(z=z, demands=circuit.demands)
-
-
 def _field_less(population: SkillPopulation, number: int, circuit: CircuitDemand) -> race_model.FieldLessOne:
     """The other ranked drivers' strengths at the circuit, ranked: kept with the population, so a
     prediction before qualifying places one driver among them rather than ranking the whole field."""
@@ -63,19 +58,18 @@ def race_finish(
     *,
     population: SkillPopulation,
     number: int,
-    scores: Mapping[str, float],
+    strength: float,
     circuit: CircuitDemand,
     grid_position: int | None,
 ) -> tuple[int, float]:
-    """A driver's predicted position and expected finish in a race of the ranked field at the
-    circuit, before qualifying or, with ``grid_position``, after it (a position behind the field
-    starts last)."""
+    """The predicted position and expected finish of driver ``number``, of ``strength`` at the
+    circuit (race_model.strength), in a race of the ranked field there, before qualifying or, with
+    ``grid_position``, after it (a position behind the field starts last)."""
     model = population.model
-    strength = _strength(population, scores, circuit)
     if grid_position is None:
         field = _field_less(population, number, circuit)
         return race_model.finish_among(field, strength=strength, noise=model.noise_before)
-    # The field's strengths (kept with the population) in the field's order, the driver's own from ``scores``.
+    # The field's strengths (kept with the population) in the field's order, the driver's own given.
     strengths = {**population.circuit_strengths(circuit), number: strength}
     grid_position = min(grid_position, len(strengths))
     race_scores = race_model.scores_from_strengths(
@@ -133,9 +127,11 @@ def _prediction(
     circuit: CircuitDemand,
     grid_position: int | None,
 ) -> dict:
-    fit = population.circuit_fit(scores, circuit, population.fit_spread(circuit))
+    z = skill_model.z_scores(scores=scores, spreads=population.spreads)  # the fit's and the strength's
+    fit = skill_model.circuit_fit(z=z, demands=circuit.demands, spread=population.fit_spread(circuit))
+    strength = race_model.strength(z=z, demands=circuit.demands)
     position, expected = race_finish(
-        population=population, number=number, scores=scores, circuit=circuit, grid_position=grid_position
+        population=population, number=number, strength=strength, circuit=circuit, grid_position=grid_position
     )
     return {
         "driver_number": number,

@@ -67,8 +67,10 @@ def race_finish_over_the_field(population, number, scores, grid_position):
 def test_every_driver_gets_exactly_the_whole_field_computation(population, grid_position, adjust):
     for driver in population.drivers:
         scores = skill_model.adjusted_scores(scores=driver.scores, adjustments={"speed": adjust})
+        z = skill_model.z_scores(scores=scores, spreads=population.spreads)
+        strength = race_model.strength(z=z, demands=CIRCUIT.demands)
         assert predictions.race_finish(
-            population=population, number=driver.number, scores=scores, circuit=CIRCUIT, grid_position=grid_position
+            population=population, number=driver.number, strength=strength, circuit=CIRCUIT, grid_position=grid_position
         ) == race_finish_over_the_field(population, driver.number, scores, grid_position)
 
 
