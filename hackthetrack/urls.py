@@ -4,12 +4,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from factors.urls import predict_urlpatterns
 from hackthetrack.api_root import ApiRootView
 from hackthetrack.health import HealthView
 
 # Django tries the patterns in order on every request it resolves, so the API's come first, and
-# factors' (POST /api/predict, never cached) first of those; none of them overlap.
+# POST /api/predict (never cached) first of all, not nested in an include; none of them overlap.
 urlpatterns = [
+    *predict_urlpatterns,
     path("", RedirectView.as_view(pattern_name="api-root"), name="root"),
     path("api/", ApiRootView.as_view(), name="api-root"),
     path("api/", include("factors.urls")),
