@@ -146,7 +146,7 @@ def _normal_score(rank: float, count: int) -> float:
 def strength(*, z: Mapping[str, float] | None, demands: Mapping[str, float]) -> float:
     """Demand-weighted z-scores; a factor the driver has no score in counts as a newcomer's."""
     known = z or {}
-    return skill_model.raw_fit(z={f: known.get(f, NEWCOMER_Z) for f in demands}, demands=demands)
+    return sum(demand * known.get(factor, NEWCOMER_Z) for factor, demand in demands.items())
 
 
 def _qualifying_scores(entrants: Sequence[Entrant]) -> dict[Hashable, float] | None:
