@@ -40,6 +40,8 @@ class JsonIntegerField(serializers.IntegerField):
     never a string or a boolean."""
 
     def to_internal_value(self, data):
+        if type(data) is int:  # as IntegerField reads it, without its text round trip
+            return data
         if not is_json_number(data):
             self.fail("invalid")
         return super().to_internal_value(data)
