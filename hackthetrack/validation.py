@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
-from rest_framework.fields import Field, SkipField
+from rest_framework.fields import Field, SkipField, empty
 from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer, Serializer
 
@@ -72,9 +72,12 @@ def validated(serializer_class: type[BaseSerializer], data, **context) -> dict:
         values = {}
         try:
             for field in fields:
+                value = field.get_value(data)
+                if value is empty and field.default is empty and not field.required:
+                    continue  # absent and optional: DRF's fields say so by raising SkipField
                 try:
-                    values[field.field_name] = field.run_validation(field.get_value(data))
-                except SkipField:  # absent and optional
+                    values[field.field_name] = field.run_validation(value)
+                except SkipField:  # a default may still skip its field, as DRF's CreateOnlyDefault does
                     pass
             return values
         except (ValidationError, DjangoValidationError):

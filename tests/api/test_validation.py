@@ -147,6 +147,11 @@ class Ordered(serializers.Serializer):
         validators = [different]
 
 
+class WithDefault(serializers.Serializer):
+    size = serializers.IntegerField(default=20, min_value=1)
+    note = serializers.CharField(required=False)
+
+
 class WithReadOnly(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     label = serializers.CharField(max_length=3)
@@ -161,6 +166,9 @@ class WithReadOnly(serializers.Serializer):
         (Renamed, {"given_name": "Ann", "checked": 13}),
         (Ordered, {"low": 2, "high": 1}),
         (Ordered, {"low": 1, "high": 2}),
+        (WithDefault, {}),
+        (WithDefault, {"size": 0}),
+        (WithDefault, {"note": "n"}),
         (WithReadOnly, {"id": 7, "label": "abc"}),
         (WithReadOnly, {"label": "abcd"}),
         (RacePredictionQuerySerializer, {"grid": "4,7,4"}),
