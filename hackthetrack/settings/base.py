@@ -142,6 +142,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["hackthetrack.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "hackthetrack.negotiation.ContentNegotiation",
     "EXCEPTION_HANDLER": "hackthetrack.exceptions.envelope_exception_handler",
     # Plain JSON arrays; ?limit=/?offset= paginate on request (hackthetrack/pagination.py).
     "DEFAULT_PAGINATION_CLASS": "hackthetrack.pagination.PlainListPagination",

@@ -85,6 +85,15 @@ def test_a_body_naming_a_charset_python_does_not_know_is_read_as_utf_8(client, s
     assert assert_envelope(response, 404)["error"] == "Track barber\u00e9 not found"
 
 
+@pytest.mark.parametrize("content_type", ["application/jsonx", "text/json", "application/x-www-form-urlencoded"])
+def test_a_body_of_a_type_that_is_not_json_is_refused(client, season, content_type):
+    body = '{"driver_number": 3, "track_id": "barber"}'
+
+    response = client.generic("POST", "/api/predict", body, content_type=content_type)
+
+    assert_envelope(response, 415)
+
+
 def test_a_body_over_the_limit_is_a_413_before_it_is_read(client, settings, season):
     settings.REQUEST_MAX_BODY_BYTES = 1000
     payload = '{"driver_number": 3, "pad": "' + "x" * 1000 + '"}'
