@@ -69,20 +69,25 @@ def validated(serializer_class: type[BaseSerializer], data, **context) -> dict:
     """``data`` validated by ``serializer_class``, with ``context`` as its serializer context."""
     serializer, fields = _shared(serializer_class, context)
     if fields is not None and type(data) is dict:  # a JSON object (query parameters are a QueryDict)
-        values = {}
         try:
-            for field in fields:
-                value = field.get_value(data)
-                if value is empty and field.default is empty and not field.required:
-                    continue  # absent and optional: DRF's fields say so by raising SkipField
-                try:
-                    values[field.field_name] = field.run_validation(value)
-                except SkipField:  # a default may still skip its field, as DRF's CreateOnlyDefault does
-                    pass
-            return values
+            return _by_fields(fields, data)
         except (ValidationError, DjangoValidationError):
             pass  # the errors of every field, as DRF names them: its full run below
     return serializer.run_validation(data)
+
+
+def _by_fields(fields: tuple[Field, ...], data: dict) -> dict:
+    """``data`` validated by each of ``fields``; the first field's error raised as it comes."""
+    values = {}
+    for field in fields:
+        value = field.get_value(data)
+        if value is empty and field.default is empty and not field.required:
+            continue  # absent and optional: DRF's fields say so by raising SkipField
+        try:
+            values[field.field_name] = field.run_validation(value)
+        except SkipField:  # a default may still skip its field, as DRF's CreateOnlyDefault does
+            pass
+    return values
 
 
 def represented(serializer_class: type[BaseSerializer], instance, context: Mapping | None = None) -> dict:
