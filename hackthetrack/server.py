@@ -22,10 +22,12 @@ Django reads it (the sync worker gave Django none of it).
 import asyncio
 import contextvars
 import io
+import os
 import sys
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
 
 
@@ -165,11 +167,42 @@ class InlineWSGI:
                 return
 
 
+class RequestCappedProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 (httptools) closing a connection after its ``max_requests``-th answer (0: never),
+    as Apache's MaxKeepAliveRequests and nginx's keepalive_requests do.
+
+    The worker first to wake takes every connection waiting (libuv accepts until none is left), so a
+    client that opens its connections at once (a proxy's pool, a load generator) can leave one worker
+    with all of them and the others idle: half the throughput of two cores, in about one wrk run in
+    six (docs/benchmarks.md). A closed connection is opened again by its client, and a worker busy in
+    a request cannot accept it: the connections spread over the idle workers within that many answers.
+    """
+
+    max_requests = int(os.environ.get("GUNICORN_KEEPALIVE_REQUESTS", "100"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requests = 0
+
+    def on_headers_complete(self) -> None:
+        previous = self.cycle
+        super().on_headers_complete()
+        if self.cycle is not previous:  # a request begun (not an upgrade)
+            self.requests += 1
+            if self.max_requests and self.requests >= self.max_requests:
+                self.cycle.keep_alive = False  # "Connection: close" on its answer, then closed
+
+
 class KeepAliveWorker(UvicornWorker):
     """uvicorn's gunicorn worker serving the WSGI application with ``InlineWSGI``; proxy headers are
     Django's to read (SECURE_PROXY_SSL_HEADER, NUM_PROXIES), as under the sync worker."""
 
-    CONFIG_KWARGS = {"loop": "uvloop", "http": "httptools", "proxy_headers": False, "server_header": False}
+    CONFIG_KWARGS = {
+        "loop": "uvloop",
+        "http": RequestCappedProtocol,
+        "proxy_headers": False,
+        "server_header": False,
+    }
 
     def load_wsgi(self):
         super().load_wsgi()

@@ -5,6 +5,7 @@ import asyncio
 import contextvars
 import http.client
 import json
+import socket
 
 import pytest
 from django.core.cache import caches
@@ -90,6 +91,24 @@ def test_a_connection_is_kept_for_the_next_request(both_workers):
             assert response.getheader("Connection") != "close"
     finally:
         client.close()
+
+
+def test_a_connection_is_closed_after_its_capped_number_of_answers(transactional_db):
+    server = AppServer(DATABASE_URL=database_url(connection.settings_dict), GUNICORN_KEEPALIVE_REQUESTS="3").start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+            closing = []
+            for _ in range(3):
+                sock.sendall(b"GET /api/tracks HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                response = http.client.HTTPResponse(sock)
+                response.begin()
+                assert response.status == 200
+                assert json.loads(response.read()) == []
+                closing.append(response.getheader("Connection"))
+            assert closing == [None, None, "close"]
+            assert sock.recv(1) == b""  # closed by the server
+    finally:
+        server.stop()
 
 
 def test_a_chunked_body_over_the_limit_is_refused_without_reading_it_all(both_workers):
