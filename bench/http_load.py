@@ -59,8 +59,9 @@ from bench.wsgi_floors import redis_value_store
 
 WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
 # A computing POST (predict) is measured in this many alternated pairs with the POST floor: its target
-# is a share of that floor, which a single pair on a shared machine measures only to about a tenth.
-COMPUTING_POST_PAIRS = 3
+# is a share of that floor, which a single pair on a 2-core machine measures only to about a tenth (and
+# a pair now and then to a fifth): ten pairs in all, whose median is judged.
+COMPUTING_POST_PAIRS = 5
 TELEMETRY_SAMPLES = report.TRACE_RACE_SAMPLES
 
 
