@@ -174,7 +174,7 @@ class RequestCappedProtocol(HttpToolsProtocol):
     The worker first to wake takes every connection waiting (libuv accepts until none is left), so a
     client that opens its connections at once (a proxy's pool, a load generator) can leave one worker
     with all of them and the others idle: half the throughput of two cores, in about one wrk run in
-    six (docs/benchmarks.md). A closed connection is opened again by its client, and a worker busy in
+    nine (docs/benchmarks.md). A closed connection is opened again by its client, and a worker busy in
     a request cannot accept it: the connections spread over the idle workers within that many answers.
     """
 
